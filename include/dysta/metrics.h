@@ -1,0 +1,57 @@
+// Metrics of one run (spec E, plus the breakdowns researchers expect).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dysta/engine.h"
+#include "dysta/profile.h"
+#include "dysta/workload.h"
+
+namespace dysta {
+
+struct Percentiles {
+  double p50 = 0, p90 = 0, p99 = 0;
+};
+
+struct GroupRate {
+  std::size_t requests = 0;
+  std::size_t violations = 0;
+  double rate() const { return requests ? static_cast<double>(violations) / requests : 0.0; }
+};
+
+struct RunMetrics {
+  std::size_t requests = 0;
+  std::size_t violations = 0;
+  // Fraction of requests finishing strictly after their deadline (spec E).
+  double slo_violation_rate = 0;
+  // Average normalised turnaround time: mean of (finish - arrival) / true isolated latency, summed
+  // in completion order with numpy's pairwise summation (spec E, L.2).
+  double antt = 0;
+  // Inferences per second: N / (last finish - first arrival). The artifact calls this "STP".
+  double throughput_inf_s = 0;
+  // System throughput in the multiprogram sense: sum over requests of isolated / turnaround.
+  double stp_multiprogram = 0;
+  Percentiles turnaround_s;             // linear interpolation between order statistics
+  Percentiles normalized_turnaround;
+  // Jain's fairness index of normalised progress (isolated / turnaround), in (0, 1].
+  double jain_fairness = 0;
+  std::map<std::string, GroupRate> by_variant;
+  std::map<std::string, GroupRate> by_architecture;
+  std::map<int, GroupRate> by_priority;
+  std::size_t max_ready = 0;
+  std::size_t decisions = 0;
+  std::size_t layers_executed = 0;
+  std::size_t clock_rollbacks = 0;
+  double makespan_s = 0;  // last finish - first arrival
+  double idle_s = 0;
+};
+
+RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
+                           const RunResult& result);
+
+// Linear-interpolation percentile (numpy's default method) of unsorted values; q in [0, 100].
+double percentile(std::vector<double> values, double q);
+
+}  // namespace dysta

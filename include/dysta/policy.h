@@ -1,0 +1,85 @@
+// Scheduling policies: the interface, the read-only task view they decide on, and the registry.
+//
+// To add a policy: write one file in src/policies/ with a class deriving from Policy and one
+// DYSTA_REGISTER_POLICY(...) line (see src/policies/sjf.cpp for a 30-line example).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dysta/registry.h"
+#include "dysta/semantics.h"
+
+namespace dysta {
+
+// What a policy may know about a ready task at a decision instant (spec C, notation). Times are
+// seconds on the simulated clock. The engine keeps these fields current in O(1) per layer.
+struct TaskView {
+  double arrival_s = 0;
+  double deadline_s = 0;        // arrival + SLO
+  double last_exec_s = 0;       // end of its last executed layer; its arrival if never run
+  double est_remaining_s = 0;   // Rest: sum of estimated latencies of the layers not yet run
+  double est_next_layer_s = 0;  // head: estimated latency of the next layer
+  double est_isolated_s = 0;    // IsoE: sum of estimated latencies of all layers
+  double real_remaining_s = 0;  // Rreal (true; only oracles should read it)
+  double real_isolated_s = 0;   // IsoR (true isolated latency of this request's sample)
+  double gamma = 1;             // predictor's scaling of est_remaining_s (monitored policies)
+  std::uint32_t request = 0;    // index in the request stream (= arrival order)
+  std::uint32_t variant = 0;
+  std::uint32_t layers_done = 0;
+  std::uint32_t num_layers = 0;
+  int priority = 1;
+};
+
+// Per-task memory owned by the policy (e.g. PREMA tokens); initialised to these values when the
+// task is admitted, then only the policy reads or writes it.
+struct PolicyTaskState {
+  double token = -1;
+  double aux = 0;
+};
+
+// One decision: the ready tasks in arrival order (the tie-break order of spec C.10).
+struct DecisionContext {
+  double now_s = 0;
+  std::span<const TaskView> tasks;  // never empty
+  std::span<PolicyTaskState> state;  // state[i] belongs to tasks[i]
+};
+
+// How the engine prepares tasks for a policy (spec B.5 flags).
+struct PolicyTraits {
+  bool pattern_aware = false;  // estimates start from the variant's (pattern) averages
+  bool monitor = false;        // the sparsity monitor updates gamma after every layer
+};
+
+// Contract: select() returns an index into ctx.tasks, depends only on its arguments and the
+// policy's own members, and must not allocate. One Policy object serves one simulation run.
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::size_t select(const DecisionContext& ctx) = 0;
+};
+
+struct PolicyInfo {
+  std::string name;
+  std::string description;  // one line, shown by `dysta list`
+  PolicyTraits traits;
+  std::vector<ParamSpec> params;
+  std::function<std::unique_ptr<Policy>(const ParamValues&, Semantics)> make;
+};
+
+Registry<PolicyInfo>& policy_registry();
+
+// Creates a registered policy; throws InputError for an unknown name or parameter.
+std::unique_ptr<Policy> make_policy(const std::string& name, const ParamValues& params,
+                                    Semantics semantics);
+
+}  // namespace dysta
+
+// Registers a PolicyInfo at start-up: DYSTA_REGISTER_POLICY({"name", "description", ...});
+#define DYSTA_REGISTER_POLICY(...)                                                \
+  [[maybe_unused]] static const bool DYSTA_CONCAT(dysta_policy_registered_, __LINE__) = \
+      ::dysta::policy_registry().add(::dysta::PolicyInfo __VA_ARGS__)

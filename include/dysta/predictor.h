@@ -1,0 +1,55 @@
+// Latency predictors of the sparsity monitor (spec D): each turns the sparsity measured after
+// every executed layer into gamma, the factor applied to the pattern-average remaining latency.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dysta/profile.h"
+#include "dysta/registry.h"
+#include "dysta/semantics.h"
+
+namespace dysta {
+
+// Per-task predictor memory, zero-initialised at admission.
+struct PredictorState {
+  static constexpr std::size_t kMaxWindow = 16;
+  double sum = 0;                           // running sum of density ratios
+  std::array<double, kMaxWindow> window{};  // most recent ratios (ring buffer)
+  std::uint32_t count = 0;                  // layers observed
+};
+
+// Contract: observe() is called once per executed layer, in layer order, with the measured
+// sparsity (fraction of zeros) of that layer; it returns the new gamma. It must not allocate.
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  virtual double observe(PredictorState& state, std::uint32_t variant, std::uint32_t layer,
+                         double measured_sparsity) const = 0;
+};
+
+// Density ratio rho = (1 - measured) / (1 - average) of one layer (spec D). A layer whose average
+// density is 0 carries no information and yields 1.
+double density_ratio(double measured_sparsity, double average_sparsity);
+
+struct PredictorInfo {
+  std::string name;
+  std::string description;
+  std::vector<ParamSpec> params;
+  std::function<std::unique_ptr<Predictor>(const ProfileSet&, const ParamValues&, Semantics)> make;
+};
+
+Registry<PredictorInfo>& predictor_registry();
+
+std::unique_ptr<Predictor> make_predictor(const std::string& name, const ProfileSet& profiles,
+                                          const ParamValues& params, Semantics semantics);
+
+}  // namespace dysta
+
+#define DYSTA_REGISTER_PREDICTOR(...)                                                \
+  [[maybe_unused]] static const bool DYSTA_CONCAT(dysta_predictor_registered_, __LINE__) = \
+      ::dysta::predictor_registry().add(::dysta::PredictorInfo __VA_ARGS__)

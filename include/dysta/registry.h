@@ -1,0 +1,60 @@
+// A catalogue of named components (policies, predictors) filled by self-registration at start-up.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dysta/error.h"
+
+namespace dysta {
+
+// A numeric parameter a component accepts, with its default.
+struct ParamSpec {
+  std::string name;
+  double default_value = 0;
+  std::string help;
+};
+using ParamValues = std::map<std::string, double>;
+
+// Fills defaults and rejects unknown parameters (naming both the parameter and the component).
+ParamValues resolve_params(const std::string& kind, const std::string& component,
+                           const std::vector<ParamSpec>& specs, const ParamValues& given);
+
+template <typename Info>
+class Registry {
+ public:
+  // Adds an entry; returns true so it can initialise a static. Duplicate names are a bug.
+  bool add(Info info) {
+    const std::string name = info.name;
+    if (!entries_.emplace(name, std::move(info)).second) {
+      throw std::logic_error("duplicate registration of '" + name + "'");
+    }
+    return true;
+  }
+  const Info* find(const std::string& name) const {
+    const auto it = entries_.find(name);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  // Throws InputError listing the valid names when `name` is unknown.
+  const Info& get(const std::string& kind, const std::string& name) const {
+    if (const Info* info = find(name)) return *info;
+    std::string valid;
+    for (const auto& [n, _] : entries_) valid += (valid.empty() ? "" : ", ") + n;
+    throw InputError("", 0, kind, "unknown " + kind + " '" + name + "' (valid: " + valid + ")");
+  }
+  std::vector<const Info*> all() const {
+    std::vector<const Info*> out;
+    for (const auto& [_, info] : entries_) out.push_back(&info);
+    return out;
+  }
+
+ private:
+  std::map<std::string, Info> entries_;  // sorted by name
+};
+
+}  // namespace dysta
+
+#define DYSTA_CONCAT_INNER(a, b) a##b
+#define DYSTA_CONCAT(a, b) DYSTA_CONCAT_INNER(a, b)

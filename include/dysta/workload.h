@@ -1,0 +1,53 @@
+// Request streams: Poisson generation (spec B.3, B.4) and trace replay/export.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dysta/profile.h"
+#include "dysta/py_random.h"
+#include "dysta/semantics.h"
+
+namespace dysta {
+
+// One inference request. `deadline_s` = arrival_s + slo_multiplier x target latency of the
+// variant's architecture (spec B.4), computed in that order.
+struct Request {
+  double arrival_s = 0;
+  std::uint32_t variant = 0;     // index into the ProfileSet
+  std::uint32_t sample_pos = 0;  // position of the input sample in the variant's profile
+  int priority = 1;
+  double slo_multiplier = 1;
+  double deadline_s = 0;
+};
+
+struct StreamSpec {
+  double rate_per_s = 30;            // Poisson arrival rate (> 0)
+  std::size_t num_requests = 1000;   // N (> 0)
+  double slo_multiplier = 10;        // m (> 0)
+  std::vector<int> priorities{1, 3, 9};  // drawn uniformly (PREMA's levels)
+  // Optional relative weights per variant (same order as the ProfileSet); empty = uniform over
+  // variants as in the reference.
+  std::vector<double> mix;
+};
+
+// Generates N requests, drawing from `rng` in the reference order (B.3): inter-arrival time,
+// variant, priority, sample. In reference semantics the sample index is drawn from 0..6 and looked
+// up by sample id (quirk Q1; throws InputError if a variant lacks ids 0..6); in corrected
+// semantics it is drawn uniformly over the variant's profiled samples. With a mix, the variant is
+// drawn by one random() against the cumulative normalised weights instead of randint.
+std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
+                                             PyRandom& rng, Semantics semantics);
+
+// Sets every request's multiplier to `m` and recomputes its deadline.
+void apply_slo_multiplier(std::vector<Request>& requests, const ProfileSet& profiles, double m);
+double deadline_for(const Request& r, const ProfileSet& profiles);
+
+// Trace CSV: arrival_s,model,sample,priority,slo_multiplier (model = variant name, sample = the
+// profile's sample id). Rows must be in non-decreasing arrival order.
+std::vector<Request> read_trace(const std::filesystem::path& path, const ProfileSet& profiles);
+std::string format_trace(const std::vector<Request>& requests, const ProfileSet& profiles);
+
+}  // namespace dysta

@@ -1,0 +1,76 @@
+#include "dysta/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dysta/numeric.h"
+
+namespace dysta {
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const double pos = q / 100.0 * static_cast<double>(values.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return values[lo] + (values[hi] - values[lo]) * frac;
+}
+
+RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
+                           const RunResult& result) {
+  RunMetrics m;
+  const std::size_t n = requests.size();
+  m.requests = n;
+  m.max_ready = result.max_ready;
+  m.decisions = result.decisions;
+  m.layers_executed = result.layers_executed;
+  m.clock_rollbacks = result.clock_rollbacks;
+  m.idle_s = result.idle_s;
+  if (n == 0) return m;
+
+  std::vector<double> turnaround(n), normalized(n), progress(n);
+  double last_finish = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Request& r = requests[i];
+    const VariantProfile& v = profiles.variant(r.variant);
+    const double finish = result.finish_s[i];
+    const double isolated = v.remaining(r.sample_pos)[0];
+    const bool violated = finish > r.deadline_s;
+    if (violated) ++m.violations;
+    auto count = [violated](GroupRate& g) {
+      ++g.requests;
+      if (violated) ++g.violations;
+    };
+    count(m.by_variant[v.name]);
+    count(m.by_architecture[v.architecture]);
+    count(m.by_priority[r.priority]);
+    turnaround[i] = finish - r.arrival_s;
+    normalized[i] = turnaround[i] / isolated;
+    progress[i] = isolated / turnaround[i];
+    if (last_finish <= finish) last_finish = finish;
+  }
+  m.slo_violation_rate = static_cast<double>(m.violations) / static_cast<double>(n);
+
+  std::vector<double> ntt_in_finish_order;
+  ntt_in_finish_order.reserve(n);
+  for (std::uint32_t idx : result.finish_order) ntt_in_finish_order.push_back(normalized[idx]);
+  m.antt = numpy_mean(ntt_in_finish_order);
+
+  m.makespan_s = last_finish - requests[0].arrival_s;
+  m.throughput_inf_s = static_cast<double>(n) / m.makespan_s;
+  double sum_p = 0, sum_p2 = 0;
+  for (double p : progress) {
+    sum_p += p;
+    sum_p2 += p * p;
+  }
+  m.stp_multiprogram = sum_p;
+  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(n) * sum_p2) : 0.0;
+  m.turnaround_s = {percentile(turnaround, 50), percentile(turnaround, 90),
+                    percentile(turnaround, 99)};
+  m.normalized_turnaround = {percentile(normalized, 50), percentile(normalized, 90),
+                             percentile(normalized, 99)};
+  return m;
+}
+
+}  // namespace dysta

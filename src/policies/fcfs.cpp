@@ -1,0 +1,17 @@
+// FCFS (spec C.1): the earliest arrival runs; run-to-completion in effect.
+#include "dysta/policy.h"
+
+namespace dysta {
+namespace {
+
+class Fcfs final : public Policy {
+ public:
+  // Ready tasks are kept in arrival order, so the earliest arrival (first on ties) is index 0.
+  std::size_t select(const DecisionContext&) override { return 0; }
+};
+
+DYSTA_REGISTER_POLICY({"fcfs", "first come, first served (earliest arrival runs)", {}, {},
+                       [](const ParamValues&, Semantics) { return std::make_unique<Fcfs>(); }});
+
+}  // namespace
+}  // namespace dysta

@@ -1,0 +1,28 @@
+// Average-ratio predictor (spec D, `avg_pred_linear_rate`; the one the artifact's scheduler uses):
+// gamma = mean of the density ratios of all executed layers, summed left to right.
+#include "dysta/predictor.h"
+
+namespace dysta {
+namespace {
+
+class AverageRatio final : public Predictor {
+ public:
+  explicit AverageRatio(const ProfileSet& profiles) : profiles_(profiles) {}
+  double observe(PredictorState& st, std::uint32_t variant, std::uint32_t layer,
+                 double measured) const override {
+    st.sum += density_ratio(measured, profiles_.variant(variant).avg_sparsity[layer]);
+    ++st.count;
+    return st.sum / st.count;
+  }
+
+ private:
+  const ProfileSet& profiles_;
+};
+
+DYSTA_REGISTER_PREDICTOR({"average", "mean density ratio of all executed layers (default)", {},
+                          [](const ProfileSet& p, const ParamValues&, Semantics) {
+                            return std::make_unique<AverageRatio>(p);
+                          }});
+
+}  // namespace
+}  // namespace dysta

@@ -1,0 +1,22 @@
+#include "dysta/predictor.h"
+
+namespace dysta {
+
+Registry<PredictorInfo>& predictor_registry() {
+  static Registry<PredictorInfo> registry;
+  return registry;
+}
+
+std::unique_ptr<Predictor> make_predictor(const std::string& name, const ProfileSet& profiles,
+                                          const ParamValues& params, Semantics semantics) {
+  const PredictorInfo& info = predictor_registry().get("predictor", name);
+  return info.make(profiles, resolve_params("predictor", name, info.params, params), semantics);
+}
+
+double density_ratio(double measured_sparsity, double average_sparsity) {
+  const double average_density = 1 - average_sparsity;
+  if (average_density == 0) return 1.0;
+  return (1 - measured_sparsity) / average_density;
+}
+
+}  // namespace dysta

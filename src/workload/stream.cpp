@@ -1,0 +1,154 @@
+#include <cmath>
+
+#include "dysta/csv.h"
+#include "dysta/error.h"
+#include "dysta/workload.h"
+
+namespace dysta {
+
+namespace {
+// Number of fields of the artifact's per-model info record, used as the sample count (Q1).
+constexpr int kReferenceSampleRange = 7;
+}  // namespace
+
+double deadline_for(const Request& r, const ProfileSet& profiles) {
+  const double slo_s = profiles.variant(r.variant).target_latency_model_s * r.slo_multiplier;
+  return r.arrival_s + slo_s;
+}
+
+void apply_slo_multiplier(std::vector<Request>& requests, const ProfileSet& profiles, double m) {
+  for (auto& r : requests) {
+    r.slo_multiplier = m;
+    r.deadline_s = deadline_for(r, profiles);
+  }
+}
+
+std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
+                                             PyRandom& rng, Semantics semantics) {
+  if (!(spec.rate_per_s > 0) || !std::isfinite(spec.rate_per_s)) {
+    throw InputError("", 0, "rate", "must be a finite number > 0");
+  }
+  if (spec.num_requests == 0) throw InputError("", 0, "requests", "must be > 0");
+  if (!(spec.slo_multiplier > 0)) throw InputError("", 0, "slo_multiplier", "must be > 0");
+  if (spec.priorities.empty()) throw InputError("", 0, "priorities", "must not be empty");
+  if (profiles.size() == 0) throw InputError("", 0, "profiles", "empty profile set");
+  const auto num_variants = static_cast<std::int64_t>(profiles.size());
+
+  std::vector<double> cumulative;
+  if (!spec.mix.empty()) {
+    if (spec.mix.size() != profiles.size()) {
+      throw InputError("", 0, "mix", "needs one weight per variant");
+    }
+    double total = 0;
+    for (double w : spec.mix) {
+      if (!(w >= 0) || !std::isfinite(w)) throw InputError("", 0, "mix", "weights must be >= 0");
+      total += w;
+    }
+    if (!(total > 0)) throw InputError("", 0, "mix", "weights sum to zero");
+    double acc = 0;
+    for (double w : spec.mix) cumulative.push_back((acc += w) / total);
+  }
+  if (semantics == Semantics::reference) {
+    for (const auto& v : profiles.variants()) {
+      for (int id = 0; id < kReferenceSampleRange; ++id) {
+        if (!v.sample_position(id)) {
+          throw InputError(v.source, 0, "sample",
+                           "reference semantics draws sample ids 0..6 (quirk Q1) but variant '" +
+                               v.name + "' has no sample " + std::to_string(id));
+        }
+      }
+    }
+  }
+
+  std::vector<Request> out;
+  out.reserve(spec.num_requests);
+  double t = 0.0;
+  const auto num_priorities = static_cast<std::int64_t>(spec.priorities.size());
+  for (std::size_t i = 0; i < spec.num_requests; ++i) {
+    Request r;
+    t += rng.expovariate(spec.rate_per_s);
+    r.arrival_s = t;
+    if (cumulative.empty()) {
+      r.variant = static_cast<std::uint32_t>(rng.randint(0, num_variants - 1));
+    } else {
+      const double u = rng.random();
+      std::size_t k = 0;
+      while (k + 1 < cumulative.size() && !(u < cumulative[k])) ++k;
+      while (spec.mix[k] == 0 && k > 0) --k;  // never pick a zero-weight variant at the edge
+      r.variant = static_cast<std::uint32_t>(k);
+    }
+    r.priority = spec.priorities[static_cast<std::size_t>(rng.randint(0, num_priorities - 1))];
+    const VariantProfile& v = profiles.variant(r.variant);
+    if (semantics == Semantics::reference) {
+      const std::int64_t id = rng.randint(0, kReferenceSampleRange - 1);
+      r.sample_pos = static_cast<std::uint32_t>(*v.sample_position(id));
+    } else {
+      r.sample_pos = static_cast<std::uint32_t>(
+          rng.randint(0, static_cast<std::int64_t>(v.num_samples()) - 1));
+    }
+    r.slo_multiplier = spec.slo_multiplier;
+    r.deadline_s = deadline_for(r, profiles);
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<Request> read_trace(const std::filesystem::path& path, const ProfileSet& profiles) {
+  CsvReader csv(path.string());
+  const std::size_t c_arrival = csv.column("arrival_s");
+  const std::size_t c_model = csv.column("model");
+  const std::size_t c_sample = csv.column("sample");
+  const std::size_t c_priority = csv.column("priority");
+  const std::size_t c_slo = csv.column("slo_multiplier");
+  std::vector<Request> out;
+  double last = 0;
+  while (csv.next_row()) {
+    Request r;
+    r.arrival_s = csv.number(c_arrival);
+    if (r.arrival_s < 0) throw InputError(csv.path(), csv.line(), "arrival_s", "must be >= 0");
+    if (!out.empty() && r.arrival_s < last) {
+      throw InputError(csv.path(), csv.line(), "arrival_s", "rows must be in arrival order");
+    }
+    last = r.arrival_s;
+    const std::string_view model = csv.text(c_model);
+    const auto variant = profiles.find(model);
+    if (!variant) {
+      throw InputError(csv.path(), csv.line(), "model",
+                       "unknown model '" + std::string(model) + "' (not in the profile set)");
+    }
+    r.variant = static_cast<std::uint32_t>(*variant);
+    const std::int64_t sample = csv.integer(c_sample);
+    const auto pos = profiles.variant(*variant).sample_position(sample);
+    if (!pos) {
+      throw InputError(csv.path(), csv.line(), "sample",
+                       "model '" + std::string(model) + "' has no sample " + std::to_string(sample));
+    }
+    r.sample_pos = static_cast<std::uint32_t>(*pos);
+    const std::int64_t priority = csv.integer(c_priority);
+    if (priority < 1 || priority > 1000000) {
+      throw InputError(csv.path(), csv.line(), "priority", "must be a positive integer");
+    }
+    r.priority = static_cast<int>(priority);
+    r.slo_multiplier = csv.number(c_slo);
+    if (!(r.slo_multiplier > 0)) {
+      throw InputError(csv.path(), csv.line(), "slo_multiplier", "must be > 0");
+    }
+    r.deadline_s = deadline_for(r, profiles);
+    out.push_back(r);
+  }
+  if (out.empty()) throw InputError(csv.path(), csv.line(), "", "trace has no requests");
+  return out;
+}
+
+std::string format_trace(const std::vector<Request>& requests, const ProfileSet& profiles) {
+  std::string out = "arrival_s,model,sample,priority,slo_multiplier\n";
+  for (const auto& r : requests) {
+    const VariantProfile& v = profiles.variant(r.variant);
+    out += format_double(r.arrival_s) + "," + v.name + "," +
+           std::to_string(v.sample_ids[r.sample_pos]) + "," + std::to_string(r.priority) + "," +
+           format_double(r.slo_multiplier) + "\n";
+  }
+  return out;
+}
+
+}  // namespace dysta
