@@ -1,1 +1,30 @@
-int main() { return 0; }
+// dysta: simulate online scheduling of sparse multi-DNN workloads on one accelerator.
+// Exit status: 0 success, 2 bad input (file, config, flag), 1 internal error.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+#include "dysta/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "dysta " DYSTA_VERSION
+      ": scheduling sparse multi-DNN workloads on DNN accelerators (Sparse-DySta, MICRO'23)"};
+  app.require_subcommand(1);
+  dysta::cli::add_run_command(app);
+  dysta::cli::add_sweep_command(app);
+  dysta::cli::add_list_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const dysta::InputError& e) {
+    std::cerr << "dysta: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dysta: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,13 @@
+// Subcommands of the `dysta` CLI; each file apps/dysta/cmd_<name>.cpp adds one.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dysta::cli {
+
+void add_run_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_list_command(CLI::App& app);
+void add_profile_command(CLI::App& app);  // apps/dysta/cmd_profile.cpp (issue 3)
+
+}  // namespace dysta::cli

@@ -1,0 +1,66 @@
+#include "common.h"
+
+#include "dysta/error.h"
+
+namespace dysta::cli {
+
+void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
+  cmd->add_option("-c,--config", f.config,
+                  "YAML experiment config (default: the embedded example, data/default.yaml)");
+  cmd->add_option("--set", f.sets, "override a config key, e.g. --set workload.rate=60 (repeatable)");
+  cmd->add_option("--profiles", f.profiles, "profile directory or file");
+  cmd->add_option("--policy", f.policy, "scheduling policy (see `dysta list`)");
+  cmd->add_option("--predictor", f.predictor, "latency predictor of the sparsity monitor");
+  cmd->add_option("--semantics", f.semantics, "reference | corrected (default corrected)");
+  cmd->add_option("--rate", f.rate, "arrival rate, requests/s");
+  cmd->add_option("--slo", f.slo, "SLO multiplier (x mean isolated latency)");
+  cmd->add_option("--requests", f.requests, "number of requests");
+  cmd->add_option("--seed", f.seed, "random seed");
+  cmd->add_option("--trace", f.trace, "replay this request trace CSV instead of generating");
+  cmd->add_option("-o,--out", f.out, "output folder");
+}
+
+Config resolve_config(const ConfigFlags& f) {
+  std::vector<std::string> overrides = f.sets;
+  auto add = [&](const std::string& key, const std::string& value) {
+    if (!value.empty()) overrides.push_back(key + "=" + value);
+  };
+  add("profiles", f.profiles);
+  add("policy", f.policy);
+  add("predictor", f.predictor);
+  add("semantics", f.semantics);
+  add("workload.rate", f.rate);
+  add("workload.slo_multiplier", f.slo);
+  add("workload.requests", f.requests);
+  add("workload.seed", f.seed);
+  add("workload.trace", f.trace);
+  add("output", f.out);
+  const std::filesystem::path path =
+      f.config.empty() ? default_config_path() : std::filesystem::path(f.config);
+  Config config = load_config(path, overrides);
+  if (config.profiles.empty()) {
+    throw InputError(path.string(), 0, "profiles", "not set (give --profiles or a config key)");
+  }
+  return config;
+}
+
+ProfileSet load_config_profiles(const Config& config) {
+  ProfileLoadOptions options;
+  options.sanger = config.sanger;
+  return load_profiles(config.profiles, options);
+}
+
+std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles) {
+  if (config.workload.mix.empty()) return {};
+  std::vector<double> weights(profiles.size(), 0.0);
+  for (const auto& [name, weight] : config.workload.mix) {
+    const auto v = profiles.find(name);
+    if (!v) {
+      throw InputError("", 0, "workload.mix." + name, "unknown model (not in the profile set)");
+    }
+    weights[*v] = weight;
+  }
+  return weights;
+}
+
+}  // namespace dysta::cli

@@ -1,0 +1,63 @@
+// Experiment configuration: one YAML file plus command-line overrides, parsed strictly.
+//
+// Every key is documented in docs/config.md. An unknown or misspelled key, a value of the wrong
+// type or an impossible value is an InputError naming the file, line and key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dysta/accelerators/sanger.h"
+#include "dysta/registry.h"
+#include "dysta/semantics.h"
+
+namespace dysta {
+
+struct WorkloadConfig {
+  double rate = 30;             // requests per second
+  std::size_t requests = 1000;  // number of requests
+  double slo_multiplier = 10;   // SLO = multiplier x mean isolated latency of the architecture
+  std::uint64_t seed = 1;
+  std::vector<int> priorities{1, 3, 9};
+  std::map<std::string, double> mix;  // variant name -> weight; empty = uniform
+  std::string trace;                  // replay this trace CSV instead of generating
+};
+
+struct SweepConfig {
+  std::vector<std::string> policies;
+  std::vector<double> rates;
+  std::vector<double> slo_multipliers;
+  std::vector<std::uint64_t> seeds;
+  unsigned threads = 0;  // 0 = all cores
+};
+
+struct Config {
+  std::string description;  // free text carried into the outputs
+  std::string profiles;     // directory or file; resolved relative to the config file
+  Semantics semantics = Semantics::corrected;
+  std::string policy = "dysta";
+  std::map<std::string, ParamValues> policy_params;  // policy name -> parameters
+  std::string predictor = "average";
+  ParamValues predictor_params;
+  WorkloadConfig workload;
+  SangerConfig sanger;
+  SweepConfig sweep;
+  std::string output = "dysta-out/run";
+};
+
+// Loads `path` (or only defaults when empty) and applies `overrides` ("key.sub=value", YAML
+// scalar or flow syntax for the value) in order. Relative paths in the file resolve against the
+// file's folder; relative paths given as overrides resolve against the working directory.
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
+
+// The fully resolved configuration as YAML (written beside every result).
+std::string to_yaml(const Config& config);
+
+// Path of the embedded default configuration (data/default.yaml).
+std::filesystem::path default_config_path();
+
+}  // namespace dysta

@@ -1,0 +1,342 @@
+#include "dysta/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <set>
+
+#include "dysta/error.h"
+
+namespace fs = std::filesystem;
+
+namespace dysta {
+namespace {
+
+const char* kOverrideOrigin = "command line (--set)";
+
+// Where each value came from, for error messages.
+struct Origin {
+  std::string file;
+  fs::path base_dir;                 // for relative paths given in the file
+  std::set<std::string> overridden;  // dotted keys set on the command line
+};
+
+class Parser {
+ public:
+  explicit Parser(Origin origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
+                         const std::string& message) const {
+    if (from_command_line(key)) throw InputError(kOverrideOrigin, 0, key, message);
+    const auto mark = node.Mark();
+    const std::size_t line = mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1);
+    throw InputError(origin_.file, line, key, message);
+  }
+
+  // True when `key` or a section above it was set by an override.
+  bool from_command_line(const std::string& key) const {
+    for (const auto& o : origin_.overridden) {
+      if (key == o || (key.size() > o.size() && key.compare(0, o.size(), o) == 0 &&
+                       (key[o.size()] == '.' || key[o.size()] == '['))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void check_keys(const YAML::Node& map, const std::string& prefix,
+                  const std::vector<std::string>& allowed) const {
+    if (!map.IsMap()) fail(map, prefix.empty() ? "config" : prefix, "expected a mapping");
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>();
+      bool known = false;
+      for (const auto& a : allowed) known = known || a == key;
+      if (!known) {
+        std::string valid;
+        for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
+        fail(kv.first, join(prefix, key), "unknown key (valid: " + valid + ")");
+      }
+    }
+  }
+
+  static std::string join(const std::string& prefix, const std::string& key) {
+    return prefix.empty() ? key : prefix + "." + key;
+  }
+
+  std::string str(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a string");
+    return n.as<std::string>();
+  }
+  double number(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a number");
+    double v = 0;
+    if (!YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
+      fail(n, key, "expected a finite number, found '" + n.Scalar() + "'");
+    }
+    return v;
+  }
+  double positive(const YAML::Node& n, const std::string& key) const {
+    const double v = number(n, key);
+    if (!(v > 0)) fail(n, key, "must be > 0");
+    return v;
+  }
+  std::int64_t integer(const YAML::Node& n, const std::string& key, std::int64_t lo) const {
+    const double v = number(n, key);
+    if (v != std::floor(v) || v < static_cast<double>(lo) || v > 9.0e15) {
+      fail(n, key, "expected an integer >= " + std::to_string(lo));
+    }
+    return static_cast<std::int64_t>(v);
+  }
+  template <typename T, typename F>
+  std::vector<T> list(const YAML::Node& n, const std::string& key, F&& item) const {
+    std::vector<T> out;
+    if (n.IsScalar()) {
+      out.push_back(item(n, key));
+    } else if (n.IsSequence()) {
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        out.push_back(item(n[i], key + "[" + std::to_string(i) + "]"));
+      }
+    } else {
+      fail(n, key, "expected a value or a list");
+    }
+    if (out.empty()) fail(n, key, "list is empty");
+    return out;
+  }
+  ParamValues params(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsMap()) fail(n, key, "expected a mapping of parameter names to numbers");
+    ParamValues out;
+    for (const auto& kv : n) {
+      const std::string name = kv.first.as<std::string>();
+      out[name] = number(kv.second, join(key, name));
+    }
+    return out;
+  }
+  std::string path(const YAML::Node& n, const std::string& key) const {
+    const std::string p = str(n, key);
+    if (p.empty() || fs::path(p).is_absolute() || from_command_line(key)) return p;
+    return (origin_.base_dir / p).lexically_normal().string();
+  }
+
+  Config parse(const YAML::Node& root) const {
+    Config c;
+    if (!root || root.IsNull()) return c;
+    check_keys(root, "",
+               {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
+                "predictor_params", "workload", "sanger", "sweep", "output"});
+    if (auto n = root["description"]) c.description = str(n, "description");
+    if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
+    if (auto n = root["semantics"]) {
+      try {
+        c.semantics = parse_semantics(str(n, "semantics"));
+      } catch (const InputError& e) {
+        fail(n, "semantics", "expected reference or corrected, found '" + n.Scalar() + "'");
+      }
+    }
+    if (auto n = root["policy"]) c.policy = str(n, "policy");
+    if (auto n = root["policy_params"]) {
+      if (!n.IsMap()) fail(n, "policy_params", "expected a mapping: policy name -> parameters");
+      for (const auto& kv : n) {
+        const std::string name = kv.first.as<std::string>();
+        c.policy_params[name] = params(kv.second, "policy_params." + name);
+      }
+    }
+    if (auto n = root["predictor"]) c.predictor = str(n, "predictor");
+    if (auto n = root["predictor_params"]) c.predictor_params = params(n, "predictor_params");
+    if (auto w = root["workload"]) parse_workload(w, c.workload);
+    if (auto s = root["sanger"]) parse_sanger(s, c.sanger);
+    if (auto s = root["sweep"]) parse_sweep(s, c.sweep);
+    if (auto n = root["output"]) c.output = str(n, "output");
+    return c;
+  }
+
+  void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
+    check_keys(w, "workload",
+               {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace"});
+    if (auto n = w["rate"]) out.rate = positive(n, "workload.rate");
+    if (auto n = w["requests"]) out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1));
+    if (auto n = w["slo_multiplier"]) out.slo_multiplier = positive(n, "workload.slo_multiplier");
+    if (auto n = w["seed"]) out.seed = static_cast<std::uint64_t>(integer(n, "workload.seed", 0));
+    if (auto n = w["priorities"]) {
+      out.priorities = list<int>(n, "workload.priorities", [this](const YAML::Node& x, const std::string& k) {
+        return static_cast<int>(integer(x, k, 1));
+      });
+    }
+    if (auto n = w["mix"]) {
+      if (!n.IsMap()) fail(n, "workload.mix", "expected a mapping: variant name -> weight");
+      out.mix.clear();
+      for (const auto& kv : n) {
+        const std::string name = kv.first.as<std::string>();
+        const double weight = number(kv.second, "workload.mix." + name);
+        if (weight < 0) fail(kv.second, "workload.mix." + name, "weight must be >= 0");
+        out.mix[name] = weight;
+      }
+    }
+    if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
+  }
+
+  void parse_sanger(const YAML::Node& s, SangerConfig& out) const {
+    check_keys(s, "sanger",
+               {"pe_rows", "pe_cols", "pes_per_row", "bytes_per_value", "clock_hz",
+                "bandwidth_gb_s", "hidden", "seq_len"});
+    auto int_key = [&](const char* key, int& field) {
+      if (auto n = s[key]) field = static_cast<int>(integer(n, std::string("sanger.") + key, 1));
+    };
+    int_key("pe_rows", out.pe_rows);
+    int_key("pe_cols", out.pe_cols);
+    int_key("pes_per_row", out.pes_per_row);
+    int_key("bytes_per_value", out.bytes_per_value);
+    int_key("hidden", out.hidden);
+    int_key("seq_len", out.seq_len);
+    if (auto n = s["clock_hz"]) out.clock_hz = positive(n, "sanger.clock_hz");
+    if (auto n = s["bandwidth_gb_s"]) out.bandwidth_gb_s = positive(n, "sanger.bandwidth_gb_s");
+  }
+
+  void parse_sweep(const YAML::Node& s, SweepConfig& out) const {
+    check_keys(s, "sweep", {"policies", "rates", "slo_multipliers", "seeds", "threads"});
+    if (auto n = s["policies"]) {
+      out.policies = list<std::string>(n, "sweep.policies", [this](const YAML::Node& x, const std::string& k) {
+        return str(x, k);
+      });
+    }
+    auto positives = [this](const YAML::Node& x, const std::string& k) { return positive(x, k); };
+    if (auto n = s["rates"]) out.rates = list<double>(n, "sweep.rates", positives);
+    if (auto n = s["slo_multipliers"]) {
+      out.slo_multipliers = list<double>(n, "sweep.slo_multipliers", positives);
+    }
+    if (auto n = s["seeds"]) {
+      out.seeds = list<std::uint64_t>(n, "sweep.seeds", [this](const YAML::Node& x, const std::string& k) {
+        return static_cast<std::uint64_t>(integer(x, k, 0));
+      });
+    }
+    if (auto n = s["threads"]) out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0));
+  }
+
+ private:
+  Origin origin_;
+};
+
+void apply_override(YAML::Node& root, const std::string& text, std::set<std::string>& overridden) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError(kOverrideOrigin, 0, text, "expected key=value (e.g. workload.rate=60)");
+  }
+  const std::string key = text.substr(0, eq);
+  const std::string value = text.substr(eq + 1);
+  YAML::Node parsed;
+  try {
+    parsed = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw InputError(kOverrideOrigin, 0, key, "cannot parse value '" + value + "': " + e.msg);
+  }
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& p : parts) {
+    if (p.empty()) throw InputError(kOverrideOrigin, 0, key, "empty key component");
+  }
+  if (!root || !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  // Walk down, creating maps as needed (node handles alias into `root`).
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node child = chain.back()[parts[i]];
+    if (!child.IsDefined() || child.IsNull()) {
+      chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      child = chain.back()[parts[i]];
+    } else if (!child.IsMap()) {
+      throw InputError(kOverrideOrigin, 0, key, "'" + parts[i] + "' is not a section");
+    }
+    chain.push_back(child);
+  }
+  chain.back()[parts.back()] = parsed;
+  overridden.insert(key);
+  // A whole section set on the command line: all keys below it came from there too.
+  if (parsed.IsMap()) {
+    for (const auto& kv : parsed) overridden.insert(key + "." + kv.first.as<std::string>());
+  }
+}
+
+}  // namespace
+
+Config load_config(const fs::path& path, const std::vector<std::string>& overrides) {
+  Origin origin;
+  YAML::Node root;
+  if (!path.empty()) {
+    origin.file = path.string();
+    origin.base_dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    if (!fs::exists(path)) throw InputError(path.string(), 0, "", "config file not found");
+    try {
+      root = YAML::LoadFile(path.string());
+    } catch (const YAML::ParserException& e) {
+      throw InputError(path.string(), static_cast<std::size_t>(e.mark.line + 1), "", e.msg);
+    } catch (const YAML::Exception& e) {
+      throw InputError(path.string(), 0, "", e.what());
+    }
+  }
+  for (const auto& o : overrides) apply_override(root, o, origin.overridden);
+  try {
+    return Parser(origin).parse(root);
+  } catch (const YAML::Exception& e) {
+    throw InputError(origin.file, e.mark.is_null() ? 0 : e.mark.line + 1, "", e.msg);
+  }
+}
+
+std::string to_yaml(const Config& c) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  if (!c.description.empty()) e << YAML::Key << "description" << YAML::Value << c.description;
+  e << YAML::Key << "profiles" << YAML::Value << c.profiles;
+  e << YAML::Key << "semantics" << YAML::Value << to_string(c.semantics);
+  e << YAML::Key << "policy" << YAML::Value << c.policy;
+  e << YAML::Key << "policy_params" << YAML::Value << YAML::BeginMap;
+  for (const auto& [policy, params] : c.policy_params) {
+    e << YAML::Key << policy << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [k, v] : params) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap;
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "predictor" << YAML::Value << c.predictor;
+  e << YAML::Key << "predictor_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [k, v] : c.predictor_params) e << YAML::Key << k << YAML::Value << v;
+  e << YAML::EndMap;
+  const auto& w = c.workload;
+  e << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "rate" << YAML::Value << w.rate;
+  e << YAML::Key << "requests" << YAML::Value << w.requests;
+  e << YAML::Key << "slo_multiplier" << YAML::Value << w.slo_multiplier;
+  e << YAML::Key << "seed" << YAML::Value << w.seed;
+  e << YAML::Key << "priorities" << YAML::Value << YAML::Flow << w.priorities;
+  e << YAML::Key << "mix" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [k, v] : w.mix) e << YAML::Key << k << YAML::Value << v;
+  e << YAML::EndMap;
+  if (!w.trace.empty()) e << YAML::Key << "trace" << YAML::Value << w.trace;
+  e << YAML::EndMap;
+  const auto& s = c.sanger;
+  e << YAML::Key << "sanger" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  e << YAML::Key << "pe_rows" << YAML::Value << s.pe_rows << YAML::Key << "pe_cols" << YAML::Value
+    << s.pe_cols << YAML::Key << "pes_per_row" << YAML::Value << s.pes_per_row << YAML::Key
+    << "bytes_per_value" << YAML::Value << s.bytes_per_value << YAML::Key << "clock_hz"
+    << YAML::Value << s.clock_hz << YAML::Key << "bandwidth_gb_s" << YAML::Value
+    << s.bandwidth_gb_s << YAML::Key << "hidden" << YAML::Value << s.hidden << YAML::Key
+    << "seq_len" << YAML::Value << s.seq_len;
+  e << YAML::EndMap;
+  const auto& sw = c.sweep;
+  e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "policies" << YAML::Value << YAML::Flow << sw.policies;
+  e << YAML::Key << "rates" << YAML::Value << YAML::Flow << sw.rates;
+  e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << sw.slo_multipliers;
+  e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
+  e << YAML::Key << "threads" << YAML::Value << sw.threads;
+  e << YAML::EndMap;
+  e << YAML::Key << "output" << YAML::Value << c.output;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+fs::path default_config_path() { return fs::path(DYSTA_DATA_DIR) / "default.yaml"; }
+
+}  // namespace dysta
