@@ -72,10 +72,15 @@ bool CsvReader::next_row() {
     ++line_;
     if (blank(row_text_)) continue;
     split_csv_line(row_text_, fields_);
-    if (fields_.size() != header_.size()) {
+    if (fields_.size() < header_.size()) {
+      throw InputError(path_, line_, header_[fields_.size()],
+                       "missing: expected " + std::to_string(header_.size()) + " fields, found " +
+                           std::to_string(fields_.size()) + " (truncated or malformed row)");
+    }
+    if (fields_.size() > header_.size()) {
       throw InputError(path_, line_, "",
                        "expected " + std::to_string(header_.size()) + " fields, found " +
-                           std::to_string(fields_.size()) + " (truncated or malformed row)");
+                           std::to_string(fields_.size()) + " (malformed row)");
     }
     return true;
   }
