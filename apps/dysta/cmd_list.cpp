@@ -36,8 +36,8 @@ void list(const ListFlags& flags) {
     std::cout << fmt::format("  {:<14} {}\n", p->name, p->description);
     print_params(*p);
   }
-  const bool want_models = flags.models || !flags.config.config.empty() ||
-                           !flags.config.profiles.empty();
+  const bool want_models =
+      flags.models || !flags.config.config.empty() || !flags.config.profiles.empty();
   if (!want_models) return;
   const Config config = resolve_config(flags.config);
   const ProfileSet profiles = load_config_profiles(config);
@@ -55,7 +55,8 @@ void list(const ListFlags& flags) {
 
 void add_list_command(CLI::App& app) {
   auto flags = std::make_shared<ListFlags>();
-  CLI::App* cmd = app.add_subcommand("list", "list policies, predictors and the models of a profile set");
+  CLI::App* cmd =
+      app.add_subcommand("list", "list policies, predictors and the models of a profile set");
   add_config_flags(cmd, flags->config);
   cmd->add_flag("--models", flags->models, "also list the models of the configured profile set");
   cmd->callback([flags] { list(*flags); });

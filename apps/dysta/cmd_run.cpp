@@ -73,8 +73,8 @@ void run(const RunFlags& flags) {
       "{}\n\n",
       config.policy, config.predictor, to_string(config.semantics), config.profiles,
       profiles.size(), requests.size(), source);
-  std::cout << fmt::format("  SLO violation rate   {:.4f}  ({} of {})\n", metrics.slo_violation_rate,
-                           metrics.violations, metrics.requests);
+  std::cout << fmt::format("  SLO violation rate   {:.4f}  ({} of {})\n",
+                           metrics.slo_violation_rate, metrics.violations, metrics.requests);
   std::cout << fmt::format("  ANTT                 {:.4f}\n", metrics.antt);
   std::cout << fmt::format("  inferences/s         {:.4f}\n", metrics.throughput_inf_s);
   std::cout << fmt::format("  STP (multiprogram)   {:.4f}\n", metrics.stp_multiprogram);

@@ -30,15 +30,16 @@ void sweep(const SweepFlags& flags) {
   if (!flags.threads.empty()) cf.sets.push_back("sweep.threads=" + flags.threads);
   const Config config = resolve_config(cf);
   if (!config.workload.trace.empty()) {
-    throw InputError("", 0, "workload.trace", "a sweep generates its streams; use `dysta run` to replay a trace");
+    throw InputError("", 0, "workload.trace",
+                     "a sweep generates its streams; use `dysta run` to replay a trace");
   }
   const ProfileSet profiles = load_config_profiles(config);
 
   SweepSpec spec;
   spec.policies = config.sweep.policies.empty() ? std::vector<std::string>{config.policy}
                                                 : config.sweep.policies;
-  spec.rates = config.sweep.rates.empty() ? std::vector<double>{config.workload.rate}
-                                          : config.sweep.rates;
+  spec.rates =
+      config.sweep.rates.empty() ? std::vector<double>{config.workload.rate} : config.sweep.rates;
   spec.slo_multipliers = config.sweep.slo_multipliers.empty()
                              ? std::vector<double>{config.workload.slo_multiplier}
                              : config.sweep.slo_multipliers;
@@ -52,10 +53,11 @@ void sweep(const SweepFlags& flags) {
   spec.threads = config.sweep.threads;
   const auto points = run_sweep(profiles, spec);
 
-  const bool write_folder = !flags.config.out.empty() ||
-                            std::find_if(flags.config.sets.begin(), flags.config.sets.end(),
-                                         [](const std::string& s) { return s.rfind("output=", 0) == 0; }) !=
-                                flags.config.sets.end();
+  const bool write_folder =
+      !flags.config.out.empty() ||
+      std::find_if(flags.config.sets.begin(), flags.config.sets.end(), [](const std::string& s) {
+        return s.rfind("output=", 0) == 0;
+      }) != flags.config.sets.end();
   if (write_folder) {
     nlohmann::json summary = sweep_json(points);
     summary["dysta_version"] = DYSTA_VERSION;

@@ -7,7 +7,8 @@ namespace dysta::cli {
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   cmd->add_option("-c,--config", f.config,
                   "YAML experiment config (default: the embedded example, data/default.yaml)");
-  cmd->add_option("--set", f.sets, "override a config key, e.g. --set workload.rate=60 (repeatable)");
+  cmd->add_option("--set", f.sets,
+                  "override a config key, e.g. --set workload.rate=60 (repeatable)");
   cmd->add_option("--profiles", f.profiles, "profile directory or file");
   cmd->add_option("--policy", f.policy, "scheduling policy (see `dysta list`)");
   cmd->add_option("--predictor", f.predictor, "latency predictor of the sparsity monitor");

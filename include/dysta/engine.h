@@ -26,8 +26,8 @@ class EngineObserver {
 };
 
 struct RunResult {
-  std::vector<double> finish_s;            // per request, in request order
-  std::vector<double> first_start_s;       // start of each request's first layer
+  std::vector<double> finish_s;             // per request, in request order
+  std::vector<double> first_start_s;        // start of each request's first layer
   std::vector<std::uint32_t> finish_order;  // request indices in completion order
   std::size_t layers_executed = 0;
   std::size_t decisions = 0;

@@ -33,7 +33,7 @@ struct RunMetrics {
   double throughput_inf_s = 0;
   // System throughput in the multiprogram sense: sum over requests of isolated / turnaround.
   double stp_multiprogram = 0;
-  Percentiles turnaround_s;             // linear interpolation between order statistics
+  Percentiles turnaround_s;  // linear interpolation between order statistics
   Percentiles normalized_turnaround;
   // Jain's fairness index of normalised progress (isolated / turnaround), in (0, 1].
   double jain_fairness = 0;

@@ -45,7 +45,7 @@ struct PolicyTaskState {
 // One decision: the ready tasks in arrival order (the tie-break order of spec C.10).
 struct DecisionContext {
   double now_s = 0;
-  std::span<const TaskView> tasks;  // never empty
+  std::span<const TaskView> tasks;   // never empty
   std::span<PolicyTaskState> state;  // state[i] belongs to tasks[i]
 };
 
@@ -80,6 +80,6 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const ParamValues& 
 }  // namespace dysta
 
 // Registers a PolicyInfo at start-up: DYSTA_REGISTER_POLICY({"name", "description", ...});
-#define DYSTA_REGISTER_POLICY(...)                                                \
+#define DYSTA_REGISTER_POLICY(...)                                                      \
   [[maybe_unused]] static const bool DYSTA_CONCAT(dysta_policy_registered_, __LINE__) = \
       ::dysta::policy_registry().add(::dysta::PolicyInfo __VA_ARGS__)

@@ -50,6 +50,6 @@ std::unique_ptr<Predictor> make_predictor(const std::string& name, const Profile
 
 }  // namespace dysta
 
-#define DYSTA_REGISTER_PREDICTOR(...)                                                \
+#define DYSTA_REGISTER_PREDICTOR(...)                                                      \
   [[maybe_unused]] static const bool DYSTA_CONCAT(dysta_predictor_registered_, __LINE__) = \
       ::dysta::predictor_registry().add(::dysta::PredictorInfo __VA_ARGS__)

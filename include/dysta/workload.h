@@ -24,9 +24,9 @@ struct Request {
 };
 
 struct StreamSpec {
-  double rate_per_s = 30;            // Poisson arrival rate (> 0)
-  std::size_t num_requests = 1000;   // N (> 0)
-  double slo_multiplier = 10;        // m (> 0)
+  double rate_per_s = 30;                // Poisson arrival rate (> 0)
+  std::size_t num_requests = 1000;       // N (> 0)
+  double slo_multiplier = 10;            // m (> 0)
   std::vector<int> priorities{1, 3, 9};  // drawn uniformly (PREMA's levels)
   // Optional relative weights per variant (same order as the ProfileSet); empty = uniform over
   // variants as in the reference.

@@ -153,13 +153,15 @@ class Parser {
     check_keys(w, "workload",
                {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace"});
     if (auto n = w["rate"]) out.rate = positive(n, "workload.rate");
-    if (auto n = w["requests"]) out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1));
+    if (auto n = w["requests"])
+      out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1));
     if (auto n = w["slo_multiplier"]) out.slo_multiplier = positive(n, "workload.slo_multiplier");
     if (auto n = w["seed"]) out.seed = static_cast<std::uint64_t>(integer(n, "workload.seed", 0));
     if (auto n = w["priorities"]) {
-      out.priorities = list<int>(n, "workload.priorities", [this](const YAML::Node& x, const std::string& k) {
-        return static_cast<int>(integer(x, k, 1));
-      });
+      out.priorities =
+          list<int>(n, "workload.priorities", [this](const YAML::Node& x, const std::string& k) {
+            return static_cast<int>(integer(x, k, 1));
+          });
     }
     if (auto n = w["mix"]) {
       if (!n.IsMap()) fail(n, "workload.mix", "expected a mapping: variant name -> weight");
@@ -194,9 +196,9 @@ class Parser {
   void parse_sweep(const YAML::Node& s, SweepConfig& out) const {
     check_keys(s, "sweep", {"policies", "rates", "slo_multipliers", "seeds", "threads"});
     if (auto n = s["policies"]) {
-      out.policies = list<std::string>(n, "sweep.policies", [this](const YAML::Node& x, const std::string& k) {
-        return str(x, k);
-      });
+      out.policies = list<std::string>(
+          n, "sweep.policies",
+          [this](const YAML::Node& x, const std::string& k) { return str(x, k); });
     }
     auto positives = [this](const YAML::Node& x, const std::string& k) { return positive(x, k); };
     if (auto n = s["rates"]) out.rates = list<double>(n, "sweep.rates", positives);
@@ -204,9 +206,10 @@ class Parser {
       out.slo_multipliers = list<double>(n, "sweep.slo_multipliers", positives);
     }
     if (auto n = s["seeds"]) {
-      out.seeds = list<std::uint64_t>(n, "sweep.seeds", [this](const YAML::Node& x, const std::string& k) {
-        return static_cast<std::uint64_t>(integer(x, k, 0));
-      });
+      out.seeds =
+          list<std::uint64_t>(n, "sweep.seeds", [this](const YAML::Node& x, const std::string& k) {
+            return static_cast<std::uint64_t>(integer(x, k, 0));
+          });
     }
     if (auto n = s["threads"]) out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0));
   }
@@ -320,9 +323,9 @@ std::string to_yaml(const Config& c) {
   e << YAML::Key << "pe_rows" << YAML::Value << s.pe_rows << YAML::Key << "pe_cols" << YAML::Value
     << s.pe_cols << YAML::Key << "pes_per_row" << YAML::Value << s.pes_per_row << YAML::Key
     << "bytes_per_value" << YAML::Value << s.bytes_per_value << YAML::Key << "clock_hz"
-    << YAML::Value << s.clock_hz << YAML::Key << "bandwidth_gb_s" << YAML::Value
-    << s.bandwidth_gb_s << YAML::Key << "hidden" << YAML::Value << s.hidden << YAML::Key
-    << "seq_len" << YAML::Value << s.seq_len;
+    << YAML::Value << s.clock_hz << YAML::Key << "bandwidth_gb_s" << YAML::Value << s.bandwidth_gb_s
+    << YAML::Key << "hidden" << YAML::Value << s.hidden << YAML::Key << "seq_len" << YAML::Value
+    << s.seq_len;
   e << YAML::EndMap;
   const auto& sw = c.sweep;
   e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
@@ -337,6 +340,8 @@ std::string to_yaml(const Config& c) {
   return std::string(e.c_str()) + "\n";
 }
 
-fs::path default_config_path() { return fs::path(DYSTA_DATA_DIR) / "default.yaml"; }
+fs::path default_config_path() {
+  return fs::path(DYSTA_DATA_DIR) / "default.yaml";
+}
 
 }  // namespace dysta

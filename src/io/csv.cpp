@@ -25,10 +25,13 @@ void split_csv_line(std::string_view line, std::vector<std::string_view>& out) {
 namespace {
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
-bool blank(std::string_view s) { return trim(s).empty(); }
+bool blank(std::string_view s) {
+  return trim(s).empty();
+}
 }  // namespace
 
 CsvReader::CsvReader(const std::string& path) : path_(path), in_(path) {
@@ -88,7 +91,9 @@ bool CsvReader::next_row() {
   return false;
 }
 
-std::string_view CsvReader::text(std::size_t col) const { return trim(fields_.at(col)); }
+std::string_view CsvReader::text(std::size_t col) const {
+  return trim(fields_.at(col));
+}
 
 double CsvReader::number(std::size_t col) const {
   const std::string_view t = text(col);
@@ -98,7 +103,8 @@ double CsvReader::number(std::size_t col) const {
     throw InputError(path_, line_, header_[col], "not a number: '" + std::string(t) + "'");
   }
   if (!std::isfinite(value)) {
-    throw InputError(path_, line_, header_[col], "value must be finite, found '" + std::string(t) + "'");
+    throw InputError(path_, line_, header_[col],
+                     "value must be finite, found '" + std::string(t) + "'");
   }
   return value;
 }

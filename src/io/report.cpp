@@ -18,8 +18,8 @@ nlohmann::json metrics_json(const RunMetrics& m) {
   j["antt"] = m.antt;
   j["throughput_inf_per_s"] = m.throughput_inf_s;
   j["stp_multiprogram"] = m.stp_multiprogram;
-  j["turnaround_s"] = {{"p50", m.turnaround_s.p50}, {"p90", m.turnaround_s.p90},
-                       {"p99", m.turnaround_s.p99}};
+  j["turnaround_s"] = {
+      {"p50", m.turnaround_s.p50}, {"p90", m.turnaround_s.p90}, {"p99", m.turnaround_s.p99}};
   j["normalized_turnaround"] = {{"p50", m.normalized_turnaround.p50},
                                 {"p90", m.normalized_turnaround.p90},
                                 {"p99", m.normalized_turnaround.p99}};
@@ -106,15 +106,14 @@ std::string sweep_table(const std::vector<SweepPoint>& points) {
     if (a.rate != rate || a.slo_multiplier != slo) {
       rate = a.rate;
       slo = a.slo_multiplier;
-      out += fmt::format("\nrate {} req/s, SLO multiplier {} (per seed | mean)\n", format_double(rate),
-                         format_double(slo));
+      out += fmt::format("\nrate {} req/s, SLO multiplier {} (per seed | mean)\n",
+                         format_double(rate), format_double(slo));
       out += fmt::format("{:<{}}  {}  {}  {}\n", "policy", width, "violation rate", "ANTT",
                          "inferences/s");
     }
-    out += fmt::format("{:<{}}  {}  {}  {}\n", a.policy, width,
-                       values(a.violation_rate, a.mean_violation_rate, 3),
-                       values(a.antt, a.mean_antt, 6),
-                       values(a.throughput_inf_s, a.mean_throughput_inf_s, 6));
+    out += fmt::format(
+        "{:<{}}  {}  {}  {}\n", a.policy, width, values(a.violation_rate, a.mean_violation_rate, 3),
+        values(a.antt, a.mean_antt, 6), values(a.throughput_inf_s, a.mean_throughput_inf_s, 6));
   }
   return out;
 }
@@ -126,13 +125,12 @@ std::string sweep_csv(const std::vector<SweepPoint>& points) {
       "max_ready_tasks\n";
   for (const auto& p : points) {
     const RunMetrics& m = p.metrics;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seed, format_double(p.rate),
-                       format_double(p.slo_multiplier), p.policy, m.requests,
-                       format_double(m.slo_violation_rate), format_double(m.antt),
-                       format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
-                       format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
-                       format_double(m.turnaround_s.p99), format_double(m.jain_fairness),
-                       m.max_ready);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seed, format_double(p.rate),
+        format_double(p.slo_multiplier), p.policy, m.requests, format_double(m.slo_violation_rate),
+        format_double(m.antt), format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
+        format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
+        format_double(m.turnaround_s.p99), format_double(m.jain_fairness), m.max_ready);
   }
   return out;
 }

@@ -45,13 +45,15 @@ const std::vector<ParamSpec> kDystaParams = {
 DYSTA_REGISTER_POLICY({"dysta",
                        "Sparse-DySta: pattern-aware estimate x monitored sparsity, plus beta x "
                        "(urgency + preemption penalty)",
-                       {true, true}, kDystaParams,
+                       {true, true},
+                       kDystaParams,
                        [](const ParamValues& p, Semantics) {
                          return std::make_unique<Dysta>(true, p.at("beta"));
                        }});
 DYSTA_REGISTER_POLICY({"dysta_naive",
                        "Dysta without sparsity awareness (architecture averages, no monitor)",
-                       {false, false}, kDystaParams,
+                       {false, false},
+                       kDystaParams,
                        [](const ParamValues& p, Semantics) {
                          return std::make_unique<Dysta>(false, p.at("beta"));
                        }});

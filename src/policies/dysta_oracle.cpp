@@ -33,7 +33,8 @@ class DystaOracle final : public Policy {
   double beta_;
 };
 
-DYSTA_REGISTER_POLICY({"dysta_oracle", "Dysta with oracle (true) remaining latencies",
+DYSTA_REGISTER_POLICY({"dysta_oracle",
+                       "Dysta with oracle (true) remaining latencies",
                        {true, false},
                        {{"beta", 0.01, "weight of urgency + preemption penalty"}},
                        [](const ParamValues& p, Semantics) {

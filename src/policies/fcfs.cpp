@@ -10,7 +10,10 @@ class Fcfs final : public Policy {
   std::size_t select(const DecisionContext&) override { return 0; }
 };
 
-DYSTA_REGISTER_POLICY({"fcfs", "first come, first served (earliest arrival runs)", {}, {},
+DYSTA_REGISTER_POLICY({"fcfs",
+                       "first come, first served (earliest arrival runs)",
+                       {},
+                       {},
                        [](const ParamValues&, Semantics) { return std::make_unique<Fcfs>(); }});
 
 }  // namespace

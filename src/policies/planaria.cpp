@@ -26,8 +26,10 @@ class Planaria final : public Policy {
   Semantics semantics_;
 };
 
-DYSTA_REGISTER_POLICY({"planaria", "Planaria: highest priority per unit of slack (MICRO'20)",
-                       {false, false}, {},
+DYSTA_REGISTER_POLICY({"planaria",
+                       "Planaria: highest priority per unit of slack (MICRO'20)",
+                       {false, false},
+                       {},
                        [](const ParamValues&, Semantics s) {
                          return std::make_unique<Planaria>(s);
                        }});

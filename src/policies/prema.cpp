@@ -64,14 +64,17 @@ class Prema final : public Policy {
   double last_decision_s_ = 0;
 };
 
-DYSTA_REGISTER_POLICY({"prema", "PREMA token-based preemptive scheduling (HPCA'20)",
-                       {false, false}, {},
+DYSTA_REGISTER_POLICY({"prema",
+                       "PREMA token-based preemptive scheduling (HPCA'20)",
+                       {false, false},
+                       {},
                        [](const ParamValues&, Semantics s) {
                          return std::make_unique<Prema>(false, s);
                        }});
 DYSTA_REGISTER_POLICY({"prema_sparse",
                        "PREMA with pattern-aware estimates and the sparsity monitor's gamma",
-                       {true, true}, {},
+                       {true, true},
+                       {},
                        [](const ParamValues&, Semantics s) {
                          return std::make_unique<Prema>(true, s);
                        }});

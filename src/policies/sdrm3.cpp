@@ -49,13 +49,17 @@ class Sdrm3 final : public Policy {
 const std::vector<ParamSpec> kSdrm3Params = {
     {"alpha", 1.0, "weight of the fairness term F in MapScore = U + alpha * F"}};
 
-DYSTA_REGISTER_POLICY({"sdrm3", "SDRM3: urgency plus alpha x fairness (arXiv 2212.03414)",
-                       {false, false}, kSdrm3Params,
+DYSTA_REGISTER_POLICY({"sdrm3",
+                       "SDRM3: urgency plus alpha x fairness (arXiv 2212.03414)",
+                       {false, false},
+                       kSdrm3Params,
                        [](const ParamValues& p, Semantics s) {
                          return std::make_unique<Sdrm3>(false, p.at("alpha"), s);
                        }});
-DYSTA_REGISTER_POLICY({"sdrm3_sparse", "SDRM3 with pattern-aware estimates and the monitor's gamma",
-                       {true, true}, kSdrm3Params,
+DYSTA_REGISTER_POLICY({"sdrm3_sparse",
+                       "SDRM3 with pattern-aware estimates and the monitor's gamma",
+                       {true, true},
+                       kSdrm3Params,
                        [](const ParamValues& p, Semantics s) {
                          return std::make_unique<Sdrm3>(true, p.at("alpha"), s);
                        }});

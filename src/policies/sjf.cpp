@@ -29,12 +29,15 @@ class Sjf final : public Policy {
   bool sparse_;
 };
 
-DYSTA_REGISTER_POLICY({"sjf", "shortest estimated remaining time first (architecture average)",
-                       {false, false}, {},
+DYSTA_REGISTER_POLICY({"sjf",
+                       "shortest estimated remaining time first (architecture average)",
+                       {false, false},
+                       {},
                        [](const ParamValues&, Semantics) { return std::make_unique<Sjf>(false); }});
 DYSTA_REGISTER_POLICY({"sjf_sparse",
                        "SJF with pattern-aware estimates scaled by the sparsity monitor",
-                       {true, true}, {},
+                       {true, true},
+                       {},
                        [](const ParamValues&, Semantics) { return std::make_unique<Sjf>(true); }});
 
 }  // namespace

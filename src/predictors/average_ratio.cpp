@@ -19,7 +19,9 @@ class AverageRatio final : public Predictor {
   const ProfileSet& profiles_;
 };
 
-DYSTA_REGISTER_PREDICTOR({"average", "mean density ratio of all executed layers (default)", {},
+DYSTA_REGISTER_PREDICTOR({"average",
+                          "mean density ratio of all executed layers (default)",
+                          {},
                           [](const ProfileSet& p, const ParamValues&, Semantics) {
                             return std::make_unique<AverageRatio>(p);
                           }});

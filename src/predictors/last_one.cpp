@@ -18,7 +18,9 @@ class LastOne final : public Predictor {
   const ProfileSet& profiles_;
 };
 
-DYSTA_REGISTER_PREDICTOR({"last_one", "density ratio of the last executed layer", {},
+DYSTA_REGISTER_PREDICTOR({"last_one",
+                          "density ratio of the last executed layer",
+                          {},
                           [](const ProfileSet& p, const ParamValues&, Semantics) {
                             return std::make_unique<LastOne>(p);
                           }});

@@ -26,7 +26,7 @@ class Regression final : public Predictor {
                  double measured) const override {
     ++st.count;
     const auto& c = coef_[variant];
-    const std::size_t k = layer + 1;  // layers executed so far
+    const std::size_t k = layer + 1;                             // layers executed so far
     if (k >= profiles_.variant(variant).num_layers) return 1.0;  // nothing left to predict
     const double rho = density_ratio(measured, profiles_.variant(variant).avg_sparsity[layer]);
     return c[2 * k] * rho + c[2 * k + 1];

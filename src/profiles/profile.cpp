@@ -18,9 +18,12 @@ namespace dysta {
 
 std::string to_string(ProfileFormat format) {
   switch (format) {
-    case ProfileFormat::sanger: return "sanger";
-    case ProfileFormat::eyeriss_v2: return "eyeriss_v2";
-    case ProfileFormat::native: return "native";
+    case ProfileFormat::sanger:
+      return "sanger";
+    case ProfileFormat::eyeriss_v2:
+      return "eyeriss_v2";
+    case ProfileFormat::native:
+      return "native";
   }
   return "?";
 }
@@ -65,7 +68,8 @@ VariantProfile make_variant(std::string name, std::string architecture, std::str
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (!v.sample_index_.emplace(v.sample_ids[i], i).second) {
-      throw InputError(v.source, 0, "sample", "duplicate sample id " + std::to_string(v.sample_ids[i]));
+      throw InputError(v.source, 0, "sample",
+                       "duplicate sample id " + std::to_string(v.sample_ids[i]));
     }
   }
 
@@ -103,12 +107,14 @@ VariantProfile make_variant(std::string name, std::string architecture, std::str
 }
 
 ProfileSet::ProfileSet(std::vector<VariantProfile> variants) : variants_(std::move(variants)) {
-  std::stable_sort(variants_.begin(), variants_.end(),
-                   [](const VariantProfile& a, const VariantProfile& b) { return a.name < b.name; });
+  std::stable_sort(
+      variants_.begin(), variants_.end(),
+      [](const VariantProfile& a, const VariantProfile& b) { return a.name < b.name; });
   for (std::size_t i = 1; i < variants_.size(); ++i) {
     if (variants_[i].name == variants_[i - 1].name) {
-      throw InputError(variants_[i].source, 0, "model",
-                       "variant '" + variants_[i].name + "' also defined in " + variants_[i - 1].source);
+      throw InputError(
+          variants_[i].source, 0, "model",
+          "variant '" + variants_[i].name + "' also defined in " + variants_[i - 1].source);
     }
   }
   // Architecture level (B.1 step 7). Sanger files are their own architecture and copy the
@@ -230,8 +236,8 @@ struct VariantBuilder {
         if (std::isnan(latency[s][l])) {
           throw InputError(path, first_line[s], "layer",
                            "missing cell: sample " + std::to_string(sample_ids[s]) +
-                               " has no row for layer " + std::to_string(l) + " (variant '" +
-                               name + "' has " + std::to_string(L) + " layers)");
+                               " has no row for layer " + std::to_string(l) + " (variant '" + name +
+                               "' has " + std::to_string(L) + " layers)");
         }
         lat.push_back(latency[s][l]);
         sp.push_back(sparsity[s][l]);
@@ -372,10 +378,12 @@ ProfileSet load_profiles(const fs::path& path, const ProfileLoadOptions& options
     }
     std::sort(files.begin(), files.end(),
               [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
-    if (files.empty()) throw InputError(path.string(), 0, "profiles", "directory has no .csv files");
+    if (files.empty())
+      throw InputError(path.string(), 0, "profiles", "directory has no .csv files");
     return load_profiles(files, options);
   }
-  if (!fs::exists(path, ec)) throw InputError(path.string(), 0, "profiles", "no such file or directory");
+  if (!fs::exists(path, ec))
+    throw InputError(path.string(), 0, "profiles", "no such file or directory");
   return load_profiles(std::vector<fs::path>{path}, options);
 }
 

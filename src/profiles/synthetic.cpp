@@ -11,13 +11,15 @@ namespace dysta {
 namespace {
 
 void sanger_file(const fs::path& path, int layers, double base) {
-  std::string out = "50%-no-skip,50%-skip,25%-no-skip,25%-skip,overall-sparsity,batch-indx,layer-indx\n";
+  std::string out =
+      "50%-no-skip,50%-skip,25%-no-skip,25%-skip,overall-sparsity,batch-indx,layer-indx\n";
   char line[256];
   for (int b = 0; b < 20; ++b) {
     for (int l = 0; l < layers; ++l) {
       const double s = base + 0.01 * ((7 * b + 3 * l) % 11);
       const double lb = 0.5 + 0.05 * ((b + 2 * l) % 9);
-      std::snprintf(line, sizeof(line), "%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d\n", lb, lb, lb, lb, s, b, l);
+      std::snprintf(line, sizeof(line), "%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d\n", lb, lb, lb, lb, s, b,
+                    l);
       out += line;
     }
   }

@@ -106,6 +106,8 @@ std::int64_t PyRandom::randint(std::int64_t lo, std::int64_t hi) {
   return lo + static_cast<std::int64_t>(r);
 }
 
-double PyRandom::expovariate(double lambda) { return -std::log(1.0 - random()) / lambda; }
+double PyRandom::expovariate(double lambda) {
+  return -std::log(1.0 - random()) / lambda;
+}
 
 }  // namespace dysta

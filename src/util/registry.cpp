@@ -11,8 +11,8 @@ ParamValues resolve_params(const std::string& kind, const std::string& component
       std::string valid;
       for (const auto& s : specs) valid += (valid.empty() ? "" : ", ") + s.name;
       throw InputError("", 0, kind + "_params." + name,
-                       "unknown parameter of " + kind + " '" + component + "' (valid: " +
-                           (valid.empty() ? "none" : valid) + ")");
+                       "unknown parameter of " + kind + " '" + component +
+                           "' (valid: " + (valid.empty() ? "none" : valid) + ")");
     }
     out[name] = value;
   }

@@ -120,8 +120,9 @@ std::vector<Request> read_trace(const std::filesystem::path& path, const Profile
     const std::int64_t sample = csv.integer(c_sample);
     const auto pos = profiles.variant(*variant).sample_position(sample);
     if (!pos) {
-      throw InputError(csv.path(), csv.line(), "sample",
-                       "model '" + std::string(model) + "' has no sample " + std::to_string(sample));
+      throw InputError(
+          csv.path(), csv.line(), "sample",
+          "model '" + std::string(model) + "' has no sample " + std::to_string(sample));
     }
     r.sample_pos = static_cast<std::uint32_t>(*pos);
     const std::int64_t priority = csv.integer(c_priority);

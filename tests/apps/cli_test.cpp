@@ -53,7 +53,8 @@ TEST(Cli, RunWithNoArgumentsUsesEmbeddedDefaultAndWritesAllOutputs) {
 
 TEST(Cli, ReplayingTheWrittenTraceReproducesEveryRequest) {
   test::TempDir dir;
-  ASSERT_EQ(dysta_cli(dir.path(), "run -q --policy prema --requests 300 --rate 90 --out a").status, 0);
+  ASSERT_EQ(dysta_cli(dir.path(), "run -q --policy prema --requests 300 --rate 90 --out a").status,
+            0);
   ASSERT_EQ(dysta_cli(dir.path(), "run -q --policy prema --trace a/trace.csv --out b").status, 0);
   EXPECT_EQ(test::read_text(dir.path() / "a/requests.csv"),
             test::read_text(dir.path() / "b/requests.csv"));
@@ -92,8 +93,8 @@ TEST(Cli, BadInputExitsWithStatusTwoAndNamesTheField) {
 
 TEST(Cli, MisspelledKeyInConfigFileNamesFileAndLine) {
   test::TempDir dir;
-  test::write_text(dir.path() / "c.yaml", "profiles: " + kSanger +
-                                              "\nworkload:\n  rate: 50\n  reqests: 10\n");
+  test::write_text(dir.path() / "c.yaml",
+                   "profiles: " + kSanger + "\nworkload:\n  rate: 50\n  reqests: 10\n");
   const auto r = dysta_cli(dir.path(), "run -c c.yaml");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("c.yaml:4: workload.reqests: unknown key"), std::string::npos) << r.err;
@@ -101,8 +102,9 @@ TEST(Cli, MisspelledKeyInConfigFileNamesFileAndLine) {
 
 TEST(Cli, MalformedProfileFailsWithoutWritingOutput) {
   test::TempDir dir;
-  test::write_text(dir.path() / "p/m.csv",
-                   "model,pattern,sample,layer,latency_s,sparsity\nm,,0,0,0.1,0.5\nm,,0,1,nan,0.5\n");
+  test::write_text(
+      dir.path() / "p/m.csv",
+      "model,pattern,sample,layer,latency_s,sparsity\nm,,0,0,0.1,0.5\nm,,0,1,nan,0.5\n");
   const auto r = dysta_cli(dir.path(), "run --profiles p --out o");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("m.csv:3: latency_s"), std::string::npos) << r.err;
@@ -113,7 +115,8 @@ TEST(Cli, FailedRunLeavesAnExistingOutputFolderUntouched) {
   test::TempDir dir;
   ASSERT_EQ(dysta_cli(dir.path(), "run -q --requests 50 --out o").status, 0);
   const std::string before = test::read_text(dir.path() / "o/summary.json");
-  test::write_text(dir.path() / "bad.csv", "arrival_s,model,sample,priority,slo_multiplier\n0.1,x,0,1,2\n");
+  test::write_text(dir.path() / "bad.csv",
+                   "arrival_s,model,sample,priority,slo_multiplier\n0.1,x,0,1,2\n");
   EXPECT_EQ(dysta_cli(dir.path(), "run --trace bad.csv --out o").status, 2);
   EXPECT_EQ(test::read_text(dir.path() / "o/summary.json"), before);
   for (const auto& e : fs::directory_iterator(dir.path())) {
@@ -135,7 +138,8 @@ TEST(Cli, SweepIsIdenticalForOneAndTwoThreads) {
 
 TEST(Cli, SweepWritesResultFolder) {
   test::TempDir dir;
-  const auto r = dysta_cli(dir.path(), "sweep --policies sjf,dysta --seeds 1,2 --requests 100 --out s");
+  const auto r =
+      dysta_cli(dir.path(), "sweep --policies sjf,dysta --seeds 1,2 --requests 100 --out s");
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* f : {"results.csv", "summary.json", "table.txt", "config.yaml"}) {
     EXPECT_TRUE(fs::exists(dir.path() / "s" / f)) << f;
@@ -150,9 +154,9 @@ TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
   test::TempDir dir;
   const auto r = dysta_cli(dir.path(), "list --models");
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char* name : {"fcfs", "sjf_sparse", "prema_sparse", "planaria", "sdrm3_sparse",
-                           "dysta_naive", "dysta_oracle", "beta", "alpha", "last_n", "regression",
-                           "load_balance_bert_squad_384"}) {
+  for (const char* name :
+       {"fcfs", "sjf_sparse", "prema_sparse", "planaria", "sdrm3_sparse", "dysta_naive",
+        "dysta_oracle", "beta", "alpha", "last_n", "regression", "load_balance_bert_squad_384"}) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
   }
 }
