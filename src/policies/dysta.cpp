@@ -5,6 +5,7 @@
 // preemption penalty P = (idle / IsoE) / N with N the number of ready tasks. The task with the
 // smallest R + beta * (U + P) runs; ties go to the earlier arrival. Same rule in both semantics.
 #include "dysta/policy.h"
+#include "policies/dysta_rule.h"
 
 namespace dysta {
 namespace {
@@ -14,24 +15,14 @@ class Dysta final : public Policy {
   Dysta(bool sparse, double beta) : sparse_(sparse), beta_(beta) {}
 
   std::size_t select(const DecisionContext& ctx) override {
-    const double n = static_cast<double>(ctx.tasks.size());
-    std::size_t best = 0;
-    double best_score = 0;
-    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
-      const TaskView& t = ctx.tasks[i];
-      const double slack = t.deadline_s - ctx.now_s;
-      const double torun = sparse_ ? t.gamma * t.est_remaining_s : t.est_remaining_s;
-      double urgency = slack - torun;
-      if (urgency < 0) urgency = 0;
-      double penalty = (ctx.now_s - t.last_exec_s) / t.est_isolated_s;
-      penalty /= n;
-      const double score = torun + beta_ * (urgency + penalty);
-      if (i == 0 || best_score > score) {
-        best = i;
-        best_score = score;
-      }
+    if (sparse_) {
+      return detail::dysta_select(
+          ctx, beta_, [](const TaskView& t) { return t.gamma * t.est_remaining_s; },
+          [](const TaskView& t) { return t.est_isolated_s; });
     }
-    return best;
+    return detail::dysta_select(
+        ctx, beta_, [](const TaskView& t) { return t.est_remaining_s; },
+        [](const TaskView& t) { return t.est_isolated_s; });
   }
 
  private:
