@@ -1,4 +1,5 @@
 // `dysta run`: one simulation -> summary.json, requests.csv, trace.csv, config.yaml.
+// With --stream: requests generated on the fly and metrics computed online.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -7,8 +8,10 @@
 #include "commands.h"
 #include "common.h"
 #include "dysta/atomic_output.h"
+#include "dysta/error.h"
 #include "dysta/experiment.h"
 #include "dysta/report.h"
+#include "dysta/streaming.h"
 
 namespace dysta::cli {
 namespace {
@@ -17,36 +20,33 @@ struct RunFlags {
   ConfigFlags config;
   std::string export_trace;
   bool quiet = false;
+  bool stream = false;
+  bool exact_percentiles = false;
 };
 
-void run(const RunFlags& flags) {
-  const Config config = resolve_config(flags.config);
-  const ProfileSet profiles = load_config_profiles(config);
-  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params};
-  validate_choice({config.policy}, choice, profiles, config.semantics);
+void print_metrics(const RunMetrics& m) {
+  std::cout << fmt::format("  SLO violation rate   {:.4f}  ({} of {})\n", m.slo_violation_rate,
+                           m.violations, m.requests);
+  std::cout << fmt::format("  ANTT                 {:.4f}\n", m.antt);
+  std::cout << fmt::format("  inferences/s         {:.4f}\n", m.throughput_inf_s);
+  std::cout << fmt::format("  STP (multiprogram)   {:.4f}\n", m.stp_multiprogram);
+  std::cout << fmt::format("  turnaround p50/p90/p99  {:.6f} / {:.6f} / {:.6f} s\n",
+                           m.turnaround_s.p50, m.turnaround_s.p90, m.turnaround_s.p99);
+  std::cout << fmt::format("  Jain fairness        {:.4f}\n", m.jain_fairness);
+  std::cout << fmt::format("  max ready tasks      {}\n", m.max_ready);
+}
 
-  std::vector<Request> requests;
-  std::string source;
-  if (!config.workload.trace.empty()) {
-    requests = read_trace(config.workload.trace, profiles);
-    source = "trace " + config.workload.trace;
-  } else {
-    StreamSpec spec;
-    spec.rate_per_s = config.workload.rate;
-    spec.num_requests = config.workload.requests;
-    spec.slo_multiplier = config.workload.slo_multiplier;
-    spec.priorities = config.workload.priorities;
-    spec.mix = mix_weights(config, profiles);
-    PyRandom rng(config.workload.seed);
-    requests = generate_poisson_stream(profiles, spec, rng, config.semantics);
-    source = fmt::format("Poisson {} req/s, SLO x{}, seed {}", config.workload.rate,
-                         config.workload.slo_multiplier, config.workload.seed);
-  }
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
+  StreamSpec spec;
+  spec.rate_per_s = config.workload.rate;
+  spec.num_requests = config.workload.requests;
+  spec.slo_multiplier = config.workload.slo_multiplier;
+  spec.priorities = config.workload.priorities;
+  spec.mix = mix_weights(config, profiles);
+  return spec;
+}
 
-  RunResult raw;
-  const RunMetrics metrics =
-      run_policy(profiles, requests, config.policy, choice, config.semantics, &raw);
-
+nlohmann::json summary_header(const Config& config, const std::string& workload) {
   nlohmann::json summary;
   summary["dysta_version"] = DYSTA_VERSION;
   if (!config.description.empty()) summary["description"] = config.description;
@@ -54,37 +54,73 @@ void run(const RunFlags& flags) {
   summary["semantics"] = to_string(config.semantics);
   summary["policy"] = config.policy;
   summary["predictor"] = config.predictor;
-  summary["workload"] = source;
-  summary["metrics"] = metrics_json(metrics);
+  summary["workload"] = workload;
+  return summary;
+}
 
-  const std::string trace = format_trace(requests, profiles);
+void run(const RunFlags& flags) {
+  const Config config = resolve_config(flags.config);
+  const ProfileSet profiles = load_config_profiles(config);
+  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params};
+  validate_choice({config.policy}, choice, profiles, config.semantics);
+  const bool replay = !config.workload.trace.empty();
+  const std::string source =
+      replay ? "trace " + config.workload.trace
+             : fmt::format("Poisson {} req/s, SLO x{}, seed {}", config.workload.rate,
+                           config.workload.slo_multiplier, config.workload.seed);
+
+  RunMetrics metrics;
+  std::vector<std::pair<std::string, std::string>> files;  // name -> contents
+  nlohmann::json summary = summary_header(config, source);
+  if (flags.stream) {
+    if (replay) throw InputError("", 0, "--stream", "streams are generated; drop --trace");
+    if (!flags.export_trace.empty()) {
+      throw InputError("", 0, "--export-trace", "not available with --stream");
+    }
+    StreamingOptions options;
+    options.exact_percentiles = flags.exact_percentiles;
+    metrics = run_streaming(profiles, stream_spec(config, profiles), config.workload.seed,
+                            config.policy, choice, config.semantics, options);
+    summary["streaming"] = true;
+    summary["percentiles"] =
+        options.exact_percentiles
+            ? std::string("exact")
+            : fmt::format("quantile sketch, relative error <= {}", options.relative_accuracy);
+  } else {
+    std::vector<Request> requests;
+    if (replay) {
+      requests = read_trace(config.workload.trace, profiles);
+    } else {
+      PyRandom rng(config.workload.seed);
+      requests =
+          generate_poisson_stream(profiles, stream_spec(config, profiles), rng, config.semantics);
+    }
+    RunResult raw;
+    metrics = run_policy(profiles, requests, config.policy, choice, config.semantics, &raw);
+    const std::string trace = format_trace(requests, profiles);
+    files.emplace_back("requests.csv", requests_csv(profiles, requests, raw));
+    files.emplace_back("trace.csv", trace);
+    if (!flags.export_trace.empty()) write_file_atomically(flags.export_trace, trace);
+  }
+  summary["metrics"] = metrics_json(metrics);
+  files.emplace_back("summary.json", summary.dump(2) + "\n");
+  files.emplace_back("config.yaml", to_yaml(config));
   write_folder_atomically(config.output, [&](const std::filesystem::path& dir) {
-    write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
-    write_file_atomically(dir / "requests.csv", requests_csv(profiles, requests, raw));
-    write_file_atomically(dir / "trace.csv", trace);
-    write_file_atomically(dir / "config.yaml", to_yaml(config));
+    for (const auto& [name, contents] : files) write_file_atomically(dir / name, contents);
   });
-  if (!flags.export_trace.empty()) write_file_atomically(flags.export_trace, trace);
 
   if (flags.quiet) return;
   if (!config.description.empty()) std::cout << config.description << "\n";
   std::cout << fmt::format(
-      "policy {} | predictor {} | {} semantics\nprofiles {} ({} models)\nworkload {} requests, "
+      "policy {} | predictor {} | {} semantics{}\nprofiles {} ({} models)\nworkload {} requests, "
       "{}\n\n",
-      config.policy, config.predictor, to_string(config.semantics), config.profiles,
-      profiles.size(), requests.size(), source);
-  std::cout << fmt::format("  SLO violation rate   {:.4f}  ({} of {})\n",
-                           metrics.slo_violation_rate, metrics.violations, metrics.requests);
-  std::cout << fmt::format("  ANTT                 {:.4f}\n", metrics.antt);
-  std::cout << fmt::format("  inferences/s         {:.4f}\n", metrics.throughput_inf_s);
-  std::cout << fmt::format("  STP (multiprogram)   {:.4f}\n", metrics.stp_multiprogram);
-  std::cout << fmt::format("  turnaround p50/p90/p99  {:.6f} / {:.6f} / {:.6f} s\n",
-                           metrics.turnaround_s.p50, metrics.turnaround_s.p90,
-                           metrics.turnaround_s.p99);
-  std::cout << fmt::format("  Jain fairness        {:.4f}\n", metrics.jain_fairness);
-  std::cout << fmt::format("  max ready tasks      {}\n", metrics.max_ready);
-  std::cout << fmt::format("\nwrote {}/{{summary.json, requests.csv, trace.csv, config.yaml}}\n",
-                           config.output);
+      config.policy, config.predictor, to_string(config.semantics),
+      flags.stream ? " | streaming" : "", config.profiles, profiles.size(), metrics.requests,
+      source);
+  print_metrics(metrics);
+  std::string names;
+  for (const auto& [name, _] : files) names += (names.empty() ? "" : ", ") + name;
+  std::cout << fmt::format("\nwrote {}/{{{}}}\n", config.output, names);
 }
 
 }  // namespace
@@ -96,6 +132,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--export-trace", flags->export_trace,
                   "also write the request stream as a trace CSV to this file");
   cmd->add_flag("-q,--quiet", flags->quiet, "print nothing on success");
+  cmd->add_flag("--stream", flags->stream,
+                "generate requests on the fly and compute metrics online; memory does not grow "
+                "with the number of requests (writes summary.json and config.yaml only)");
+  cmd->add_flag("--exact-percentiles", flags->exact_percentiles,
+                "with --stream: keep every turnaround for exact percentiles (O(n) memory)");
   cmd->callback([flags] { run(*flags); });
 }
 

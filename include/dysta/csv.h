@@ -25,6 +25,7 @@ class CsvReader {
   // a different number of fields than the header (e.g. a truncated last line).
   bool next_row();
   std::size_t line() const { return line_; }  // 1-based line number of the current row
+  std::size_t header_line() const { return header_line_; }
 
   std::string_view text(std::size_t col) const;
   // Parses a finite double; throws InputError naming file, line and column otherwise.
@@ -38,6 +39,7 @@ class CsvReader {
   std::string row_text_;
   std::vector<std::string_view> fields_;
   std::size_t line_ = 0;
+  std::size_t header_line_ = 0;
 };
 
 // Splits one CSV line at commas (no quoting), stripping a trailing '\r'.

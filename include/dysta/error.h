@@ -18,11 +18,13 @@ class InputError : public std::runtime_error {
   const std::string& file() const { return file_; }
   std::size_t line() const { return line_; }  // 1-based; 0 when not tied to a line
   const std::string& field() const { return field_; }
+  const std::string& message() const { return message_; }  // without the location prefix
 
  private:
   std::string file_;
   std::size_t line_;
   std::string field_;
+  std::string message_;
 };
 
 }  // namespace dysta

@@ -19,6 +19,7 @@ struct GroupRate {
   std::size_t requests = 0;
   std::size_t violations = 0;
   double rate() const { return requests ? static_cast<double>(violations) / requests : 0.0; }
+  bool operator==(const GroupRate&) const = default;
 };
 
 struct RunMetrics {

@@ -16,6 +16,9 @@
 
 namespace dysta {
 
+class ProfileSet;
+struct Request;
+
 // What a policy may know about a ready task at a decision instant (spec C, notation). Times are
 // seconds on the simulated clock. The engine keeps these fields current in O(1) per layer.
 struct TaskView {
@@ -61,6 +64,18 @@ class Policy {
  public:
   virtual ~Policy() = default;
   virtual std::size_t select(const DecisionContext& ctx) = 0;
+
+  // Optional: called once before a run with the profile set and the request stream the run will
+  // simulate (TaskView::request indexes `requests`). A policy that needs more than TaskView (the
+  // hardware model's lookup tables and sparsity monitor, dysta_hw) overrides it.
+  virtual void bind(const ProfileSet& /*profiles*/, std::span<const Request> /*requests*/) {}
+
+  // Optional fast path. A policy returns true from keyed() only if select() always picks the
+  // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that
+  // task executes a layer. The engine may then keep the ready tasks in a heap and skip select():
+  // O(log R) per decision instead of O(R) (spec-exact: same choices as the scan).
+  virtual bool keyed() const { return false; }
+  virtual double key(const TaskView& /*task*/) const { return 0; }
 };
 
 struct PolicyInfo {

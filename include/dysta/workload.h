@@ -41,6 +41,26 @@ struct StreamSpec {
 std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
                                              PyRandom& rng, Semantics semantics);
 
+// Draws the same requests as generate_poisson_stream, one at a time (for streaming runs).
+// `profiles` and `rng` must outlive it. Validation happens in the constructor.
+class PoissonGenerator {
+ public:
+  PoissonGenerator(const ProfileSet& profiles, const StreamSpec& spec, PyRandom& rng,
+                   Semantics semantics);
+  bool done() const { return produced_ >= spec_.num_requests; }
+  // Draws the next request (B.3 order). Requires !done().
+  Request next();
+
+ private:
+  const ProfileSet& profiles_;
+  StreamSpec spec_;
+  PyRandom& rng_;
+  Semantics semantics_;
+  std::vector<double> cumulative_;
+  double t_ = 0.0;
+  std::size_t produced_ = 0;
+};
+
 // Sets every request's multiplier to `m` and recomputes its deadline.
 void apply_slo_multiplier(std::vector<Request>& requests, const ProfileSet& profiles, double m);
 double deadline_for(const Request& r, const ProfileSet& profiles);

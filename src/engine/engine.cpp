@@ -1,5 +1,6 @@
 #include "dysta/engine.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "dysta/error.h"
@@ -7,43 +8,134 @@
 namespace dysta {
 namespace {
 
-// Engine-private per-task data, parallel to the TaskView array the policy sees.
+// Engine-private per-task data, parallel to the TaskView the policy sees.
 struct TaskData {
   const double* latency;         // true per-layer latency of the request's sample
   const double* sparsity;        // measured sparsity per layer
   const double* real_remaining;  // [k] = true latency of layers k..L-1
   const double* est_remaining;   // [k] = estimated latency of layers k..L-1
   const double* est_layer;       // estimated per-layer latency
+  Request request;
+  double first_start_s;
   PredictorState predictor;
 };
 
-}  // namespace
-
-RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests, Policy& policy,
-                   const PolicyTraits& traits, const Predictor& predictor, Semantics semantics,
-                   EngineObserver* observer) {
-  const std::size_t n = requests.size();
-  RunResult result;
-  result.finish_s.assign(n, -1.0);
-  result.first_start_s.assign(n, -1.0);
-  result.finish_order.reserve(n);
-  if (n == 0) return result;
-  for (std::size_t i = 1; i < n; ++i) {
-    if (requests[i].arrival_s < requests[i - 1].arrival_s) {
-      throw InputError("", 0, "arrival_s", "requests must be in arrival order");
-    }
+// Ready tasks in arrival order, chosen by Policy::select() (any policy).
+class ScanStore {
+ public:
+  ScanStore(Policy& policy, EngineObserver* observer, std::size_t reserve)
+      : policy_(policy), observer_(observer) {
+    views_.reserve(reserve);
+    states_.reserve(reserve);
+    data_.reserve(reserve);
+  }
+  std::size_t size() const { return views_.size(); }
+  void add(const TaskView& v, const TaskData& d) {
+    views_.push_back(v);
+    states_.push_back(PolicyTaskState{});
+    data_.push_back(d);
+  }
+  std::size_t select(double now) {
+    const DecisionContext ctx{now, views_, states_};
+    const std::size_t chosen = policy_.select(ctx);
+    if (chosen >= views_.size()) throw std::logic_error("policy returned an invalid task index");
+    if (observer_) observer_->on_decision(ctx, chosen);
+    return chosen;
+  }
+  TaskView& view(std::size_t pos) { return views_[pos]; }
+  TaskData& data(std::size_t pos) { return data_[pos]; }
+  void executed(std::size_t) {}
+  void remove(std::size_t pos) {
+    const auto offset = static_cast<std::ptrdiff_t>(pos);
+    views_.erase(views_.begin() + offset);
+    states_.erase(states_.begin() + offset);
+    data_.erase(data_.begin() + offset);
   }
 
-  const bool reference = semantics == Semantics::reference;
-  std::vector<TaskView> views;
-  std::vector<PolicyTaskState> states;
-  std::vector<TaskData> data;
-  views.reserve(n);
-  states.reserve(n);
-  data.reserve(n);
+ private:
+  Policy& policy_;
+  EngineObserver* observer_;
+  std::vector<TaskView> views_;
+  std::vector<PolicyTaskState> states_;
+  std::vector<TaskData> data_;
+};
 
-  auto admit = [&](std::size_t index) {
-    const Request& r = requests[index];
+// Ready tasks in stable slots with a binary min-heap on (key, request index) for keyed policies:
+// the same choice as the scan (smallest key, ties to the earliest arrival) in O(log R). Only the
+// chosen task (the heap top) changes its key or leaves.
+class HeapStore {
+ public:
+  HeapStore(Policy& policy, std::size_t reserve) : policy_(policy) {
+    views_.reserve(reserve);
+    data_.reserve(reserve);
+    heap_.reserve(reserve);
+  }
+  std::size_t size() const { return heap_.size(); }
+  void add(const TaskView& v, const TaskData& d) {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+      views_[slot] = v;
+      data_[slot] = d;
+    } else {
+      slot = static_cast<std::uint32_t>(views_.size());
+      views_.push_back(v);
+      data_.push_back(d);
+    }
+    heap_.push_back({policy_.key(v), v.request, slot});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+  std::size_t select(double) const { return heap_.front().slot; }
+  TaskView& view(std::size_t slot) { return views_[slot]; }
+  TaskData& data(std::size_t slot) { return data_[slot]; }
+  void executed(std::size_t slot) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.back().key = policy_.key(views_[slot]);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+  void remove(std::size_t slot) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.pop_back();
+    free_.push_back(static_cast<std::uint32_t>(slot));
+  }
+
+ private:
+  struct Entry {
+    double key;
+    std::uint32_t order;  // request index = arrival order
+    std::uint32_t slot;
+  };
+  struct Later {  // std heaps are max-heaps; "a < b" here means a comes after b
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.key > b.key || (a.key == b.key && a.order > b.order);
+    }
+  };
+  Policy& policy_;
+  std::vector<TaskView> views_;
+  std::vector<TaskData> data_;
+  std::vector<std::uint32_t> free_;
+  std::vector<Entry> heap_;
+};
+
+template <typename Store>
+EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store,
+                const PolicyTraits& traits, const Predictor& predictor,
+                const EngineOptions& options, CompletionSink& sink) {
+  const bool reference = options.semantics == Semantics::reference;
+  EngineObserver* observer = options.observer;
+  EngineStats stats;
+  std::uint32_t admitted = 0;
+  double last_arrival = 0;
+
+  auto admit = [&](const Request& r) {
+    if (admitted > 0 && r.arrival_s < last_arrival) {
+      throw InputError(
+          "", 0, "arrival_s",
+          "requests must be in arrival order (request " + std::to_string(admitted) + ")");
+    }
+    if (admitted == 0) stats.first_arrival_s = r.arrival_s;
+    last_arrival = r.arrival_s;
     const VariantProfile& v = profiles.variant(r.variant);
     const std::size_t L = v.num_layers;
     TaskData d;
@@ -53,6 +145,8 @@ RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests
     d.est_remaining =
         traits.pattern_aware ? v.est_remaining_pattern_s.data() : v.est_remaining_model_s.data();
     d.est_layer = traits.pattern_aware ? v.avg_latency_s.data() : v.avg_latency_model_s.data();
+    d.request = r;
+    d.first_start_s = -1;
     d.predictor = PredictorState{};
     TaskView t;
     t.arrival_s = r.arrival_s;
@@ -64,57 +158,63 @@ RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests
     t.real_remaining_s = d.real_remaining[0];
     t.real_isolated_s = d.real_remaining[0];
     t.gamma = 1.0;
-    t.request = static_cast<std::uint32_t>(index);
+    t.request = admitted++;
     t.variant = r.variant;
     t.layers_done = 0;
     t.num_layers = static_cast<std::uint32_t>(L);
     t.priority = r.priority;
-    views.push_back(t);
-    states.push_back(PolicyTaskState{});
-    data.push_back(d);
+    store.add(t, d);
+    source.pop();
     if (observer) observer->on_admit(t.request, r.arrival_s);
   };
 
   double now = 0.0;
-  std::size_t next = 0;
-  std::size_t finished = 0;
   double busy_until = 0.0;  // end of the last executed layer
-  while (finished < n) {
+  while (true) {
     // Admission (spec B.6 admit()).
-    if (next < n) {
-      if (views.empty()) {
-        const double t = requests[next].arrival_s;
+    const Request* next = source.peek();
+    if (next) {
+      if (store.size() == 0) {
+        const double t = next->arrival_s;
         if (reference) {
-          if (t < now) ++result.clock_rollbacks;
+          if (t < now) ++stats.clock_rollbacks;
           now = t;
-          admit(next++);
+          admit(*next);
         } else {
           if (t > now) now = t;
-          while (next < n && requests[next].arrival_s <= now) admit(next++);
+          while (next && next->arrival_s <= now) {
+            admit(*next);
+            next = source.peek();
+          }
         }
-        if (now > busy_until) result.idle_s += now - busy_until;
+        if (now > busy_until) stats.idle_s += now - busy_until;
       } else if (reference) {
-        while (next < n && requests[next].arrival_s < now) admit(next++);
+        while (next && next->arrival_s < now) {
+          admit(*next);
+          next = source.peek();
+        }
       } else {
-        while (next < n && requests[next].arrival_s <= now) admit(next++);
+        while (next && next->arrival_s <= now) {
+          admit(*next);
+          next = source.peek();
+        }
       }
+    } else if (store.size() == 0) {
+      break;
     }
-    if (views.size() > result.max_ready) result.max_ready = views.size();
+    if (store.size() > stats.max_ready) stats.max_ready = store.size();
 
     // Decision.
-    const DecisionContext ctx{now, views, states};
-    const std::size_t chosen = policy.select(ctx);
-    if (chosen >= views.size()) throw std::logic_error("policy returned an invalid task index");
-    if (observer) observer->on_decision(ctx, chosen);
-    ++result.decisions;
+    const std::size_t chosen = store.select(now);
+    ++stats.decisions;
 
-    // Execute one layer of the chosen task (spec B.6 step 2-4).
-    TaskView& t = views[chosen];
-    TaskData& d = data[chosen];
+    // Execute one layer of the chosen task (spec B.6 steps 2-4).
+    TaskView& t = store.view(chosen);
+    TaskData& d = store.data(chosen);
     const std::uint32_t k = t.layers_done;
     const double lat = d.latency[k];
     if (traits.monitor) t.gamma = predictor.observe(d.predictor, t.variant, k, d.sparsity[k]);
-    if (result.first_start_s[t.request] < 0) result.first_start_s[t.request] = now;
+    if (d.first_start_s < 0) d.first_start_s = now;
     const double start = now;
     now += lat;
     busy_until = now;
@@ -123,19 +223,70 @@ RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests
     t.est_remaining_s = d.est_remaining[k + 1];
     t.real_remaining_s = d.real_remaining[k + 1];
     t.est_next_layer_s = k + 1 < t.num_layers ? d.est_layer[k + 1] : 0.0;
-    ++result.layers_executed;
+    ++stats.layers_executed;
     if (observer) observer->on_layer(t.request, k, start, now);
     if (t.layers_done == t.num_layers) {
-      result.finish_s[t.request] = now;
-      result.finish_order.push_back(t.request);
+      if (stats.last_finish_s <= now) stats.last_finish_s = now;
+      ++stats.requests;
       if (observer) observer->on_finish(t.request, now);
-      views.erase(views.begin() + static_cast<std::ptrdiff_t>(chosen));
-      states.erase(states.begin() + static_cast<std::ptrdiff_t>(chosen));
-      data.erase(data.begin() + static_cast<std::ptrdiff_t>(chosen));
-      ++finished;
+      sink.on_completion(d.request, t.request, d.first_start_s, now);
+      store.remove(chosen);
+    } else {
+      store.executed(chosen);
     }
   }
+  return stats;
+}
+
+class CollectSink final : public CompletionSink {
+ public:
+  explicit CollectSink(RunResult& result) : result_(result) {}
+  void on_completion(const Request&, std::uint32_t index, double first_start_s,
+                     double finish_s) override {
+    result_.finish_s[index] = finish_s;
+    result_.first_start_s[index] = first_start_s;
+    result_.finish_order.push_back(index);
+  }
+
+ private:
+  RunResult& result_;
+};
+
+}  // namespace
+
+EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, Policy& policy,
+                            const PolicyTraits& traits, const Predictor& predictor,
+                            const EngineOptions& options, CompletionSink& sink) {
+  const bool scan_needed = options.observer && options.observer->wants_decisions();
+  if (options.keyed_fast_path && policy.keyed() && !scan_needed) {
+    HeapStore store(policy, 64);
+    return run(profiles, source, store, traits, predictor, options, sink);
+  }
+  ScanStore store(policy, options.observer, 64);
+  return run(profiles, source, store, traits, predictor, options, sink);
+}
+
+RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests, Policy& policy,
+                   const PolicyTraits& traits, const Predictor& predictor,
+                   const EngineOptions& options) {
+  RunResult result;
+  result.finish_s.assign(requests.size(), -1.0);
+  result.first_start_s.assign(requests.size(), -1.0);
+  result.finish_order.reserve(requests.size());
+  SpanSource source(requests);
+  CollectSink sink(result);
+  static_cast<EngineStats&>(result) =
+      simulate_stream(profiles, source, policy, traits, predictor, options, sink);
   return result;
+}
+
+RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests, Policy& policy,
+                   const PolicyTraits& traits, const Predictor& predictor, Semantics semantics,
+                   EngineObserver* observer) {
+  EngineOptions options;
+  options.semantics = semantics;
+  options.observer = observer;
+  return simulate(profiles, requests, policy, traits, predictor, options);
 }
 
 }  // namespace dysta

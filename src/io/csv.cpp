@@ -40,6 +40,7 @@ CsvReader::CsvReader(const std::string& path) : path_(path), in_(path) {
   while (std::getline(in_, line)) {
     ++line_;
     if (blank(line)) continue;
+    header_line_ = line_;
     std::vector<std::string_view> parts;
     split_csv_line(line, parts);
     for (auto p : parts) header_.emplace_back(trim(p));
@@ -67,7 +68,7 @@ std::size_t CsvReader::column(std::string_view name) const {
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;
   }
-  throw InputError(path_, 1, std::string(name), "missing column");
+  throw InputError(path_, header_line_, std::string(name), "missing column");
 }
 
 bool CsvReader::next_row() {

@@ -8,6 +8,8 @@ class Fcfs final : public Policy {
  public:
   // Ready tasks are kept in arrival order, so the earliest arrival (first on ties) is index 0.
   std::size_t select(const DecisionContext&) override { return 0; }
+  bool keyed() const override { return true; }
+  double key(const TaskView& t) const override { return t.arrival_s; }
 };
 
 DYSTA_REGISTER_POLICY({"fcfs",

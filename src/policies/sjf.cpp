@@ -9,6 +9,10 @@ class Sjf final : public Policy {
  public:
   explicit Sjf(bool sparse) : sparse_(sparse) {}
 
+  // gamma and Rest of a task change only when it executes, so the estimate is a valid heap key.
+  bool keyed() const override { return true; }
+  double key(const TaskView& t) const override { return estimate(t); }
+
   std::size_t select(const DecisionContext& ctx) override {
     std::size_t best = 0;
     double shortest = estimate(ctx.tasks[0]);

@@ -247,7 +247,7 @@ struct VariantBuilder {
     try {
       v = make_variant(name, architecture, pattern, sample_ids, L, std::move(lat), std::move(sp));
     } catch (const InputError& e) {
-      throw InputError(path, e.line(), e.field(), e.what());
+      throw InputError(path, e.line(), e.field(), e.message());
     }
     v.source = path;
     v.format = format;
@@ -353,7 +353,7 @@ std::vector<VariantProfile> read_profile_file(const fs::path& path,
   if (csv.has_column("50%-skip") || csv.has_column("overall-sparsity")) {
     return {read_sanger(csv, options)};
   }
-  throw InputError(path.string(), 1, "header",
+  throw InputError(path.string(), csv.header_line(), "header",
                    "unrecognised profile format (expected a native file with latency_s, an "
                    "Eyeriss-V2 file with sim_lat, or a Sanger file with 50%-skip)");
 }

@@ -23,8 +23,9 @@ void apply_slo_multiplier(std::vector<Request>& requests, const ProfileSet& prof
   }
 }
 
-std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
-                                             PyRandom& rng, Semantics semantics) {
+PoissonGenerator::PoissonGenerator(const ProfileSet& profiles, const StreamSpec& spec,
+                                   PyRandom& rng, Semantics semantics)
+    : profiles_(profiles), spec_(spec), rng_(rng), semantics_(semantics) {
   if (!(spec.rate_per_s > 0) || !std::isfinite(spec.rate_per_s)) {
     throw InputError("", 0, "rate", "must be a finite number > 0");
   }
@@ -32,9 +33,6 @@ std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const S
   if (!(spec.slo_multiplier > 0)) throw InputError("", 0, "slo_multiplier", "must be > 0");
   if (spec.priorities.empty()) throw InputError("", 0, "priorities", "must not be empty");
   if (profiles.size() == 0) throw InputError("", 0, "profiles", "empty profile set");
-  const auto num_variants = static_cast<std::int64_t>(profiles.size());
-
-  std::vector<double> cumulative;
   if (!spec.mix.empty()) {
     if (spec.mix.size() != profiles.size()) {
       throw InputError("", 0, "mix", "needs one weight per variant");
@@ -46,7 +44,7 @@ std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const S
     }
     if (!(total > 0)) throw InputError("", 0, "mix", "weights sum to zero");
     double acc = 0;
-    for (double w : spec.mix) cumulative.push_back((acc += w) / total);
+    for (double w : spec.mix) cumulative_.push_back((acc += w) / total);
   }
   if (semantics == Semantics::reference) {
     for (const auto& v : profiles.variants()) {
@@ -59,37 +57,44 @@ std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const S
       }
     }
   }
+}
 
+Request PoissonGenerator::next() {
+  Request r;
+  t_ += rng_.expovariate(spec_.rate_per_s);
+  r.arrival_s = t_;
+  if (cumulative_.empty()) {
+    r.variant = static_cast<std::uint32_t>(
+        rng_.randint(0, static_cast<std::int64_t>(profiles_.size()) - 1));
+  } else {
+    const double u = rng_.random();
+    std::size_t k = 0;
+    while (k + 1 < cumulative_.size() && !(u < cumulative_[k])) ++k;
+    while (spec_.mix[k] == 0 && k > 0) --k;  // never pick a zero-weight variant at the edge
+    r.variant = static_cast<std::uint32_t>(k);
+  }
+  const auto num_priorities = static_cast<std::int64_t>(spec_.priorities.size());
+  r.priority = spec_.priorities[static_cast<std::size_t>(rng_.randint(0, num_priorities - 1))];
+  const VariantProfile& v = profiles_.variant(r.variant);
+  if (semantics_ == Semantics::reference) {
+    const std::int64_t id = rng_.randint(0, kReferenceSampleRange - 1);
+    r.sample_pos = static_cast<std::uint32_t>(*v.sample_position(id));
+  } else {
+    r.sample_pos =
+        static_cast<std::uint32_t>(rng_.randint(0, static_cast<std::int64_t>(v.num_samples()) - 1));
+  }
+  r.slo_multiplier = spec_.slo_multiplier;
+  r.deadline_s = deadline_for(r, profiles_);
+  ++produced_;
+  return r;
+}
+
+std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
+                                             PyRandom& rng, Semantics semantics) {
+  PoissonGenerator generator(profiles, spec, rng, semantics);
   std::vector<Request> out;
   out.reserve(spec.num_requests);
-  double t = 0.0;
-  const auto num_priorities = static_cast<std::int64_t>(spec.priorities.size());
-  for (std::size_t i = 0; i < spec.num_requests; ++i) {
-    Request r;
-    t += rng.expovariate(spec.rate_per_s);
-    r.arrival_s = t;
-    if (cumulative.empty()) {
-      r.variant = static_cast<std::uint32_t>(rng.randint(0, num_variants - 1));
-    } else {
-      const double u = rng.random();
-      std::size_t k = 0;
-      while (k + 1 < cumulative.size() && !(u < cumulative[k])) ++k;
-      while (spec.mix[k] == 0 && k > 0) --k;  // never pick a zero-weight variant at the edge
-      r.variant = static_cast<std::uint32_t>(k);
-    }
-    r.priority = spec.priorities[static_cast<std::size_t>(rng.randint(0, num_priorities - 1))];
-    const VariantProfile& v = profiles.variant(r.variant);
-    if (semantics == Semantics::reference) {
-      const std::int64_t id = rng.randint(0, kReferenceSampleRange - 1);
-      r.sample_pos = static_cast<std::uint32_t>(*v.sample_position(id));
-    } else {
-      r.sample_pos = static_cast<std::uint32_t>(
-          rng.randint(0, static_cast<std::int64_t>(v.num_samples()) - 1));
-    }
-    r.slo_multiplier = spec.slo_multiplier;
-    r.deadline_s = deadline_for(r, profiles);
-    out.push_back(r);
-  }
+  while (!generator.done()) out.push_back(generator.next());
   return out;
 }
 

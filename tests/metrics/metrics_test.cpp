@@ -1,0 +1,170 @@
+// Run metrics (spec E) on hand-built results.
+#include "dysta/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "test_util.h"
+
+namespace dysta {
+namespace {
+
+// "a" (architecture "x"): isolated latency 2; "b" (architecture "y"): isolated latency 1.
+ProfileSet two_arch_set() {
+  return ProfileSet({test::simple_variant("a", "x", 2, {1.0, 1.0}),
+                     test::simple_variant("b", "y", 2, {0.5, 0.5})});
+}
+
+Request req(double arrival, std::uint32_t variant, int priority, double deadline) {
+  return {.arrival_s = arrival,
+          .variant = variant,
+          .sample_pos = 0,
+          .priority = priority,
+          .slo_multiplier = 1,
+          .deadline_s = deadline};
+}
+
+// request  variant  arrival  deadline  finish  turnaround  NTT  progress  violated
+//   0        a        0        4         4         4        2     1/2      no (exactly on time)
+//   1        b        1        2         3         2        2     1/2      yes
+//   2        a        2       10         8         6        3     1/3      no
+//   3        b        3        4         5         2        2     1/2      yes
+class HandBuiltRun : public ::testing::Test {
+ protected:
+  HandBuiltRun() : set(two_arch_set()) {
+    requests = {req(0, 0, 1, 4), req(1, 1, 3, 2), req(2, 0, 3, 10), req(3, 1, 9, 4)};
+    result.finish_s = {4, 3, 8, 5};
+    result.first_start_s = {0, 1, 4, 3};
+    result.finish_order = {1, 0, 3, 2};
+    result.layers_executed = 8;
+    result.decisions = 8;
+    result.max_ready = 3;
+    result.clock_rollbacks = 1;
+    result.idle_s = 0.25;
+  }
+  ProfileSet set;
+  std::vector<Request> requests;
+  RunResult result;
+};
+
+// Strict '>': request 0 finishes exactly at its deadline and is a hit; 2 of 4 violate.
+TEST_F(HandBuiltRun, ViolationRateIsStrict) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_EQ(m.requests, 4u);
+  EXPECT_EQ(m.violations, 2u);
+  EXPECT_EQ(m.slo_violation_rate, 0.5);
+}
+
+// ANTT = (2 + 2 + 3 + 2) / 4 = 2.25; throughput = 4 / (8 - 0) = 0.5; makespan 8.
+TEST_F(HandBuiltRun, AnttThroughputMakespan) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_EQ(m.antt, 2.25);
+  EXPECT_EQ(m.makespan_s, 8.0);
+  EXPECT_EQ(m.throughput_inf_s, 0.5);
+}
+
+// STP (multiprogram) = 1/2 + 1/2 + 1/3 + 1/2 = 11/6; Jain = (11/6)^2 / (4 x (3/4 + 1/9)) =
+// 121/124.
+TEST_F(HandBuiltRun, StpAndJainFairness) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_DOUBLE_EQ(m.stp_multiprogram, 11.0 / 6.0);
+  EXPECT_DOUBLE_EQ(m.jain_fairness, 121.0 / 124.0);
+}
+
+// Turnarounds sorted [2, 2, 4, 6]: p50 at position 1.5 -> 3; p90 at 2.7 -> 4 + 0.7 x 2 = 5.4;
+// p99 at 2.97 -> 5.94. NTT sorted [2, 2, 2, 3]: p50 2, p90 at 2.7 -> 2.7, p99 2.97.
+TEST_F(HandBuiltRun, Percentiles) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_DOUBLE_EQ(m.turnaround_s.p50, 3.0);
+  EXPECT_DOUBLE_EQ(m.turnaround_s.p90, 5.4);
+  EXPECT_DOUBLE_EQ(m.turnaround_s.p99, 5.94);
+  EXPECT_DOUBLE_EQ(m.normalized_turnaround.p50, 2.0);
+  EXPECT_DOUBLE_EQ(m.normalized_turnaround.p90, 2.7);
+  EXPECT_DOUBLE_EQ(m.normalized_turnaround.p99, 2.97);
+}
+
+// Breakdowns: priority 1: 1 request, 0 violations; 3: 2, 1; 9: 1, 1. Architecture x: 2, 0;
+// y: 2, 2. Variants as architectures here.
+TEST_F(HandBuiltRun, Breakdowns) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  ASSERT_EQ(m.by_priority.size(), 3u);
+  EXPECT_EQ(m.by_priority.at(1).requests, 1u);
+  EXPECT_EQ(m.by_priority.at(1).violations, 0u);
+  EXPECT_EQ(m.by_priority.at(3).requests, 2u);
+  EXPECT_EQ(m.by_priority.at(3).violations, 1u);
+  EXPECT_EQ(m.by_priority.at(3).rate(), 0.5);
+  EXPECT_EQ(m.by_priority.at(9).rate(), 1.0);
+  ASSERT_EQ(m.by_architecture.size(), 2u);
+  EXPECT_EQ(m.by_architecture.at("x").requests, 2u);
+  EXPECT_EQ(m.by_architecture.at("x").violations, 0u);
+  EXPECT_EQ(m.by_architecture.at("y").violations, 2u);
+  EXPECT_EQ(m.by_variant.at("a").requests, 2u);
+  EXPECT_EQ(m.by_variant.at("b").rate(), 1.0);
+  EXPECT_EQ(GroupRate{}.rate(), 0.0);
+}
+
+// Engine counters are passed through.
+TEST_F(HandBuiltRun, CountersPassThrough) {
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_EQ(m.layers_executed, 8u);
+  EXPECT_EQ(m.decisions, 8u);
+  EXPECT_EQ(m.max_ready, 3u);
+  EXPECT_EQ(m.clock_rollbacks, 1u);
+  EXPECT_EQ(m.idle_s, 0.25);
+}
+
+// Throughput uses the first request's arrival, not 0: arrivals shifted by 100 -> 4 / 8.
+TEST_F(HandBuiltRun, ThroughputFromFirstArrival) {
+  for (auto& r : requests) {
+    r.arrival_s += 100;
+    r.deadline_s += 100;
+  }
+  for (auto& f : result.finish_s) f += 100;
+  const RunMetrics m = compute_metrics(set, requests, result);
+  EXPECT_EQ(m.throughput_inf_s, 0.5);
+  EXPECT_EQ(m.antt, 2.25);
+}
+
+// ANTT sums the NTTs in completion order (spec E, L.2). NTTs by request: [2^53, 1, 1]; in
+// request order 2^53 + 1 + 1 rounds to 2^53 (ties to even), in completion order [1, 1, 2^53]
+// gives 2 + 2^53 exactly. Expected (2^53 + 2) / 3.
+TEST(Metrics, AnttSumsInCompletionOrder) {
+  const double big = 9007199254740992.0;
+  const ProfileSet set({test::simple_variant("c", "c", 1, {1.0})});
+  const std::vector<Request> reqs = {req(0, 0, 1, 1e300), req(0, 0, 1, 1e300), req(1, 0, 1, 1e300)};
+  RunResult r;
+  r.finish_s = {big, 1, 2};
+  r.finish_order = {1, 2, 0};
+  const RunMetrics m = compute_metrics(set, reqs, r);
+  EXPECT_EQ(m.antt, (big + 2) / 3);
+  EXPECT_NE(m.antt, big / 3);
+}
+
+// numpy's default (linear) percentile of unsorted values.
+TEST(Metrics, PercentileLinear) {
+  const std::vector<double> v = {3, 1, 2, 4};
+  EXPECT_EQ(percentile(v, 0), 1.0);
+  EXPECT_EQ(percentile(v, 100), 4.0);
+  EXPECT_EQ(percentile(v, 50), 2.5);
+  EXPECT_EQ(percentile(v, 25), 1.75);
+  EXPECT_EQ(percentile({7}, 90), 7.0);
+  EXPECT_TRUE(std::isnan(percentile({}, 50)));
+}
+
+// Jain's index is 1 when every request makes the same progress.
+TEST(Metrics, JainOneForEqualProgress) {
+  const ProfileSet set({test::simple_variant("c", "c", 1, {1.0})});
+  const std::vector<Request> reqs = {req(0, 0, 1, 10), req(1, 0, 1, 10)};
+  RunResult r;
+  r.finish_s = {2, 3};
+  r.finish_order = {0, 1};
+  const RunMetrics m = compute_metrics(set, reqs, r);
+  EXPECT_EQ(m.jain_fairness, 1.0);
+  EXPECT_EQ(m.stp_multiprogram, 1.0);
+  EXPECT_EQ(m.antt, 2.0);
+}
+
+}  // namespace
+}  // namespace dysta
