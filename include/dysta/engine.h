@@ -77,8 +77,9 @@ struct RunResult : EngineStats {
 struct EngineOptions {
   Semantics semantics = Semantics::corrected;
   EngineObserver* observer = nullptr;
-  // Use an O(log R) heap instead of select() for keyed policies (Policy::keyed()); the choices
-  // are identical. Off, or with an observer that wants decisions, every decision scans.
+  // Use the policy's TaskIndex (Policy::make_index(), O(log R) for fcfs, sjf, sjf_sparse and
+  // corrected planaria) instead of select(); the choices are identical. Off, or with an observer
+  // that wants decisions, every decision scans.
   bool keyed_fast_path = true;
 };
 

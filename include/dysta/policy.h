@@ -13,6 +13,7 @@
 
 #include "dysta/registry.h"
 #include "dysta/semantics.h"
+#include "dysta/task_index.h"
 
 namespace dysta {
 
@@ -76,6 +77,10 @@ class Policy {
   // O(log R) per decision instead of O(R) (spec-exact: same choices as the scan).
   virtual bool keyed() const { return false; }
   virtual double key(const TaskView& /*task*/) const { return 0; }
+
+  // The structure the engine uses instead of select() (task_index.h); nullptr = scan. The
+  // default is a KeyHeapIndex on key() for keyed policies. Called once per run.
+  virtual std::unique_ptr<TaskIndex> make_index() const;
 };
 
 struct PolicyInfo {

@@ -60,17 +60,15 @@ class ScanStore {
   std::vector<TaskData> data_;
 };
 
-// Ready tasks in stable slots with a binary min-heap on (key, request index) for keyed policies:
-// the same choice as the scan (smallest key, ties to the earliest arrival) in O(log R). Only the
-// chosen task (the heap top) changes its key or leaves.
-class HeapStore {
+// Ready tasks in stable slots, chosen by the policy's TaskIndex (task_index.h): no scan, no
+// shifting on removal; each decision costs what the index costs (O(log R) for the built-ins).
+class IndexStore {
  public:
-  HeapStore(Policy& policy, std::size_t reserve) : policy_(policy) {
+  IndexStore(std::unique_ptr<TaskIndex> index, std::size_t reserve) : index_(std::move(index)) {
     views_.reserve(reserve);
     data_.reserve(reserve);
-    heap_.reserve(reserve);
   }
-  std::size_t size() const { return heap_.size(); }
+  std::size_t size() const { return count_; }
   void add(const TaskView& v, const TaskData& d) {
     std::uint32_t slot;
     if (!free_.empty()) {
@@ -83,39 +81,31 @@ class HeapStore {
       views_.push_back(v);
       data_.push_back(d);
     }
-    heap_.push_back({policy_.key(v), v.request, slot});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    ++count_;
+    index_->insert(slot, views_[slot]);
   }
-  std::size_t select(double) const { return heap_.front().slot; }
+  std::size_t select(double now) {
+    const std::uint32_t slot = index_->best(now);
+    if (slot >= views_.size()) throw std::logic_error("task index returned an invalid slot");
+    return slot;
+  }
   TaskView& view(std::size_t slot) { return views_[slot]; }
   TaskData& data(std::size_t slot) { return data_[slot]; }
   void executed(std::size_t slot) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    heap_.back().key = policy_.key(views_[slot]);
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    index_->update_best(static_cast<std::uint32_t>(slot), views_[slot]);
   }
   void remove(std::size_t slot) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    heap_.pop_back();
+    index_->erase_best(static_cast<std::uint32_t>(slot));
     free_.push_back(static_cast<std::uint32_t>(slot));
+    --count_;
   }
 
  private:
-  struct Entry {
-    double key;
-    std::uint32_t order;  // request index = arrival order
-    std::uint32_t slot;
-  };
-  struct Later {  // std heaps are max-heaps; "a < b" here means a comes after b
-    bool operator()(const Entry& a, const Entry& b) const {
-      return a.key > b.key || (a.key == b.key && a.order > b.order);
-    }
-  };
-  Policy& policy_;
+  std::unique_ptr<TaskIndex> index_;
   std::vector<TaskView> views_;
   std::vector<TaskData> data_;
   std::vector<std::uint32_t> free_;
-  std::vector<Entry> heap_;
+  std::size_t count_ = 0;
 };
 
 template <typename Store>
@@ -258,9 +248,11 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
                             const PolicyTraits& traits, const Predictor& predictor,
                             const EngineOptions& options, CompletionSink& sink) {
   const bool scan_needed = options.observer && options.observer->wants_decisions();
-  if (options.keyed_fast_path && policy.keyed() && !scan_needed) {
-    HeapStore store(policy, 64);
-    return run(profiles, source, store, traits, predictor, options, sink);
+  if (options.keyed_fast_path && !scan_needed) {
+    if (auto index = policy.make_index()) {
+      IndexStore store(std::move(index), 64);
+      return run(profiles, source, store, traits, predictor, options, sink);
+    }
   }
   ScanStore store(policy, options.observer, 64);
   return run(profiles, source, store, traits, predictor, options, sink);

@@ -38,7 +38,7 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
         const auto requests = generate_poisson_stream(set, spec, rng, semantics);
         int keyed = 0;
         for (const PolicyInfo* info : policy_registry().all()) {
-          if (!make_policy(info->name, {}, semantics)->keyed()) continue;
+          if (!make_policy(info->name, {}, semantics)->make_index()) continue;
           ++keyed;
           const RunResult scan = run_with(set, requests, info->name, semantics, false);
           const RunResult heap = run_with(set, requests, info->name, semantics, true);
@@ -49,19 +49,42 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
           EXPECT_EQ(scan.max_ready, heap.max_ready);
           EXPECT_EQ(scan.decisions, heap.decisions);
         }
-        EXPECT_GE(keyed, 3);  // fcfs, sjf, sjf_sparse
+        // fcfs, sjf, sjf_sparse; planaria too in corrected semantics
+        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 4 : 3);
       }
     }
   }
 }
 
-TEST(KeyedHeap, OnlyPoliciesWithStaticOrderAreKeyed) {
-  for (const char* name : {"fcfs", "sjf", "sjf_sparse"}) {
-    EXPECT_TRUE(make_policy(name, {}, Semantics::corrected)->keyed()) << name;
+TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
+  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria"}) {
+    EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
-  for (const char* name : {"prema", "planaria", "sdrm3", "dysta", "dysta_naive", "dysta_oracle"}) {
-    EXPECT_FALSE(make_policy(name, {}, Semantics::corrected)->keyed()) << name;
+  EXPECT_EQ(make_policy("planaria", {}, Semantics::reference)->make_index(), nullptr);
+  for (const char* name : {"prema", "sdrm3", "dysta", "dysta_naive", "dysta_oracle"}) {
+    EXPECT_EQ(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
+}
+
+// Many requests with equal deadlines and all three priorities at overload: the Planaria index
+// must reproduce the scan's tie rule (score, then deadline, then arrival).
+TEST(KeyedHeap, PlanariaIndexHandlesTiesAndOverdueTasks) {
+  std::vector<double> lat = {0.01, 0.02, 0.01}, sp = {0.5, 0.5, 0.5};
+  ProfileSet set({make_variant("m", "m", "", {0}, 3, lat, sp)});
+  std::vector<Request> requests;
+  for (int i = 0; i < 400; ++i) {
+    Request r;
+    r.arrival_s = 0.005 * (i / 4);  // groups of four simultaneous arrivals
+    r.priority = 1 + 2 * (i % 3);
+    r.slo_multiplier = (i % 5 == 0) ? 0.5 : 3.0;
+    r.deadline_s = deadline_for(r, set);
+    requests.push_back(r);
+  }
+  const RunResult scan = run_with(set, requests, "planaria", Semantics::corrected, false);
+  const RunResult heap = run_with(set, requests, "planaria", Semantics::corrected, true);
+  EXPECT_EQ(scan.finish_order, heap.finish_order);
+  EXPECT_EQ(scan.finish_s, heap.finish_s);
+  EXPECT_GT(scan.max_ready, 50u);
 }
 
 }  // namespace
