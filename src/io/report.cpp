@@ -122,15 +122,16 @@ std::string sweep_csv(const std::vector<SweepPoint>& points) {
   std::string out =
       "seed,rate,slo_multiplier,policy,requests,slo_violation_rate,antt,throughput_inf_per_s,"
       "stp_multiprogram,turnaround_p50_s,turnaround_p90_s,turnaround_p99_s,jain_fairness,"
-      "max_ready_tasks\n";
+      "max_ready_tasks,layers_executed\n";
   for (const auto& p : points) {
     const RunMetrics& m = p.metrics;
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seed, format_double(p.rate),
-        format_double(p.slo_multiplier), p.policy, m.requests, format_double(m.slo_violation_rate),
-        format_double(m.antt), format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
-        format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
-        format_double(m.turnaround_s.p99), format_double(m.jain_fairness), m.max_ready);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seed,
+                       format_double(p.rate), format_double(p.slo_multiplier), p.policy, m.requests,
+                       format_double(m.slo_violation_rate), format_double(m.antt),
+                       format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
+                       format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
+                       format_double(m.turnaround_s.p99), format_double(m.jain_fairness),
+                       m.max_ready, m.layers_executed);
   }
   return out;
 }
