@@ -11,7 +11,10 @@
 // corrected: tokens grow by p * (waiting time since the previous decision) / D, as in the PREMA
 //   paper; every task enters the maximum; each candidate uses its own gamma.
 // D = estimated isolated latency (prema) or gamma x estimated isolated latency (prema_sparse).
+#include <algorithm>
+
 #include "dysta/policy.h"
+#include "policies/simd_pair.h"
 
 namespace dysta {
 namespace {
@@ -23,20 +26,28 @@ class Prema final : public Policy {
   std::size_t select(const DecisionContext& ctx) override {
     const bool reference = semantics_ == Semantics::reference;
     double max_token = 0;
-    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
-      const TaskView& t = ctx.tasks[i];
+    auto accrue = [&](std::size_t i, double slowdown) {
       double& token = ctx.state[i].token;
       if (token < 0) {
-        token = t.priority;
-        if (reference) continue;
+        token = ctx.tasks[i].priority;
+        if (reference) return;
       } else {
-        const double since = reference ? t.last_exec_s : std::max(t.last_exec_s, last_decision_s_);
-        const double idle = ctx.now_s - since;
-        const double slowdown =
-            sparse_ ? idle / (t.gamma * t.est_isolated_s) : idle / t.est_isolated_s;
-        token += t.priority * slowdown;
+        token += ctx.tasks[i].priority * slowdown;
       }
-      if (max_token < token) max_token = token;
+      max_token = std::max(max_token, token);  // (max < token) ? token : max, branch-free
+    };
+    const std::size_t count = ctx.tasks.size();
+    std::size_t i = 0;
+    for (; i + 1 < count; i += 2) {  // two slowdown divisions per instruction
+      double sa, sb;
+      detail::divide_pair(idle(ctx.tasks[i], ctx.now_s, reference), denominator(ctx.tasks[i]),
+                          idle(ctx.tasks[i + 1], ctx.now_s, reference),
+                          denominator(ctx.tasks[i + 1]), sa, sb);
+      accrue(i, sa);
+      accrue(i + 1, sb);
+    }
+    if (i < count) {
+      accrue(i, idle(ctx.tasks[i], ctx.now_s, reference) / denominator(ctx.tasks[i]));
     }
     last_decision_s_ = ctx.now_s;
     const double threshold = max_token >= 9 ? 9 : (max_token >= 3 ? 3 : 1);
@@ -59,6 +70,14 @@ class Prema final : public Policy {
   }
 
  private:
+  // Waiting time credited at this decision (whole idle time in reference, Q4).
+  double idle(const TaskView& t, double now, bool reference) const {
+    return now - (reference ? t.last_exec_s : std::max(t.last_exec_s, last_decision_s_));
+  }
+  double denominator(const TaskView& t) const {
+    return sparse_ ? t.gamma * t.est_isolated_s : t.est_isolated_s;
+  }
+
   bool sparse_;
   Semantics semantics_;
   double last_decision_s_ = 0;

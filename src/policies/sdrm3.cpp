@@ -10,6 +10,7 @@
 
 #include "dysta/policy.h"
 #include "policies/incumbent.h"
+#include "policies/simd_pair.h"
 
 namespace dysta {
 namespace {
@@ -20,27 +21,42 @@ class Sdrm3 final : public Policy {
       : sparse_(sparse), alpha_(alpha), semantics_(semantics) {}
 
   std::size_t select(const DecisionContext& ctx) override {
-    const bool reference = semantics_ == Semantics::reference;
     detail::IncumbentArgmax argmax(semantics_);
-    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
-      const TaskView& t = ctx.tasks[i];
-      const double slack = t.deadline_s - ctx.now_s;
-      const double torun = sparse_ ? t.gamma * t.est_remaining_s : t.est_remaining_s;
-      double urgency = torun / slack;
-      if (urgency > 1) urgency = 1;
-      if (!reference && slack <= 0) urgency = 1;
-      const double idle = ctx.now_s - t.last_exec_s;
-      const double head = sparse_ ? t.gamma * t.est_next_layer_s : t.est_next_layer_s;
-      double fairness = idle / head;
-      if (!reference && !(head > 0)) {
-        fairness = idle > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-      }
-      argmax.offer(i, urgency + alpha_ * fairness, t, ctx.tasks);
+    const std::size_t count = ctx.tasks.size();
+    std::size_t i = 0;
+    for (; i + 1 < count; i += 2) {  // the two divisions of two tasks per instruction
+      const Terms a = terms(ctx.tasks[i], ctx.now_s), b = terms(ctx.tasks[i + 1], ctx.now_s);
+      double ua, ub, fa, fb;
+      detail::divide_pair(a.torun, a.slack, b.torun, b.slack, ua, ub);
+      detail::divide_pair(a.idle, a.head, b.idle, b.head, fa, fb);
+      argmax.offer(i, score(a, ua, fa), ctx.tasks[i], ctx.tasks);
+      argmax.offer(i + 1, score(b, ub, fb), ctx.tasks[i + 1], ctx.tasks);
+    }
+    if (i < count) {
+      const Terms a = terms(ctx.tasks[i], ctx.now_s);
+      argmax.offer(i, score(a, a.torun / a.slack, a.idle / a.head), ctx.tasks[i], ctx.tasks);
     }
     return argmax.best();
   }
 
  private:
+  struct Terms {
+    double slack, torun, idle, head;
+  };
+  Terms terms(const TaskView& t, double now) const {
+    return {t.deadline_s - now, sparse_ ? t.gamma * t.est_remaining_s : t.est_remaining_s,
+            now - t.last_exec_s, sparse_ ? t.gamma * t.est_next_layer_s : t.est_next_layer_s};
+  }
+  // MapScore from U = torun / slack and F = idle / head, with the clamps of each semantics.
+  double score(const Terms& t, double urgency, double fairness) const {
+    if (urgency > 1) urgency = 1;
+    if (semantics_ == Semantics::corrected) {
+      if (t.slack <= 0) urgency = 1;
+      if (!(t.head > 0)) fairness = t.idle > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+    }
+    return urgency + alpha_ * fairness;
+  }
+
   bool sparse_;
   double alpha_;
   Semantics semantics_;
