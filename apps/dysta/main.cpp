@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   dysta::cli::add_run_command(app);
   dysta::cli::add_sweep_command(app);
   dysta::cli::add_list_command(app);
+  dysta::cli::add_profile_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -36,6 +36,7 @@ struct TaskView {
   std::uint32_t variant = 0;
   std::uint32_t layers_done = 0;
   std::uint32_t num_layers = 0;
+  std::uint32_t sample_pos = 0;  // input sample (only hardware models of the monitor read it)
   int priority = 1;
 };
 
@@ -66,10 +67,13 @@ class Policy {
   virtual ~Policy() = default;
   virtual std::size_t select(const DecisionContext& ctx) = 0;
 
-  // Optional: called once before a run with the profile set and the request stream the run will
-  // simulate (TaskView::request indexes `requests`). A policy that needs more than TaskView (the
-  // hardware model's lookup tables and sparsity monitor, dysta_hw) overrides it.
-  virtual void bind(const ProfileSet& /*profiles*/, std::span<const Request> /*requests*/) {}
+  // Called by the engine at the start of every run with the profile set the run uses. A policy
+  // that needs more than TaskView (the hardware model's lookup tables, dysta_hw) overrides it.
+  virtual void bind(const ProfileSet& /*profiles*/) {}
+
+  // Time the decision just made by select() takes, in seconds, charged to the accelerator before
+  // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
+  virtual double decision_overhead_s() const { return 0; }
 
   // Optional fast path. A policy returns true from keyed() only if select() always picks the
   // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that

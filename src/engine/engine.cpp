@@ -109,7 +109,7 @@ class IndexStore {
 };
 
 template <typename Store>
-EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store,
+EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store, Policy& policy,
                 const PolicyTraits& traits, const Predictor& predictor,
                 const EngineOptions& options, CompletionSink& sink) {
   const bool reference = options.semantics == Semantics::reference;
@@ -152,6 +152,7 @@ EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store,
     t.variant = r.variant;
     t.layers_done = 0;
     t.num_layers = static_cast<std::uint32_t>(L);
+    t.sample_pos = r.sample_pos;
     t.priority = r.priority;
     store.add(t, d);
     source.pop();
@@ -197,6 +198,8 @@ EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store,
     // Decision.
     const std::size_t chosen = store.select(now);
     ++stats.decisions;
+    const double overhead = policy.decision_overhead_s();
+    if (overhead > 0) now += overhead;  // the scheduler's decision delays the layer
 
     // Execute one layer of the chosen task (spec B.6 steps 2-4).
     TaskView& t = store.view(chosen);
@@ -247,15 +250,16 @@ class CollectSink final : public CompletionSink {
 EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, Policy& policy,
                             const PolicyTraits& traits, const Predictor& predictor,
                             const EngineOptions& options, CompletionSink& sink) {
+  policy.bind(profiles);
   const bool scan_needed = options.observer && options.observer->wants_decisions();
   if (options.keyed_fast_path && !scan_needed) {
     if (auto index = policy.make_index()) {
       IndexStore store(std::move(index), 64);
-      return run(profiles, source, store, traits, predictor, options, sink);
+      return run(profiles, source, store, policy, traits, predictor, options, sink);
     }
   }
   ScanStore store(policy, options.observer, 64);
-  return run(profiles, source, store, traits, predictor, options, sink);
+  return run(profiles, source, store, policy, traits, predictor, options, sink);
 }
 
 RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests, Policy& policy,

@@ -25,7 +25,6 @@ RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& re
   const PolicyInfo& info = policy_registry().get("policy", policy_name);
   auto policy = make_policy(policy_name, params_for(choice, policy_name), semantics);
   auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
-  policy->bind(profiles, requests);
   RunResult result =
       simulate(profiles, requests, *policy, info.traits, *predictor, semantics, observer);
   RunMetrics metrics = compute_metrics(profiles, requests, result);

@@ -1,0 +1,94 @@
+// The `dysta_hw` policy: Dysta scheduled by the bit-accurate hardware model (scheduler_model.h)
+// instead of double-precision software, so finite precision and decision latency become visible.
+//
+// The policy plays host and accelerator stand-in around the model. Before the run it loads the
+// lookup tables (host.h) in `config_cycles` cycles; simulated time t seconds is cycle
+// config_cycles + floor(t x clock_hz). A request admitted by the engine is pushed with its arrival
+// and deadline (three commands), at its arrival cycle or as soon as the scheduler accepts
+// commands; while the hardware queue is full it waits in a host-side FIFO. After each layer the
+// model receives npu_done at the layer's end cycle with the layer's non-zero count
+// round((1 - measured sparsity) x layer_outputs), then scores the queue and picks the next task.
+//
+// With parameter charge_latency = 1 each decision's cycles (npu_done to npu_start) are charged to
+// simulated time through Policy::decision_overhead_s(); by default they are not, and stats()
+// reports them. A layer shorter than the preceding decision is counted as late (the model then
+// sees its npu_done one cycle after npu_start).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "dysta/hardware/host.h"
+#include "dysta/hardware/scheduler_model.h"
+#include "dysta/policy.h"
+#include "dysta/profile.h"
+#include "dysta/workload.h"
+
+namespace dysta::hw {
+
+struct DystaHwStats {
+  std::uint64_t config_cycles = 0;  // loading the lookup tables before time 0
+  std::uint64_t decisions = 0;
+  std::uint64_t decision_cycles = 0;  // sum over decisions of npu_start - engine decision cycle
+  std::uint64_t max_decision_cycles = 0;
+  std::uint64_t late_layers = 0;       // layers that ended before their npu_start
+  std::uint64_t queue_full_waits = 0;  // decisions taken while requests waited in the host FIFO
+  std::uint32_t time_shift = 0;
+};
+
+class DystaHwPolicy final : public Policy {
+ public:
+  DystaHwPolicy(const HwConfig& config, const HostParams& params);
+
+  // Fits slot_bits/layer_bits to the profile set, builds and loads the lookup tables (the engine
+  // calls it at the start of every run).
+  void bind(const ProfileSet& profiles) override;
+  // Throws std::logic_error if bind() was not called.
+  std::size_t select(const DecisionContext& ctx) override;
+  double decision_overhead_s() const override { return overhead_s_; }
+
+  const DystaHwStats& stats() const { return stats_; }
+  const HwConfig& config() const { return config_; }
+  const SchedulerModel& model() const { return *model_; }
+
+ private:
+  struct Running {
+    std::uint32_t id = 0;
+    std::uint32_t request = 0;
+    std::uint32_t variant = 0;
+    std::uint32_t sample_pos = 0;
+    std::uint32_t layer = 0;
+    double start_s = 0;
+    std::uint64_t start_cycle = 0;
+  };
+  // A request admitted by the engine, waiting for a free hardware queue entry.
+  struct Pending {
+    std::uint32_t request = 0;
+    std::uint32_t variant = 0;
+    double arrival_s = 0;
+    double deadline_s = 0;
+  };
+
+  std::uint64_t cycle_of(double seconds) const;
+  void issue(HostCommand code, std::uint64_t data, std::uint64_t earliest);
+  void finish_running();
+  void push(const Pending& request);
+
+  HwConfig config_;
+  HostParams params_;
+  const ProfileSet* profiles_ = nullptr;
+  std::optional<SchedulerModel> model_;
+  std::optional<Running> running_;
+  std::uint64_t pending_done_ = 0;  // npu_done cycle of running_
+  std::uint32_t next_request_ = 0;  // first request index not yet seen by the host
+  std::deque<Pending> waiting_;
+  double overhead_s_ = 0;  // charged time of the last decision
+  std::vector<std::uint32_t> free_ids_;
+  std::vector<std::uint32_t> id_request_;
+  DystaHwStats stats_;
+};
+
+}  // namespace dysta::hw

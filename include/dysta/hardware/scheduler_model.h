@@ -1,0 +1,189 @@
+// Bit-accurate, cycle-accurate model of the Dysta hardware scheduler (spec H), the golden reference
+// of rtl/dysta_scheduler.sv: same register files, lookup tables, arithmetic formats, host
+// commands and FSM cycle counts. docs/hardware.md describes the design and every fix of spec H.7.
+//
+// Score of a queued task (spec C.7, the rule the paper's results come from, with the last-layer
+// density ratio as gamma, spec D / H.3), at the snapshot `now` of the sys_clk cycle counter:
+//   R     = gamma x rest[slot][layer]                         (float)
+//   U     = max(0, float(Q(deadline - now)) - R)              (float)
+//   P     = float(Q(max(0, now - last_exec))) x inv_iso[slot] x recip[N-1]      (float)
+//   score = R + beta x (U + P)
+// where Q(cycles) = floor(cycles / 2^time_shift) saturated to the Q format, i.e. time measured in
+// units of 2^(time_shift + F) cycles. The task with the strictly smallest score wins; ties go to
+// the earlier queue position, and the queue is kept in push (arrival) order.
+// After a layer: gamma = float(nnz) x inv_out[slot][layer] x inv_density[slot][layer], or 1 when
+// inv_density is zero (a layer with no average density carries no information, spec D).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "dysta/hardware/fixed_point.h"
+#include "dysta/hardware/soft_float.h"
+
+namespace dysta::hw {
+
+enum class ScoreFormat { fp32, fp16 };  // FP32 + Q13.18, or FP16 + Q7.8 (spec H.4)
+
+// Synthesis parameters of the scheduler (rtl/dysta_scheduler.sv has the same names in capitals).
+struct HwConfig {
+  unsigned queue_bits = 9;  // REQST_DEPTH: 2^queue_bits request ids and queue entries
+  unsigned slot_bits = 5;   // 2^slot_bits (model, pattern) slots in the lookup tables
+  unsigned layer_bits = 6;  // 2^layer_bits layers per slot
+  ScoreFormat format = ScoreFormat::fp32;
+  bool shared_units = true;  // COMPUTE_OPT: the rate step borrows the score unit's multipliers
+  unsigned nnz_bits = 24;    // width of the saturating non-zero counter
+  unsigned time_bits = 48;   // width of sys_clk, deadlines and last-execution clocks (cycles)
+
+  FloatFormat fp() const { return format == ScoreFormat::fp32 ? kFp32 : kFp16; }
+  QFormat q() const { return format == ScoreFormat::fp32 ? kQ13_18 : kQ7_8; }
+  unsigned score_bits() const { return format == ScoreFormat::fp32 ? 32 : 16; }
+  std::size_t depth() const { return std::size_t{1} << queue_bits; }
+  std::size_t lut_entries() const { return std::size_t{1} << (slot_bits + layer_bits); }
+  // Throws InputError for widths the design does not support.
+  void validate() const;
+};
+
+// FSM timing in cycles (identical in the RTL). With the FSM leaving IDLE at cycle t with N queued
+// requests: now = t, the N scores are issued at t+1 .. t+N and compared kScoreLatency cycles after
+// issue, and npu_start is asserted at t + N + kScoreLatency + 1. After npu_done at cycle d: the
+// rate step occupies d+1 .. d+kRateCycles; then a finished task's removal takes N - pos cycles
+// (N before removal, pos its queue position); then IDLE.
+inline constexpr std::uint64_t kScoreLatency = 9;
+inline constexpr std::uint64_t kRateCycles = 4;
+
+// Host command codes (`host_cmd_code`, 4 bits; spec H.5 with H.7 #1 fixed). Data fields of the
+// 48-bit `host_cmd_data` word: value [31:0], layer [39:32], slot [47:40], request id [15:0],
+// 1/N table index [47:32]; fields wider than the configuration are truncated to it.
+enum class HostCommand : std::uint8_t {
+  nop = 0x0,
+  lut_rest = 0x1,          // rest[slot][layer] = value (float)
+  lut_inv_density = 0x2,   // inv_density[slot][layer] = value (float)
+  lut_inv_outputs = 0x3,   // inv_out[slot][layer] = value (float)
+  lut_inv_isolated = 0x4,  // inv_iso[slot] = value (float)
+  lut_recip = 0x5,         // recip[index] = value (float), index = N - 1
+  set_beta = 0x6,          // beta = value (float)
+  set_time_shift = 0x7,    // time_shift = data[5:0]
+  stage_deadline = 0x8,    // staged deadline = data (absolute cycle)
+  stage_arrival = 0x9,     // staged arrival = data (absolute cycle)
+  push = 0xA,              // new request: id, slot; layer 0, gamma 1, score +0, the staged
+                           // deadline and arrival (as last-execution clock); appended to the queue
+  clear_errors = 0xB,      // errors = 0
+};
+
+// Sticky error flags (`host_err`): a rejected command changes nothing else.
+inline constexpr std::uint32_t kErrQueueFull = 1;   // push with 2^queue_bits requests queued
+inline constexpr std::uint32_t kErrIdQueued = 2;    // push of an id that is still queued
+inline constexpr std::uint32_t kErrBadCommand = 4;  // undefined command code
+
+namespace cmd {
+std::uint64_t lut_entry(std::uint32_t value, std::uint32_t slot, std::uint32_t layer);
+std::uint64_t slot_entry(std::uint32_t value, std::uint32_t slot);
+std::uint64_t recip_entry(std::uint32_t value, std::uint32_t index);
+std::uint64_t push(std::uint32_t id, std::uint32_t slot);
+}  // namespace cmd
+
+// Per-request registers.
+struct RequestRegs {
+  std::uint32_t slot = 0;
+  std::uint32_t layer = 0;      // next layer to run (saturates at 2^layer_bits - 1)
+  std::uint64_t deadline = 0;   // cycles
+  std::uint64_t last_exec = 0;  // cycles: arrival, then the npu_done cycle of its last layer
+  std::uint32_t gamma = 0;      // float
+  std::uint32_t score = 0;      // float, written by every scoring pass
+  bool queued = false;
+};
+
+// Intermediate values of one task's score (for tests and traces).
+struct ScoreTerms {
+  std::uint32_t id = 0;
+  std::int64_t slack_q = 0, wait_q = 0;
+  std::uint32_t remaining = 0, urgency = 0, penalty = 0, cost = 0, score = 0;  // floats
+};
+
+struct ModelDecision {
+  std::uint32_t id = 0;            // npu_task
+  std::uint32_t pos = 0;           // its queue position
+  std::uint32_t queue_length = 0;  // N
+  std::uint64_t now_cycle = 0;     // t: the snapshot used for every score
+  std::uint64_t start_cycle = 0;   // npu_start
+};
+
+class SchedulerModel {
+ public:
+  explicit SchedulerModel(const HwConfig& config);
+
+  const HwConfig& config() const { return config_; }
+
+  // --- host port. Commands are given in cycle order, at most one per cycle; commands of cycle c
+  // come before layer_done(c). A command is accepted (host_cmd_ready) in IDLE and while the NPU
+  // runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the first cycle without
+  // a command, so a host holding it there issues commands back to back.
+  bool ready(std::uint64_t cycle) const;
+  // The earliest cycle >= `cycle` at which ready() holds, if the FSM is in IDLE or EXE and no
+  // other event intervenes; in EXE the caller must deliver the layer's npu_done first if that
+  // comes earlier.
+  std::uint64_t next_ready(std::uint64_t cycle) const;
+  // Throws std::logic_error if the command is not accepted at `cycle` (a host-driver bug).
+  void command(std::uint64_t cycle, HostCommand code, std::uint64_t data);
+
+  // --- FSM. True in IDLE with a non-empty queue: the FSM starts a scoring pass at
+  // max(IDLE entry, last command + 1).
+  bool can_decide() const;
+  // IDLE -> SCORE -> START: scores every queued request and returns the choice.
+  ModelDecision decide(std::vector<ScoreTerms>* terms = nullptr);
+  bool executing() const { return phase_ == Phase::exe; }
+  // EXE -> RATE -> (REMOVE) -> IDLE: npu_done at `cycle` (>= npu_start + 1) with the layer's
+  // non-zero count (saturated to nnz_bits) and npu_last.
+  void layer_done(std::uint64_t cycle, std::uint64_t nnz, bool last);
+  // The cycle the FSM entered (or will enter) IDLE; valid when !executing().
+  std::uint64_t idle_since() const { return idle_since_; }
+
+  // --- register contents.
+  const std::vector<RequestRegs>& requests() const { return regs_; }
+  const std::vector<std::uint32_t>& queue() const { return queue_; }  // ids in queue order
+  std::uint32_t rest(std::size_t slot, std::size_t layer) const { return rest_[lut(slot, layer)]; }
+  std::uint32_t inv_density(std::size_t slot, std::size_t layer) const {
+    return inv_density_[lut(slot, layer)];
+  }
+  std::uint32_t inv_outputs(std::size_t slot, std::size_t layer) const {
+    return inv_outputs_[lut(slot, layer)];
+  }
+  std::uint32_t inv_isolated(std::size_t slot) const { return inv_isolated_[slot]; }
+  std::uint32_t recip(std::size_t index) const { return recip_[index]; }
+  std::uint32_t beta() const { return beta_; }
+  unsigned time_shift() const { return time_shift_; }
+  std::uint32_t errors() const { return errors_; }
+  std::uint64_t staged_deadline() const { return staged_deadline_; }
+  std::uint64_t staged_arrival() const { return staged_arrival_; }
+
+  // Reset value of beta: 0.01 rounded to the score format (spec C.6, H.7 #4).
+  static std::uint32_t default_beta(ScoreFormat format);
+
+ private:
+  enum class Phase { idle, exe };
+  std::size_t lut(std::size_t slot, std::size_t layer) const {
+    return (slot << config_.layer_bits) | layer;
+  }
+  std::uint64_t hold_until() const;
+
+  HwConfig config_;
+  FloatFormat fp_;
+  QFormat q_;
+  std::vector<RequestRegs> regs_;
+  std::vector<std::uint32_t> queue_;
+  std::vector<std::uint32_t> rest_, inv_density_, inv_outputs_, recip_, inv_isolated_;
+  std::uint32_t beta_;
+  unsigned time_shift_ = 0;
+  std::uint64_t staged_deadline_ = 0, staged_arrival_ = 0;
+  std::uint32_t errors_ = 0;
+
+  Phase phase_ = Phase::idle;
+  std::uint64_t idle_since_ = 0;
+  bool any_command_ = false;
+  std::uint64_t last_command_ = 0;
+  ModelDecision active_;
+};
+
+}  // namespace dysta::hw

@@ -1,0 +1,184 @@
+// dysta_hw: Dysta decided by the bit-accurate hardware scheduler model (include/dysta/hardware/).
+#include "dysta/hardware/dysta_hw.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+#include "dysta/error.h"
+
+namespace dysta::hw {
+
+DystaHwPolicy::DystaHwPolicy(const HwConfig& config, const HostParams& params)
+    : config_(config), params_(params) {
+  config_.validate();
+}
+
+void DystaHwPolicy::bind(const ProfileSet& profiles) {
+  profiles_ = &profiles;
+  overhead_s_ = 0;
+  config_ = fit_config(profiles, config_);
+  const HostProgram program = make_host_program(profiles, config_, params_);
+  model_.emplace(config_);
+  std::uint64_t cycle = 0;
+  for (const auto& [code, data] : program.commands) model_->command(cycle++, code, data);
+  stats_ = DystaHwStats{};
+  stats_.config_cycles = cycle;
+  stats_.time_shift = program.time_shift;
+  running_.reset();
+  next_request_ = 0;
+  waiting_.clear();
+  free_ids_.clear();
+  for (std::size_t id = config_.depth(); id-- > 0;) {
+    free_ids_.push_back(static_cast<std::uint32_t>(id));
+  }
+  id_request_.assign(config_.depth(), 0);
+}
+
+std::uint64_t DystaHwPolicy::cycle_of(double seconds) const {
+  const std::uint64_t limit = (std::uint64_t{1} << config_.time_bits) - 1;
+  return std::min(limit,
+                  stats_.config_cycles + to_cycles(seconds, params_.clock_hz, config_.time_bits));
+}
+
+void DystaHwPolicy::issue(HostCommand code, std::uint64_t data, std::uint64_t earliest) {
+  while (true) {
+    const std::uint64_t cycle = model_->next_ready(earliest);
+    if (running_ && cycle > pending_done_) {
+      finish_running();  // the layer ends first; the command goes to the following IDLE
+      continue;
+    }
+    if (cycle == std::numeric_limits<std::uint64_t>::max()) {
+      throw std::logic_error("dysta_hw: the host cannot reach the scheduler before it decides");
+    }
+    model_->command(cycle, code, data);
+    return;
+  }
+}
+
+void DystaHwPolicy::finish_running() {
+  const Running run = *running_;
+  running_.reset();
+  const VariantProfile& v = profiles_->variant(run.variant);
+  const bool last = run.layer + 1 == v.num_layers;
+  const std::uint64_t nnz =
+      nonzeros(v.sparsities(run.sample_pos)[run.layer], params_.layer_outputs);
+  model_->layer_done(pending_done_, nnz, last);
+  if (last) free_ids_.push_back(run.id);
+}
+
+void DystaHwPolicy::push(const Pending& r) {
+  const std::uint64_t arrival = cycle_of(r.arrival_s);
+  const std::uint32_t id = free_ids_.back();
+  free_ids_.pop_back();
+  id_request_[id] = r.request;
+  issue(HostCommand::stage_deadline, cycle_of(r.deadline_s), arrival);
+  issue(HostCommand::stage_arrival, arrival, arrival);
+  issue(HostCommand::push, cmd::push(id, r.variant), arrival);
+}
+
+std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
+  if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
+  const std::uint64_t now = cycle_of(ctx.now_s);
+  if (running_) {
+    const double end_s =
+        running_->start_s +
+        profiles_->variant(running_->variant).latencies(running_->sample_pos)[running_->layer];
+    pending_done_ = cycle_of(end_s);
+    if (pending_done_ < running_->start_cycle + 1) {
+      pending_done_ = running_->start_cycle + 1;
+      ++stats_.late_layers;
+    }
+  }
+  // Newly admitted requests are the tail of ctx.tasks (arrival order).
+  std::size_t first_new = ctx.tasks.size();
+  while (first_new > 0 && ctx.tasks[first_new - 1].request >= next_request_) --first_new;
+  for (std::size_t i = first_new; i < ctx.tasks.size(); ++i) {
+    const TaskView& t = ctx.tasks[i];
+    waiting_.push_back({t.request, t.variant, t.arrival_s, t.deadline_s});
+    next_request_ = t.request + 1;
+  }
+  while (!waiting_.empty()) {
+    if (model_->queue().size() == config_.depth()) {
+      if (running_) {
+        finish_running();  // its removal may free an entry
+        continue;
+      }
+      ++stats_.queue_full_waits;
+      break;
+    }
+    push(waiting_.front());
+    waiting_.pop_front();
+  }
+  if (running_) finish_running();
+
+  const ModelDecision d = model_->decide();
+  const std::uint32_t request = id_request_[d.id];
+  const auto it =
+      std::lower_bound(ctx.tasks.begin(), ctx.tasks.end(), request,
+                       [](const TaskView& t, std::uint32_t req) { return t.request < req; });
+  if (it == ctx.tasks.end() || it->request != request) {
+    throw std::logic_error("dysta_hw: the scheduler chose a request that is not ready");
+  }
+  const auto index = static_cast<std::size_t>(it - ctx.tasks.begin());
+  const std::uint64_t latency = d.start_cycle > now ? d.start_cycle - now : 0;
+  overhead_s_ = params_.charge_latency ? static_cast<double>(latency) / params_.clock_hz : 0.0;
+  running_ = Running{d.id,           request,         it->variant,
+                     it->sample_pos, it->layers_done, ctx.now_s + overhead_s_,
+                     d.start_cycle};
+  ++stats_.decisions;
+  stats_.decision_cycles += latency;
+  stats_.max_decision_cycles = std::max(stats_.max_decision_cycles, latency);
+  return index;
+}
+
+namespace {
+
+const std::vector<ParamSpec> kParams = {
+    {"score_bits", 32, "score format: 32 = FP32 + Q13.18 time, 16 = FP16 + Q7.8 time"},
+    {"queue_bits", 9, "hardware queue of 2^queue_bits requests (REQST_DEPTH)"},
+    {"clock_hz", 200e6, "scheduler clock in Hz (time base of deadlines and waits)"},
+    {"beta", 0.01, "weight of urgency + preemption penalty (loaded as a float constant)"},
+    {"time_shift", -1,
+     "Q time unit = 2^(time_shift + F) cycles; -1 = nearest to the longest "
+     "isolated latency"},
+    {"layer_outputs", 16384, "output words per layer counted by the sparsity monitor"},
+    {"charge_latency", 0, "1 = charge each decision's cycles to the accelerator's time"},
+};
+
+std::unique_ptr<Policy> make(const ParamValues& p, Semantics) {
+  HwConfig config;
+  const double bits = p.at("score_bits");
+  if (bits != 32 && bits != 16) throw InputError("", 0, "score_bits", "must be 32 or 16");
+  config.format = bits == 32 ? ScoreFormat::fp32 : ScoreFormat::fp16;
+  const double qb = p.at("queue_bits");
+  if (!(qb >= 1 && qb <= 16) || qb != static_cast<int>(qb)) {
+    throw InputError("", 0, "queue_bits", "must be an integer in 1..16");
+  }
+  config.queue_bits = static_cast<unsigned>(qb);
+  HostParams host;
+  host.clock_hz = p.at("clock_hz");
+  host.beta = p.at("beta");
+  const double shift = p.at("time_shift");
+  if (!(shift >= -1 && shift <= 63) || shift != static_cast<int>(shift)) {
+    throw InputError("", 0, "time_shift", "must be an integer in -1..63");
+  }
+  host.time_shift = static_cast<int>(shift);
+  host.layer_outputs = p.at("layer_outputs");
+  if (!(host.clock_hz > 0)) throw InputError("", 0, "clock_hz", "must be > 0");
+  if (!(host.layer_outputs >= 1)) throw InputError("", 0, "layer_outputs", "must be >= 1");
+  const double charge = p.at("charge_latency");
+  if (charge != 0 && charge != 1) throw InputError("", 0, "charge_latency", "must be 0 or 1");
+  host.charge_latency = charge == 1;
+  return std::make_unique<DystaHwPolicy>(config, host);
+}
+
+DYSTA_REGISTER_POLICY({"dysta_hw",
+                       "Dysta decided by the bit-accurate hardware scheduler model (FP32/FP16 "
+                       "scores, fixed-point time, last-layer sparsity monitor)",
+                       {true, true},
+                       kParams,
+                       make});
+
+}  // namespace
+}  // namespace dysta::hw
