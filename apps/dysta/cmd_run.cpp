@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
@@ -12,6 +13,7 @@
 #include "dysta/experiment.h"
 #include "dysta/report.h"
 #include "dysta/streaming.h"
+#include "dysta/timeline.h"
 
 namespace dysta::cli {
 namespace {
@@ -22,6 +24,7 @@ struct RunFlags {
   bool quiet = false;
   bool stream = false;
   bool exact_percentiles = false;
+  std::string timeline, timeline_tracks = "request", decisions;
 };
 
 void print_metrics(const RunMetrics& m) {
@@ -74,8 +77,11 @@ void run(const RunFlags& flags) {
   nlohmann::json summary = summary_header(config, source);
   if (flags.stream) {
     if (replay) throw InputError("", 0, "--stream", "streams are generated; drop --trace");
-    if (!flags.export_trace.empty()) {
-      throw InputError("", 0, "--export-trace", "not available with --stream");
+    for (const auto& [flag, value] :
+         {std::pair<const char*, const std::string&>{"--export-trace", flags.export_trace},
+          {"--timeline", flags.timeline},
+          {"--decisions", flags.decisions}}) {
+      if (!value.empty()) throw InputError("", 0, flag, "not available with --stream");
     }
     StreamingOptions options;
     options.exact_percentiles = flags.exact_percentiles;
@@ -96,7 +102,21 @@ void run(const RunFlags& flags) {
           generate_poisson_stream(profiles, stream_spec(config, profiles), rng, config.semantics);
     }
     RunResult raw;
-    metrics = run_policy(profiles, requests, config.policy, choice, config.semantics, &raw);
+    if (flags.timeline.empty() && flags.decisions.empty()) {
+      metrics = run_policy(profiles, requests, config.policy, choice, config.semantics, &raw);
+    } else {
+      std::optional<TimelineRecorder> timeline;
+      std::optional<DecisionLog> decisions;
+      if (!flags.timeline.empty()) {
+        timeline.emplace(profiles, requests, parse_timeline_tracks(flags.timeline_tracks));
+      }
+      if (!flags.decisions.empty()) decisions.emplace(profiles);
+      metrics =
+          run_policy_observed(profiles, requests, config.policy, choice, config.semantics, &raw,
+                              timeline ? &*timeline : nullptr, decisions ? &*decisions : nullptr);
+      if (timeline) write_file_atomically(flags.timeline, timeline->json());
+      if (decisions) write_file_atomically(flags.decisions, decisions->csv());
+    }
     const std::string trace = format_trace(requests, profiles);
     files.emplace_back("requests.csv", requests_csv(profiles, requests, raw));
     files.emplace_back("trace.csv", trace);
@@ -135,6 +155,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--stream", flags->stream,
                 "generate requests on the fly and compute metrics online; memory does not grow "
                 "with the number of requests (writes summary.json and config.yaml only)");
+  cmd->add_option("--timeline", flags->timeline,
+                  "write a Chrome trace of the run to this file (open it in ui.perfetto.dev)");
+  cmd->add_option("--timeline-tracks", flags->timeline_tracks,
+                  "timeline tracks: request (one per request, default) or model");
+  cmd->add_option("--decisions", flags->decisions,
+                  "write every scheduling decision, one CSV row per candidate, to this file");
   cmd->add_flag("--exact-percentiles", flags->exact_percentiles,
                 "with --stream: keep every turnaround for exact percentiles (O(n) memory)");
   cmd->callback([flags] { run(*flags); });

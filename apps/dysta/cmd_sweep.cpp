@@ -1,88 +1,172 @@
-// `dysta sweep`: seeds x rates x SLO multipliers x policies on all cores.
+// `dysta sweep`: a config's sweep section expanded into points (sweep_file.h) and run on all
+// cores, resumably into point folders with --out, sharded with --shard, over MPI ranks with --mpi.
+// Prints the artifact-style table (docs/workflow.md).
 #include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
 #include "dysta/atomic_output.h"
 #include "dysta/error.h"
-#include "dysta/experiment.h"
-#include "dysta/report.h"
+#include "dysta/mpi_sweep.h"
+#include "dysta/sweep_merge.h"
 
 namespace dysta::cli {
 namespace {
 
 struct SweepFlags {
   ConfigFlags config;
-  std::string policies, rates, slos, seeds, threads;
+  std::string policies, rates, slos, seeds, threads, predictors, shard;
   bool csv = false;
+  bool force = false;
+  bool quiet = false;
+  bool mpi = false;
+  bool no_requests = false;
+  double progress_interval_s = 10;
 };
+
+bool output_requested(const ConfigFlags& f) {
+  return !f.out.empty() || std::any_of(f.sets.begin(), f.sets.end(), [](const std::string& s) {
+    return s.rfind("output=", 0) == 0;
+  });
+}
+
+void print_results(const SweepFlags& flags, const Config& config, const SweepPlan& plan,
+                   const std::vector<MergedPoint>& merged) {
+  if (flags.csv) {
+    std::cout << merged_csv(merged);
+    return;
+  }
+  if (plan.classic) {
+    std::cout << fmt::format("{} semantics, predictor {}, {} requests per point, profiles {}\n",
+                             to_string(plan.points.front().semantics),
+                             plan.points.front().predictor, config.workload.requests,
+                             plan.points.front().profiles);
+  } else {
+    std::cout << fmt::format("sweep of {} points, {} requests per point\n", plan.points.size(),
+                             config.workload.requests);
+  }
+  std::cout << merged_table(merged);
+}
+
+void write_merged(const Config& config, const std::vector<MergedPoint>& merged) {
+  const std::filesystem::path dir = config.output;
+  nlohmann::json summary = merged_json(merged);
+  summary["dysta_version"] = DYSTA_VERSION;
+  if (!config.description.empty()) summary["description"] = config.description;
+  summary["requests_per_point"] = config.workload.requests;
+  std::vector<MergedPoint> sorted = merged;
+  sort_points(sorted);
+  sorted.erase(
+      std::unique(sorted.begin(), sorted.end(),
+                  [](const MergedPoint& a, const MergedPoint& b) { return a.key == b.key; }),
+      sorted.end());
+  write_file_atomically(dir / "results.csv", merged_csv(sorted));
+  write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
+  write_file_atomically(dir / "table.txt", merged_table(merged));
+  write_file_atomically(dir / "config.yaml", to_yaml(config));
+}
 
 void sweep(const SweepFlags& flags) {
   ConfigFlags cf = flags.config;
   auto list = [](const std::string& text) { return "[" + text + "]"; };
   if (!flags.policies.empty()) cf.sets.push_back("sweep.policies=" + list(flags.policies));
+  if (!flags.predictors.empty()) cf.sets.push_back("sweep.predictors=" + list(flags.predictors));
   if (!flags.rates.empty()) cf.sets.push_back("sweep.rates=" + list(flags.rates));
   if (!flags.slos.empty()) cf.sets.push_back("sweep.slo_multipliers=" + list(flags.slos));
   if (!flags.seeds.empty()) cf.sets.push_back("sweep.seeds=" + list(flags.seeds));
   if (!flags.threads.empty()) cf.sets.push_back("sweep.threads=" + flags.threads);
-  const Config config = resolve_config(cf);
-  if (!config.workload.trace.empty()) {
-    throw InputError("", 0, "workload.trace",
-                     "a sweep generates its streams; use `dysta run` to replay a trace");
+  const bool to_folder = output_requested(flags.config);
+  const Shard shard = flags.shard.empty() ? Shard{} : parse_shard(flags.shard);
+  if (!to_folder) {
+    const char* needs = !flags.shard.empty() ? "--shard"
+                        : flags.force        ? "--force"
+                        : flags.mpi          ? "--mpi"
+                                             : nullptr;
+    if (needs) throw InputError("", 0, needs, "needs an output folder (--out DIR)");
   }
-  const ProfileSet profiles = load_config_profiles(config);
+  std::optional<MpiSession> mpi;
+  if (flags.mpi) mpi.emplace();
+  const bool root = !mpi || mpi->rank() == 0;
 
-  SweepSpec spec;
-  spec.policies = config.sweep.policies.empty() ? std::vector<std::string>{config.policy}
-                                                : config.sweep.policies;
-  spec.rates =
-      config.sweep.rates.empty() ? std::vector<double>{config.workload.rate} : config.sweep.rates;
-  spec.slo_multipliers = config.sweep.slo_multipliers.empty()
-                             ? std::vector<double>{config.workload.slo_multiplier}
-                             : config.sweep.slo_multipliers;
-  spec.seeds = config.sweep.seeds.empty() ? std::vector<std::uint64_t>{config.workload.seed}
-                                          : config.sweep.seeds;
-  spec.num_requests = config.workload.requests;
-  spec.priorities = config.workload.priorities;
-  spec.mix = mix_weights(config, profiles);
-  spec.choice = {config.predictor, config.predictor_params, config.policy_params};
-  spec.semantics = config.semantics;
-  spec.threads = config.sweep.threads;
-  const auto points = run_sweep(profiles, spec);
+  Config config = resolve_config(cf);
+  if (mpi && flags.threads.empty() && config.sweep.threads == 0) config.sweep.threads = 1;
+  const std::string config_file =
+      flags.config.config.empty() ? default_config_path().string() : flags.config.config;
+  const SweepPlan plan = expand_sweep(config, config_file);
+  const Progress::Mode mode = Progress::auto_mode(flags.quiet || !root);
 
-  const bool write_folder =
-      !flags.config.out.empty() ||
-      std::find_if(flags.config.sets.begin(), flags.config.sets.end(), [](const std::string& s) {
-        return s.rfind("output=", 0) == 0;
-      }) != flags.config.sets.end();
-  if (write_folder) {
-    nlohmann::json summary = sweep_json(points);
-    summary["dysta_version"] = DYSTA_VERSION;
-    summary["profiles"] = config.profiles;
-    summary["semantics"] = to_string(config.semantics);
-    summary["predictor"] = config.predictor;
-    summary["requests_per_point"] = config.workload.requests;
-    write_folder_atomically(config.output, [&](const std::filesystem::path& dir) {
-      write_file_atomically(dir / "results.csv", sweep_csv(points));
-      write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
-      write_file_atomically(dir / "table.txt", sweep_table(points));
-      write_file_atomically(dir / "config.yaml", to_yaml(config));
-    });
+  if (!to_folder) {
+    const std::vector<std::size_t> pending = pending_points(plan, nullptr, shard, true);
+    Progress progress("sweep", pending.size(), 0, mode, flags.progress_interval_s);
+    LocalQueue queue(pending);
+    std::vector<std::optional<RunMetrics>> results;
+    run_points(plan, queue, {config.sweep.threads, nullptr, true, &progress}, &results);
+    progress.finish();
+    print_results(flags, config, plan, collect_results(plan, results));
+    return;
   }
-  if (flags.csv) {
-    std::cout << sweep_csv(points);
+
+  const PointStore store(config.output);
+  RunOptions options{config.sweep.threads, &store, !flags.no_requests, nullptr};
+  std::size_t ran = 0, skipped = 0;
+  if (mpi) {
+    std::vector<std::size_t> pending;
+    if (root) pending = pending_points(plan, &store, shard, flags.force, &skipped);
+    std::optional<Progress> progress;
+    if (root) {
+      progress.emplace(fmt::format("sweep ({} MPI ranks)", mpi->size()), pending.size(), skipped,
+                       mode, flags.progress_interval_s);
+      options.progress = &*progress;
+    }
+    try {
+      run_points_mpi(*mpi, plan, pending, options);
+    } catch (const InputError& e) {
+      std::cerr << "dysta: error (rank " << mpi->rank() << "): " << e.what() << "\n";
+      mpi->abort(2);
+    } catch (const std::exception& e) {
+      std::cerr << "dysta: internal error (rank " << mpi->rank() << "): " << e.what() << "\n";
+      mpi->abort(1);
+    }
+    mpi->barrier();
+    if (!root) return;
+    progress->add(pending.size() - std::min(pending.size(), progress->done()));
+    progress->finish();
+    ran = pending.size();
   } else {
-    std::cout << fmt::format("{} semantics, predictor {}, {} requests per point, profiles {}\n",
-                             to_string(config.semantics), config.predictor,
-                             config.workload.requests, config.profiles)
-              << sweep_table(points);
+    const std::vector<std::size_t> pending =
+        pending_points(plan, &store, shard, flags.force, &skipped);
+    Progress progress(flags.shard.empty() ? "sweep" : "sweep shard " + flags.shard, pending.size(),
+                      skipped, mode, flags.progress_interval_s);
+    options.progress = &progress;
+    LocalQueue queue(pending);
+    run_points(plan, queue, options, nullptr);
+    progress.finish();
+    ran = pending.size();
   }
-  if (write_folder) {
-    std::cerr << fmt::format("wrote {}/{{results.csv, summary.json, table.txt, config.yaml}}\n",
-                             config.output);
+
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    done += store.done(plan.keys[i], plan.points[i]) ? 1 : 0;
+  }
+  if (done < plan.points.size()) {
+    std::cerr << fmt::format(
+        "ran {} points ({} already done); {} of {} points of the sweep are finished. When every "
+        "shard has finished: dysta merge {} -o {}/results.csv\n",
+        ran, skipped, done, plan.points.size(), config.output, config.output);
+    return;
+  }
+  const std::vector<MergedPoint> merged = collect_plan(plan, store);
+  write_merged(config, merged);
+  print_results(flags, config, plan, merged);
+  if (!flags.quiet) {
+    std::cerr << fmt::format(
+        "ran {} points ({} already done); wrote {}/{{points/, results.csv, summary.json, "
+        "table.txt, config.yaml}}\n",
+        ran, skipped, config.output);
   }
 }
 
@@ -91,14 +175,29 @@ void sweep(const SweepFlags& flags) {
 void add_sweep_command(CLI::App& app) {
   auto flags = std::make_shared<SweepFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "sweep", "run seeds x rates x SLO multipliers x policies; print the artifact-style table");
+      "sweep",
+      "run the config's sweep (policies x rates x SLO multipliers x seeds, and more axes); print "
+      "the artifact-style table");
   add_config_flags(cmd, flags->config);
   cmd->add_option("--policies", flags->policies, "comma-separated policies (default: --policy)");
+  cmd->add_option("--predictors", flags->predictors,
+                  "comma-separated predictors (default: --predictor)");
   cmd->add_option("--rates", flags->rates, "comma-separated arrival rates, req/s");
   cmd->add_option("--slos", flags->slos, "comma-separated SLO multipliers");
   cmd->add_option("--seeds", flags->seeds, "comma-separated seeds");
   cmd->add_option("--threads", flags->threads, "worker threads (0 = all cores)");
-  cmd->add_flag("--csv", flags->csv, "print one CSV row per point instead of the table");
+  cmd->add_flag("--csv", flags->csv, "print the merged table (one CSV row per point)");
+  cmd->add_flag("--force", flags->force, "with --out: rerun points whose folder exists");
+  cmd->add_option("--shard", flags->shard,
+                  "with --out: run only the points with index mod N = k (k/N, 0 <= k < N)");
+  cmd->add_flag("--mpi", flags->mpi,
+                "with --out: spread the points over the ranks of mpirun (built with "
+                "-DDYSTA_WITH_MPI=ON); one thread per rank unless --threads");
+  cmd->add_flag("--no-requests", flags->no_requests,
+                "with --out: leave requests.csv out of the point folders");
+  cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
+  cmd->add_option("--progress-interval", flags->progress_interval_s,
+                  "seconds between progress lines when stderr is not a terminal (default 10)");
   cmd->callback([flags] { sweep(*flags); });
 }
 

@@ -9,5 +9,8 @@ void add_run_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 void add_profile_command(CLI::App& app);  // apps/dysta/cmd_profile.cpp (issue 3)
+void add_merge_command(CLI::App& app);      // apps/dysta/cmd_merge.cpp
+void add_reproduce_command(CLI::App& app);  // apps/dysta/cmd_reproduce.cpp
+void add_infer_command(CLI::App& app);      // apps/dysta/cmd_infer.cpp (issue 4)
 
 }  // namespace dysta::cli

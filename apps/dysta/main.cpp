@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   dysta::cli::add_sweep_command(app);
   dysta::cli::add_list_command(app);
   dysta::cli::add_profile_command(app);
+  dysta::cli::add_merge_command(app);
+  dysta::cli::add_reproduce_command(app);
+  dysta::cli::add_infer_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,12 +27,28 @@ struct WorkloadConfig {
   std::string trace;                  // replay this trace CSV instead of generating
 };
 
+// One parameter of one policy or predictor swept over several values (sweep.policy_params,
+// sweep.predictor_params; docs/workflow.md).
+struct SweepParamAxis {
+  std::string component;  // policy or predictor name
+  std::string param;
+  std::vector<double> values;
+  std::string key;       // dotted config key, for error messages
+  std::size_t line = 0;  // 1-based line in the config file; 0 = command line
+};
+
+// Axes of a sweep; an empty axis means the single value of the corresponding top-level key.
 struct SweepConfig {
+  std::vector<std::string> profiles;  // profile sets, resolved like `profiles`
+  std::vector<Semantics> semantics;
   std::vector<std::string> policies;
+  std::vector<std::string> predictors;
   std::vector<double> rates;
   std::vector<double> slo_multipliers;
   std::vector<std::uint64_t> seeds;
-  unsigned threads = 0;  // 0 = all cores
+  std::vector<SweepParamAxis> policy_params;     // in file order
+  std::vector<SweepParamAxis> predictor_params;  // in file order
+  unsigned threads = 0;                          // 0 = all cores
 };
 
 struct Config {

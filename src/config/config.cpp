@@ -193,8 +193,62 @@ class Parser {
     if (auto n = s["bandwidth_gb_s"]) out.bandwidth_gb_s = positive(n, "sanger.bandwidth_gb_s");
   }
 
+  // component -> parameter -> list of values, in file order.
+  std::vector<SweepParamAxis> param_axes(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsMap()) fail(n, key, "expected a mapping: name -> parameter -> list of values");
+    std::vector<SweepParamAxis> out;
+    for (const auto& component : n) {
+      const std::string name = component.first.as<std::string>();
+      const std::string ckey = join(key, name);
+      if (!component.second.IsMap()) {
+        fail(component.second, ckey, "expected a mapping: parameter -> list of values");
+      }
+      for (const auto& param : component.second) {
+        SweepParamAxis axis;
+        axis.component = name;
+        axis.param = param.first.as<std::string>();
+        axis.key = join(ckey, axis.param);
+        axis.values = list<double>(
+            param.second, axis.key,
+            [this](const YAML::Node& x, const std::string& k) { return number(x, k); });
+        const auto mark = param.first.Mark();
+        axis.line = from_command_line(axis.key) || mark.is_null()
+                        ? 0
+                        : static_cast<std::size_t>(mark.line + 1);
+        out.push_back(std::move(axis));
+      }
+    }
+    return out;
+  }
+
   void parse_sweep(const YAML::Node& s, SweepConfig& out) const {
-    check_keys(s, "sweep", {"policies", "rates", "slo_multipliers", "seeds", "threads"});
+    check_keys(s, "sweep",
+               {"profiles", "semantics", "policies", "predictors", "rates", "slo_multipliers",
+                "seeds", "policy_params", "predictor_params", "threads"});
+    if (auto n = s["profiles"]) {
+      out.profiles = list<std::string>(
+          n, "sweep.profiles",
+          [this](const YAML::Node& x, const std::string& k) { return path(x, k); });
+    }
+    if (auto n = s["semantics"]) {
+      out.semantics =
+          list<Semantics>(n, "sweep.semantics", [this](const YAML::Node& x, const std::string& k) {
+            const std::string text = str(x, k);
+            if (text != "reference" && text != "corrected") {
+              fail(x, k, "expected reference or corrected, found '" + text + "'");
+            }
+            return parse_semantics(text);
+          });
+    }
+    if (auto n = s["predictors"]) {
+      out.predictors = list<std::string>(
+          n, "sweep.predictors",
+          [this](const YAML::Node& x, const std::string& k) { return str(x, k); });
+    }
+    if (auto n = s["policy_params"]) out.policy_params = param_axes(n, "sweep.policy_params");
+    if (auto n = s["predictor_params"]) {
+      out.predictor_params = param_axes(n, "sweep.predictor_params");
+    }
     if (auto n = s["policies"]) {
       out.policies = list<std::string>(
           n, "sweep.policies",
@@ -329,10 +383,40 @@ std::string to_yaml(const Config& c) {
   e << YAML::EndMap;
   const auto& sw = c.sweep;
   e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "policies" << YAML::Value << YAML::Flow << sw.policies;
-  e << YAML::Key << "rates" << YAML::Value << YAML::Flow << sw.rates;
-  e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << sw.slo_multipliers;
-  e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
+  if (!sw.profiles.empty()) {
+    e << YAML::Key << "profiles" << YAML::Value << YAML::Flow << sw.profiles;
+  }
+  if (!sw.semantics.empty()) {
+    std::vector<std::string> names;
+    for (const Semantics x : sw.semantics) names.push_back(to_string(x));
+    e << YAML::Key << "semantics" << YAML::Value << YAML::Flow << names;
+  }
+  if (!sw.predictors.empty()) {
+    e << YAML::Key << "predictors" << YAML::Value << YAML::Flow << sw.predictors;
+  }
+  auto axes = [&e](const char* key, const std::vector<SweepParamAxis>& list) {
+    if (list.empty()) return;
+    e << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i > 0 && list[i].component == list[i - 1].component) continue;
+      e << YAML::Key << list[i].component << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (std::size_t j = i; j < list.size() && list[j].component == list[i].component; ++j) {
+        e << YAML::Key << list[j].param << YAML::Value << list[j].values;
+      }
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  };
+  axes("policy_params", sw.policy_params);
+  axes("predictor_params", sw.predictor_params);
+  // An empty axis is left out (it means the top-level value; an empty list does not parse).
+  if (!sw.policies.empty())
+    e << YAML::Key << "policies" << YAML::Value << YAML::Flow << sw.policies;
+  if (!sw.rates.empty()) e << YAML::Key << "rates" << YAML::Value << YAML::Flow << sw.rates;
+  if (!sw.slo_multipliers.empty()) {
+    e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << sw.slo_multipliers;
+  }
+  if (!sw.seeds.empty()) e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
   e << YAML::Key << "threads" << YAML::Value << sw.threads;
   e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << c.output;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 
 #include "dysta/error.h"
@@ -10,9 +11,10 @@ namespace fs = std::filesystem;
 
 namespace dysta {
 namespace {
+// Unique per process and call (thread-safe: sweeps write point folders from several threads).
 std::string unique_suffix() {
-  static int counter = 0;
-  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  static std::atomic<unsigned long> counter{0};
+  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
 }
 }  // namespace
 

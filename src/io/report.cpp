@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <iterator>
 #include <map>
 #include <tuple>
 
@@ -45,25 +47,46 @@ nlohmann::json metrics_json(const RunMetrics& m) {
   return j;
 }
 
+namespace {
+// Appends the shortest round-trip text of `x` (format_double's) without a temporary string.
+void append_double(fmt::memory_buffer& out, double x) {
+  char buf[32];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof(buf), x);
+  if (ec != std::errc()) {
+    out.append(std::string_view("nan"));
+  } else {
+    out.append(buf, ptr);
+  }
+}
+}  // namespace
+
 std::string requests_csv(const ProfileSet& profiles, const std::vector<Request>& requests,
                          const RunResult& result) {
-  std::string out =
+  // Written straight into one buffer: sweeps write this file for every point, so it must cost
+  // less than the simulation itself.
+  fmt::memory_buffer out;
+  out.append(std::string_view(
       "request,arrival_s,model,architecture,sample,priority,slo_multiplier,deadline_s,"
-      "first_start_s,finish_s,turnaround_s,isolated_s,normalized_turnaround,violated\n";
+      "first_start_s,finish_s,turnaround_s,isolated_s,normalized_turnaround,violated\n"));
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const Request& r = requests[i];
     const VariantProfile& v = profiles.variant(r.variant);
     const double isolated = v.remaining(r.sample_pos)[0];
     const double finish = result.finish_s[i];
     const double turnaround = finish - r.arrival_s;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i, format_double(r.arrival_s),
-                       v.name, v.architecture, v.sample_ids[r.sample_pos], r.priority,
-                       format_double(r.slo_multiplier), format_double(r.deadline_s),
-                       format_double(result.first_start_s[i]), format_double(finish),
-                       format_double(turnaround), format_double(isolated),
-                       format_double(turnaround / isolated), finish > r.deadline_s ? 1 : 0);
+    fmt::format_to(std::back_inserter(out), "{},", i);
+    append_double(out, r.arrival_s);
+    fmt::format_to(std::back_inserter(out), ",{},{},{},{},", v.name, v.architecture,
+                   v.sample_ids[r.sample_pos], r.priority);
+    for (const double x : {r.slo_multiplier, r.deadline_s, result.first_start_s[i], finish,
+                           turnaround, isolated, turnaround / isolated}) {
+      append_double(out, x);
+      out.push_back(',');
+    }
+    out.push_back(finish > r.deadline_s ? '1' : '0');
+    out.push_back('\n');
   }
-  return out;
+  return fmt::to_string(out);
 }
 
 std::vector<SweepAggregate> aggregate_sweep(const std::vector<SweepPoint>& points) {

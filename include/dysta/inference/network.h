@@ -1,0 +1,96 @@
+// A network as a list of layers in topological order, executed one layer at a time, with
+// observers that see every layer's inputs and output (docs/inference.md).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dysta/inference/tensor.h"
+
+namespace dysta::inference {
+
+// What a layer is, for observers that record sparsity.
+enum class LayerKind {
+  kConv,        // convolution (incl. depthwise/grouped): input activations x weights
+  kDense,       // fully connected / MatMul with a constant weight matrix
+  kMatMul,      // product of two activation tensors (e.g. Q x K^T, P x V)
+  kAttention,   // softmax producing attention probabilities [N, heads, T, T]
+  kActivation,  // ReLU-family activation (ReLU, ReLU6, Clip with lower bound 0)
+  kOther,       // everything else (BN, add, pooling, reshapes, ...)
+};
+
+const char* layer_kind_name(LayerKind kind);
+
+using LayerFn = std::function<Tensor(std::span<const Tensor* const> inputs)>;
+
+struct Layer {
+  std::string name;  // unique within the network
+  std::string op;    // operator type, e.g. "Conv2D", "DepthwiseConv2D", "Softmax"
+  LayerKind kind = LayerKind::kOther;
+  std::vector<int> inputs;  // value ids (see Network)
+  int output = -1;          // value id
+  LayerFn run;
+  std::shared_ptr<const Tensor> weights;  // conv kernel / dense matrix; null when none
+};
+
+// One executed layer, as an observer sees it. The tensors are valid during the call only.
+struct LayerEvent {
+  std::size_t index;  // position of the layer in Network::layers()
+  const Layer& layer;
+  std::span<const Tensor* const> inputs;
+  const Tensor& output;
+};
+
+class LayerObserver {
+ public:
+  virtual ~LayerObserver() = default;
+  virtual void on_layer(const LayerEvent& event) = 0;
+};
+
+// Values are numbered 0..value_count()-1: the network inputs first, then one per layer output.
+// Constants (weights) live inside the layers' closures.
+class Network {
+ public:
+  explicit Network(std::string name = "") : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+
+  // Declares a network input; returns its value id.
+  int add_input(const std::string& name);
+
+  // Appends a layer reading `inputs` (value ids of earlier values); returns its output value id.
+  // Throws InputError if the name is taken or an input id is unknown.
+  int add_layer(Layer layer);
+
+  // Marks a value as a network output (in the order marked).
+  void mark_output(int value);
+
+  // Value id of a named network input or layer output; -1 when absent.
+  int find(const std::string& name) const;
+
+  const std::vector<Layer>& layers() const { return layers_; }
+  std::size_t value_count() const { return value_names_.size(); }
+  const std::string& value_name(int value) const { return value_names_[value]; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  std::size_t input_count() const { return inputs_.size(); }
+
+  // Runs all layers on `inputs` (one tensor per declared input) and returns the marked outputs.
+  // Each observer sees each layer right after it ran. Intermediate tensors are freed after their
+  // last use.
+  std::vector<Tensor> run(std::vector<Tensor> inputs,
+                          std::span<LayerObserver* const> observers = {}) const;
+  std::vector<Tensor> run(std::vector<Tensor> inputs, LayerObserver& observer) const;
+
+ private:
+  std::string name_;
+  std::vector<int> inputs_;
+  std::vector<Layer> layers_;
+  std::vector<std::string> value_names_;
+  std::vector<int> outputs_;
+};
+
+}  // namespace dysta::inference

@@ -1,0 +1,119 @@
+// Tensor operators of the inference engine. Spatial operators take and return NHWC tensors
+// ([batch, height, width, channels]); the others are layout-free. Shapes are checked and a
+// mismatch throws dysta::InputError naming the operator. GEMMs run on OpenBLAS.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "dysta/inference/tensor.h"
+
+namespace dysta::inference {
+
+// Threads OpenBLAS may use inside one GEMM (default 1: the engine parallelises over images).
+void set_gemm_threads(int threads);
+
+// Zero padding around the two spatial axes, in pixels.
+struct Padding2D {
+  int top = 0, bottom = 0, left = 0, right = 0;
+};
+
+// TensorFlow "same" padding: output size ceil(in / stride); when the total padding is odd the
+// extra pixel goes bottom/right.
+Padding2D same_padding(std::int64_t in_h, std::int64_t in_w, int kernel_h, int kernel_w,
+                       int stride_h, int stride_w, int dilation_h = 1, int dilation_w = 1);
+
+struct Conv2DParams {
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  Padding2D pad;
+  int groups = 1;
+};
+
+// Output spatial size of a convolution/pooling window: floor((in + pads - span) / stride) + 1.
+std::int64_t conv_output_size(std::int64_t in, int pad_begin, int pad_end, int kernel, int stride,
+                              int dilation = 1);
+
+// x [N,H,W,Cin]; kernel [kh,kw,Cin/groups,Cout] (TF layout; group g reads input channels
+// g*Cin/groups.. and writes output channels g*Cout/groups..); bias null or [Cout].
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor* bias, const Conv2DParams& p);
+
+// x [N,H,W,C]; kernel [kh,kw,C,M] (TF depthwise layout); output channel c*M+m; bias null or
+// [C*M]. `p.groups` is ignored.
+Tensor depthwise_conv2d(const Tensor& x, const Tensor& kernel, const Tensor* bias,
+                        const Conv2DParams& p);
+
+// NCHW convolution (ONNX layout): x [N,C,H,W]; kernel [Cout, C/groups, kh, kw]; bias null or
+// [Cout]; output [N,Cout,OH,OW]. Group g reads input channels g*C/groups.. and writes output
+// channels g*Cout/groups.. (a depthwise conv is groups = C).
+Tensor conv2d_nchw(const Tensor& x, const Tensor& kernel, const Tensor* bias,
+                   const Conv2DParams& p);
+
+// Per-channel affine map y = x*scale[c] + shift[c], c the index along `axis`.
+Tensor channel_affine(const Tensor& x, const std::vector<float>& scale,
+                      const std::vector<float>& shift, std::size_t axis);
+
+// Batch-norm inference coefficients: scale = gamma / sqrt(var + eps), shift = beta - mean*scale.
+void batch_norm_coefficients(const std::vector<float>& gamma, const std::vector<float>& beta,
+                             const std::vector<float>& mean, const std::vector<float>& var,
+                             float eps, std::vector<float>& scale, std::vector<float>& shift);
+
+Tensor relu(const Tensor& x);
+Tensor clip(const Tensor& x, float lo, float hi);  // min(max(x, lo), hi); ReLU6 is clip(x, 0, 6)
+Tensor sigmoid(const Tensor& x);
+Tensor hard_sigmoid(const Tensor& x, float alpha, float beta);  // clip(alpha*x + beta, 0, 1)
+
+// Element-wise sum of tensors of identical shape.
+Tensor add_all(const std::vector<const Tensor*>& xs);
+
+// Concatenation along `axis`; all other dimensions must agree.
+Tensor concat(const std::vector<const Tensor*>& xs, std::size_t axis);
+
+// Zero padding of the spatial axes of an NHWC tensor.
+Tensor zero_pad2d(const Tensor& x, const Padding2D& pad);
+
+struct Pool2DParams {
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  Padding2D pad;
+  // Average pooling: divide by the full window (true) or by the cells inside the input (false,
+  // TF "same" and ONNX's default).
+  bool count_include_pad = false;
+};
+
+// Padded cells count as -infinity.
+Tensor max_pool2d(const Tensor& x, const Pool2DParams& p);
+Tensor avg_pool2d(const Tensor& x, const Pool2DParams& p);
+
+// [N,H,W,C] -> [N,C], the mean over H and W.
+Tensor global_avg_pool(const Tensor& x);
+
+// [N, ...] -> [N, product of the rest].
+Tensor flatten(const Tensor& x);
+
+// x [N,K] times w [K,M] plus bias (null or [M]).
+Tensor dense(const Tensor& x, const Tensor& w, const Tensor* bias);
+
+// Softmax over the last axis.
+Tensor softmax_last(const Tensor& x);
+
+enum class BinaryOp { kAdd, kSub, kMul, kDiv, kPow };
+
+// Element-wise binary operator with numpy broadcasting.
+Tensor binary(const Tensor& a, const Tensor& b, BinaryOp op);
+
+// Numpy broadcast of two shapes; throws InputError when they are incompatible.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+// Axis permutation: output axis i is input axis perm[i].
+Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm);
+
+// Numpy matmul: a [..., M, K] times b [..., K, N]; batch dimensions broadcast.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// NCHW <-> NHWC.
+Tensor nchw_to_nhwc(const Tensor& x);
+Tensor nhwc_to_nchw(const Tensor& x);
+
+}  // namespace dysta::inference

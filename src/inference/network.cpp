@@ -1,0 +1,113 @@
+#include "dysta/inference/network.h"
+
+#include <algorithm>
+
+#include "dysta/error.h"
+
+namespace dysta::inference {
+
+const char* layer_kind_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kDense:
+      return "dense";
+    case LayerKind::kMatMul:
+      return "matmul";
+    case LayerKind::kAttention:
+      return "attention";
+    case LayerKind::kActivation:
+      return "activation";
+    case LayerKind::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+int Network::add_input(const std::string& name) {
+  if (find(name) >= 0) throw InputError("", 0, name, "duplicate value name in " + name_);
+  value_names_.push_back(name);
+  inputs_.push_back(static_cast<int>(value_names_.size() - 1));
+  return inputs_.back();
+}
+
+int Network::add_layer(Layer layer) {
+  if (find(layer.name) >= 0)
+    throw InputError("", 0, layer.name, "duplicate layer name in " + name_);
+  for (const int v : layer.inputs) {
+    if (v < 0 || v >= static_cast<int>(value_names_.size())) {
+      throw InputError("", 0, layer.name, "input refers to an unknown value in " + name_);
+    }
+  }
+  if (!layer.run) throw InputError("", 0, layer.name, "layer has no operator");
+  value_names_.push_back(layer.name);
+  layer.output = static_cast<int>(value_names_.size() - 1);
+  layers_.push_back(std::move(layer));
+  return layers_.back().output;
+}
+
+void Network::mark_output(int value) {
+  if (value < 0 || value >= static_cast<int>(value_names_.size())) {
+    throw InputError("", 0, name_, "output refers to an unknown value");
+  }
+  outputs_.push_back(value);
+}
+
+int Network::find(const std::string& name) const {
+  const auto it = std::find(value_names_.begin(), value_names_.end(), name);
+  return it == value_names_.end() ? -1 : static_cast<int>(it - value_names_.begin());
+}
+
+std::vector<Tensor> Network::run(std::vector<Tensor> inputs, LayerObserver& observer) const {
+  LayerObserver* const list[] = {&observer};
+  return run(std::move(inputs), list);
+}
+
+std::vector<Tensor> Network::run(std::vector<Tensor> inputs,
+                                 std::span<LayerObserver* const> observers) const {
+  if (inputs.size() != inputs_.size()) {
+    throw InputError("", 0, name_,
+                     "expected " + std::to_string(inputs_.size()) + " input tensor(s), got " +
+                         std::to_string(inputs.size()));
+  }
+  const std::size_t nv = value_names_.size();
+  // Last layer reading each value; outputs are kept to the end.
+  std::vector<std::size_t> last_use(nv, 0);
+  std::vector<bool> read(nv, false);  // read by a later layer or a network output
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    for (const int v : layers_[i].inputs) {
+      last_use[v] = i;
+      read[v] = true;
+    }
+  }
+  for (const int v : outputs_) {
+    last_use[v] = layers_.size();
+    read[v] = true;
+  }
+
+  std::vector<Tensor> values(nv);
+  for (std::size_t i = 0; i < inputs.size(); ++i) values[inputs_[i]] = std::move(inputs[i]);
+  std::vector<const Tensor*> args;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& layer = layers_[i];
+    args.clear();
+    for (const int v : layer.inputs) args.push_back(&values[v]);
+    try {
+      values[layer.output] = layer.run(args);
+    } catch (const InputError& e) {
+      throw InputError(name_, 0, layer.name + " (" + layer.op + ")", e.what());
+    }
+    const LayerEvent event{i, layer, args, values[layer.output]};
+    for (LayerObserver* o : observers) o->on_layer(event);
+    for (const int v : layer.inputs) {
+      if (last_use[v] == i) values[v] = Tensor();
+    }
+    if (!read[layer.output]) values[layer.output] = Tensor();
+  }
+  std::vector<Tensor> out;
+  out.reserve(outputs_.size());
+  for (const int v : outputs_) out.push_back(values[v]);
+  return out;
+}
+
+}  // namespace dysta::inference

@@ -1,0 +1,388 @@
+#include "dysta/sweep_file.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "dysta/csv.h"
+#include "dysta/error.h"
+#include "dysta/policy.h"
+#include "dysta/predictor.h"
+#include "dysta/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace dysta {
+namespace {
+
+nlohmann::json params_json(const ParamValues& params) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : params) j[k] = v;
+  return j;
+}
+
+nlohmann::json sanger_json(const SangerConfig& s) {
+  return {{"pe_rows", s.pe_rows},         {"pe_cols", s.pe_cols},
+          {"pes_per_row", s.pes_per_row}, {"bytes_per_value", s.bytes_per_value},
+          {"clock_hz", s.clock_hz},       {"bandwidth_gb_s", s.bandwidth_gb_s},
+          {"hidden", s.hidden},           {"seq_len", s.seq_len}};
+}
+
+// Values of the swept axes of one component, as the cartesian product in file order (the first
+// axis outermost). Without axes: one empty assignment.
+std::vector<ParamValues> combinations(const std::vector<const SweepParamAxis*>& axes) {
+  std::vector<ParamValues> out{ParamValues{}};
+  for (const SweepParamAxis* axis : axes) {
+    std::vector<ParamValues> next;
+    for (const auto& partial : out) {
+      for (const double v : axis->values) {
+        ParamValues p = partial;
+        p[axis->param] = v;
+        next.push_back(std::move(p));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+// Rethrows an InputError from validating a component so it names the config file and, when the
+// component's parameters were swept, the axis.
+template <typename F>
+void with_location(const std::string& file, const std::vector<const SweepParamAxis*>& axes,
+                   const std::string& fallback_key, F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    if (!axes.empty()) {
+      const SweepParamAxis& a = *axes.front();
+      for (const SweepParamAxis* axis : axes) {
+        if (e.field().ends_with("." + axis->param)) {
+          throw InputError(axis->line ? file : "command line (--set)", axis->line, axis->key,
+                           e.message());
+        }
+      }
+      throw InputError(a.line ? file : "command line (--set)", a.line, a.key, e.message());
+    }
+    throw InputError(file, 0, e.field().empty() ? fallback_key : e.field(), e.message());
+  }
+}
+
+std::vector<double> mix_vector(const PointConfig& point, const ProfileSet& profiles) {
+  if (point.mix.empty()) return {};
+  std::vector<double> weights(profiles.size(), 0.0);
+  for (const auto& [name, weight] : point.mix) {
+    const auto v = profiles.find(name);
+    if (!v) {
+      throw InputError(point.profiles, 0, "workload.mix." + name,
+                       "unknown model (not in the profile set)");
+    }
+    weights[*v] = weight;
+  }
+  return weights;
+}
+
+}  // namespace
+
+nlohmann::json point_json(const PointConfig& p) {
+  nlohmann::json j;
+  j["profiles"] = p.profiles;
+  j["profiles_sha256"] = p.profiles_sha256;
+  j["sanger"] = sanger_json(p.sanger);
+  j["semantics"] = to_string(p.semantics);
+  j["policy"] = p.policy;
+  j["policy_params"] = params_json(p.policy_params);
+  j["predictor"] = p.predictor;
+  j["predictor_params"] = params_json(p.predictor_params);
+  j["seed"] = p.seed;
+  j["rate"] = p.rate;
+  j["earlier_rates"] = p.earlier_rates;
+  j["slo_multiplier"] = p.slo_multiplier;
+  j["requests"] = p.requests;
+  j["priorities"] = p.priorities;
+  j["mix"] = params_json(p.mix);
+  return j;
+}
+
+PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
+  PointConfig p;
+  const char* field = "point";
+  try {
+    field = "profiles";
+    p.profiles = j.at(field).get<std::string>();
+    field = "profiles_sha256";
+    p.profiles_sha256 = j.at(field).get<std::string>();
+    field = "sanger";
+    const auto& s = j.at(field);
+    p.sanger.pe_rows = s.at("pe_rows").get<int>();
+    p.sanger.pe_cols = s.at("pe_cols").get<int>();
+    p.sanger.pes_per_row = s.at("pes_per_row").get<int>();
+    p.sanger.bytes_per_value = s.at("bytes_per_value").get<int>();
+    p.sanger.clock_hz = s.at("clock_hz").get<double>();
+    p.sanger.bandwidth_gb_s = s.at("bandwidth_gb_s").get<double>();
+    p.sanger.hidden = s.at("hidden").get<int>();
+    p.sanger.seq_len = s.at("seq_len").get<int>();
+    field = "semantics";
+    p.semantics = parse_semantics(j.at(field).get<std::string>());
+    field = "policy";
+    p.policy = j.at(field).get<std::string>();
+    field = "policy_params";
+    p.policy_params = j.at(field).get<ParamValues>();
+    field = "predictor";
+    p.predictor = j.at(field).get<std::string>();
+    field = "predictor_params";
+    p.predictor_params = j.at(field).get<ParamValues>();
+    field = "seed";
+    p.seed = j.at(field).get<std::uint64_t>();
+    field = "rate";
+    p.rate = j.at(field).get<double>();
+    field = "earlier_rates";
+    p.earlier_rates = j.at(field).get<std::vector<double>>();
+    field = "slo_multiplier";
+    p.slo_multiplier = j.at(field).get<double>();
+    field = "requests";
+    p.requests = j.at(field).get<std::size_t>();
+    field = "priorities";
+    p.priorities = j.at(field).get<std::vector<int>>();
+    field = "mix";
+    p.mix = j.at(field).get<std::map<std::string, double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(file, 0, std::string("point.") + field, "missing or malformed");
+  } catch (const InputError& e) {
+    throw InputError(file, 0, std::string("point.") + field, e.message());
+  }
+  return p;
+}
+
+std::string point_key(const PointConfig& point) {
+  nlohmann::json j = point_json(point);
+  j.erase("profiles");
+  return sha256_hex(j.dump()).substr(0, 16);
+}
+
+std::string profiles_sha256(const std::string& path) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".csv") {
+        files.push_back(entry.path());
+      }
+    }
+    std::sort(files.begin(), files.end(),
+              [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  } else {
+    files.push_back(path);
+  }
+  Sha256 sha;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) throw InputError(f.string(), 0, "profiles", "cannot read file");
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::string name = f.filename().string();
+    sha.update(fmt::format("{}\n{}\n", name, bytes.size()));
+    sha.update(bytes);
+  }
+  return sha.hex();
+}
+
+std::string format_params(const ParamValues& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : ";", k, format_double(v));
+  }
+  return out;
+}
+
+SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
+  const SweepConfig& sw = config.sweep;
+  const std::vector<std::string> profile_paths =
+      sw.profiles.empty() ? std::vector<std::string>{config.profiles} : sw.profiles;
+  const std::vector<Semantics> semantics =
+      sw.semantics.empty() ? std::vector<Semantics>{config.semantics} : sw.semantics;
+  const std::vector<std::string> policies =
+      sw.policies.empty() ? std::vector<std::string>{config.policy} : sw.policies;
+  const std::vector<std::string> predictors =
+      sw.predictors.empty() ? std::vector<std::string>{config.predictor} : sw.predictors;
+  const std::vector<double> rates =
+      sw.rates.empty() ? std::vector<double>{config.workload.rate} : sw.rates;
+  const std::vector<double> slos = sw.slo_multipliers.empty()
+                                       ? std::vector<double>{config.workload.slo_multiplier}
+                                       : sw.slo_multipliers;
+  const std::vector<std::uint64_t> seeds =
+      sw.seeds.empty() ? std::vector<std::uint64_t>{config.workload.seed} : sw.seeds;
+  if (!config.workload.trace.empty()) {
+    throw InputError(config_file, 0, "workload.trace",
+                     "a sweep generates its streams; use `dysta run` to replay a trace");
+  }
+
+  // Swept parameters per component, checked against the swept components.
+  auto axes_of = [&](const std::vector<SweepParamAxis>& all, const std::vector<std::string>& names,
+                     const char* what) {
+    std::map<std::string, std::vector<const SweepParamAxis*>> out;
+    for (const auto& axis : all) {
+      if (std::find(names.begin(), names.end(), axis.component) == names.end()) {
+        throw InputError(axis.line ? config_file : "command line (--set)", axis.line, axis.key,
+                         fmt::format("'{}' is not one of the swept {}", axis.component, what));
+      }
+      out[axis.component].push_back(&axis);
+    }
+    return out;
+  };
+  const auto policy_axes = axes_of(sw.policy_params, policies, "policies");
+  const auto predictor_axes = axes_of(sw.predictor_params, predictors, "predictors");
+  const std::vector<const SweepParamAxis*> kNoAxes;
+  auto axes_for = [&](const auto& map, const std::string& name) -> const auto& {
+    const auto it = map.find(name);
+    return it == map.end() ? kNoAxes : it->second;
+  };
+  const bool classic = profile_paths.size() == 1 && semantics.size() == 1 &&
+                       predictors.size() == 1 && sw.policy_params.empty() &&
+                       sw.predictor_params.empty();
+
+  SweepPlan plan;
+  plan.classic = classic;
+  std::vector<std::string> digests;
+  for (const auto& path : profile_paths) {
+    ProfileLoadOptions options;
+    options.sanger = config.sanger;
+    plan.profile_sets.push_back(std::make_shared<const ProfileSet>(load_profiles(path, options)));
+    digests.push_back(profiles_sha256(path));
+  }
+
+  // Resolved parameters per (component, assignment), validated once each.
+  struct Choice {
+    std::string name;
+    ParamValues params;
+  };
+  std::set<std::string> validated;
+  auto policy_choices = [&](const std::string& policy, Semantics sem) {
+    const auto& axes = axes_for(policy_axes, policy);
+    std::vector<Choice> out;
+    for (const auto& assignment : combinations(axes)) {
+      ParamValues given;
+      if (const auto it = config.policy_params.find(policy); it != config.policy_params.end()) {
+        given = it->second;
+      }
+      for (const auto& [k, v] : assignment) given[k] = v;
+      Choice c{policy, {}};
+      with_location(config_file, axes, "policy", [&] {
+        const PolicyInfo& info = policy_registry().get("policy", policy);
+        c.params = resolve_params("policy", policy, info.params, given);
+        const std::string id =
+            fmt::format("policy {} {} {}", policy, to_string(sem), format_params(c.params));
+        if (validated.insert(id).second) make_policy(policy, c.params, sem);
+      });
+      out.push_back(std::move(c));
+    }
+    return out;
+  };
+  auto predictor_choices = [&](const std::string& predictor, Semantics sem, std::size_t set) {
+    const auto& axes = axes_for(predictor_axes, predictor);
+    std::vector<Choice> out;
+    for (const auto& assignment : combinations(axes)) {
+      ParamValues given = predictor == config.predictor ? config.predictor_params : ParamValues{};
+      for (const auto& [k, v] : assignment) given[k] = v;
+      Choice c{predictor, {}};
+      with_location(config_file, axes, "predictor", [&] {
+        const PredictorInfo& info = predictor_registry().get("predictor", predictor);
+        c.params = resolve_params("predictor", predictor, info.params, given);
+        const std::string id = fmt::format("predictor {} {} {} {}", predictor, to_string(sem), set,
+                                           format_params(c.params));
+        if (validated.insert(id).second) {
+          make_predictor(predictor, *plan.profile_sets[set], c.params, sem);
+        }
+      });
+      out.push_back(std::move(c));
+    }
+    return out;
+  };
+
+  std::map<std::string, std::uint32_t> stream_ids;
+  for (std::size_t set = 0; set < profile_paths.size(); ++set) {
+    for (const Semantics sem : semantics) {
+      std::vector<std::vector<Choice>> pol;
+      for (const auto& p : policies) pol.push_back(policy_choices(p, sem));
+      std::vector<std::vector<Choice>> pred;
+      for (const auto& p : predictors) pred.push_back(predictor_choices(p, sem, set));
+      for (const std::uint64_t seed : seeds) {
+        for (std::size_t ri = 0; ri < rates.size(); ++ri) {
+          PointConfig base;
+          base.profiles = profile_paths[set];
+          base.profiles_sha256 = digests[set];
+          base.sanger = config.sanger;
+          base.semantics = sem;
+          base.seed = seed;
+          base.rate = rates[ri];
+          if (sem == Semantics::reference) {
+            base.earlier_rates.assign(rates.begin(), rates.begin() + static_cast<long>(ri));
+          }
+          base.requests = config.workload.requests;
+          base.priorities = config.workload.priorities;
+          base.mix = config.workload.mix;
+          nlohmann::json stream_sig = point_json(base);
+          stream_sig.erase("policy");
+          stream_sig.erase("policy_params");
+          stream_sig.erase("predictor");
+          stream_sig.erase("predictor_params");
+          stream_sig.erase("slo_multiplier");
+          const auto [sid, inserted] = stream_ids.try_emplace(
+              stream_sig.dump(), static_cast<std::uint32_t>(stream_ids.size()));
+          if (inserted) {
+            mix_vector(base, *plan.profile_sets[set]);  // validates the mix's model names
+          }
+          for (const double slo : slos) {
+            for (std::size_t pi = 0; pi < policies.size(); ++pi) {
+              for (const Choice& pc : pol[pi]) {
+                for (std::size_t qi = 0; qi < predictors.size(); ++qi) {
+                  for (const Choice& qc : pred[qi]) {
+                    PointConfig p = base;
+                    p.slo_multiplier = slo;
+                    p.policy = pc.name;
+                    p.policy_params = pc.params;
+                    p.predictor = qc.name;
+                    p.predictor_params = qc.params;
+                    plan.keys.push_back(point_key(p));
+                    plan.profile_set.push_back(static_cast<std::uint32_t>(set));
+                    plan.stream.push_back(sid->second);
+                    plan.points.push_back(std::move(p));
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig& point) {
+  StreamSpec spec;
+  spec.num_requests = point.requests;
+  spec.slo_multiplier = point.slo_multiplier;
+  spec.priorities = point.priorities;
+  spec.mix = mix_vector(point, profiles);
+  PyRandom rng(point.seed);
+  for (const double earlier : point.earlier_rates) {
+    spec.rate_per_s = earlier;
+    generate_poisson_stream(profiles, spec, rng, point.semantics);
+  }
+  spec.rate_per_s = point.rate;
+  return generate_poisson_stream(profiles, spec, rng, point.semantics);
+}
+
+RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& requests,
+                     const PointConfig& point, RunResult* raw) {
+  PolicyChoice choice;
+  choice.predictor = point.predictor;
+  choice.predictor_params = point.predictor_params;
+  choice.policy_params[point.policy] = point.policy_params;
+  return run_policy(profiles, requests, point.policy, choice, point.semantics, raw);
+}
+
+}  // namespace dysta
