@@ -184,3 +184,47 @@ def log_axis(ax):
     ax.yaxis.set_minor_locator(LogLocator(base=10, subs=(1.5, 3.0, 4.0, 7.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
     ax.yaxis.set_minor_formatter(FuncFormatter(lambda y, _: ""))
+
+
+def metric_lines(args, metrics, sweep, panel_width):
+    """Draws one row of panels per fixed value of the other axis and one column per metric, with
+    one line per policy (mean over seeds) against `sweep` ("rate" or "slo_multiplier")."""
+    rows = read_table(args.table)
+    labels = ordered_labels(rows)
+    st = styles(labels)
+    means = {m: seed_means(rows, m) for m, _, _ in metrics}
+    # seed_means keys are (group, label, rate, slo_multiplier).
+    by_rate = sweep == "rate"
+    panels = list(dict.fromkeys((k[0], k[3] if by_rate else k[2]) for k in means["antt"]))
+    xs = values(rows, sweep)
+    fig, axes = plt.subplots(len(panels), len(metrics), figsize=(panel_width * len(metrics),
+                             3.6 * len(panels) + 0.9), squeeze=False)
+    handles = {}
+    for row, (group, fixed) in enumerate(panels):
+        for col, (metric, ylabel, scale) in enumerate(metrics):
+            ax = axes[row][col]
+            for label in labels:
+                keys = [(x, (group, label, x, fixed) if by_rate else (group, label, fixed, x))
+                        for x in xs]
+                pts = [(x, means[metric][k][0] * scale) for x, k in keys if k in means[metric]]
+                if not pts:
+                    continue
+                (h,) = ax.plot([p[0] for p in pts], [p[1] for p in pts], color=st[label]["color"],
+                               marker=st[label]["marker"], markersize=5,
+                               linewidth=2.2 if label == "dysta" else 1.3)
+                handles[label] = h
+            if metric == "slo_violation_rate":
+                percent_axis(ax, [y for line in ax.get_lines() for y in line.get_ydata()])
+            ax.set_xlabel(RATE_LABEL if by_rate else SLO_LABEL)
+            ax.set_ylabel(ylabel)
+            name = f"SLO \u00d7{fmt_num(fixed)}" if by_rate else f"{fmt_num(fixed)} req/s"
+            ax.set_title(f"{group}, {name}" if group else name, fontsize=10)
+            ax.grid(True, alpha=0.3)
+            if metric == "antt":
+                log_axis(ax)
+    title(fig, args, rows)
+    order = [lab for lab in labels if lab in handles]
+    legend_below(fig, [handles[lab] for lab in order], [display(lab) for lab in order])
+    fig.tight_layout(rect=(0, 0.06 + 0.03 * ((len(order) - 1) // 4), 1, 1))
+    for path in save(fig, args):
+        print(path)
