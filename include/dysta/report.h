@@ -31,6 +31,8 @@ struct SweepAggregate {
   double mean_violation_rate = 0, mean_antt = 0, mean_throughput_inf_s = 0;
 };
 std::vector<SweepAggregate> aggregate_sweep(const std::vector<SweepPoint>& points);
+// {rate, slo_multiplier, policy, per-seed lists, means} of one aggregate.
+nlohmann::json aggregate_json(const SweepAggregate& aggregate);
 
 // A text table like the artifact's: per (rate, SLO) block, per policy the per-seed values and
 // their mean for violation rate, ANTT and inferences/s.

@@ -170,18 +170,20 @@ nlohmann::json sweep_json(const std::vector<SweepPoint>& points) {
                            {"metrics", metrics_json(p.metrics)}});
   }
   j["means"] = nlohmann::json::array();
-  for (const auto& a : aggregate_sweep(points)) {
-    j["means"].push_back({{"rate", a.rate},
-                          {"slo_multiplier", a.slo_multiplier},
-                          {"policy", a.policy},
-                          {"slo_violation_rate", a.violation_rate},
-                          {"antt", a.antt},
-                          {"throughput_inf_per_s", a.throughput_inf_s},
-                          {"mean_slo_violation_rate", a.mean_violation_rate},
-                          {"mean_antt", a.mean_antt},
-                          {"mean_throughput_inf_per_s", a.mean_throughput_inf_s}});
-  }
+  for (const auto& a : aggregate_sweep(points)) j["means"].push_back(aggregate_json(a));
   return j;
+}
+
+nlohmann::json aggregate_json(const SweepAggregate& a) {
+  return {{"rate", a.rate},
+          {"slo_multiplier", a.slo_multiplier},
+          {"policy", a.policy},
+          {"slo_violation_rate", a.violation_rate},
+          {"antt", a.antt},
+          {"throughput_inf_per_s", a.throughput_inf_s},
+          {"mean_slo_violation_rate", a.mean_violation_rate},
+          {"mean_antt", a.mean_antt},
+          {"mean_throughput_inf_per_s", a.mean_throughput_inf_s}};
 }
 
 }  // namespace dysta

@@ -230,16 +230,9 @@ nlohmann::json merged_json(const std::vector<MergedPoint>& points) {
   j["means"] = nlohmann::json::array();
   for (const auto& [group, members] : by_group(labels)) {
     for (const auto& a : aggregate_sweep(as_sweep_points(points, labels.label, members))) {
-      j["means"].push_back({{"group", group},
-                            {"rate", a.rate},
-                            {"slo_multiplier", a.slo_multiplier},
-                            {"policy", a.policy},
-                            {"slo_violation_rate", a.violation_rate},
-                            {"antt", a.antt},
-                            {"throughput_inf_per_s", a.throughput_inf_s},
-                            {"mean_slo_violation_rate", a.mean_violation_rate},
-                            {"mean_antt", a.mean_antt},
-                            {"mean_throughput_inf_per_s", a.mean_throughput_inf_s}});
+      nlohmann::json mean = aggregate_json(a);
+      mean["group"] = group;
+      j["means"].push_back(std::move(mean));
     }
   }
   return j;
