@@ -1,4 +1,5 @@
-// `dysta list`: registered policies and predictors, and the models of a profile set.
+// `dysta list`: registered policies and predictors, the benchmark scenarios, and the models of
+// a profile set.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -6,6 +7,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "dysta/benchmark/scenarios.h"
 #include "dysta/policy.h"
 #include "dysta/predictor.h"
 
@@ -35,6 +37,16 @@ void list(const ListFlags& flags) {
   for (const PredictorInfo* p : predictor_registry().all()) {
     std::cout << fmt::format("  {:<14} {}\n", p->name, p->description);
     print_params(*p);
+  }
+  const std::vector<benchmark::ScenarioInfo> scenarios =
+      benchmark::read_scenarios(benchmark::default_scenario_dir());
+  std::cout << fmt::format("benchmark scenarios ({}; dysta run -c <file>):\n",
+                           benchmark::default_scenario_dir().string());
+  if (scenarios.empty()) std::cout << "  (none: run bash scripts/make-benchmark.sh)\n";
+  for (const auto& s : scenarios) {
+    std::cout << fmt::format(
+        "  {:<12} {:<10} {:>2} variants, {:.4g} req/s = {:.0f}% load, {}: {}\n", s.name,
+        s.accelerator, s.variants, s.rate, s.utilisation * 100, s.data, s.summary);
   }
   const bool want_models =
       flags.models || !flags.config.config.empty() || !flags.config.profiles.empty();

@@ -53,6 +53,7 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
   nlohmann::json summary;
   summary["dysta_version"] = DYSTA_VERSION;
   if (!config.description.empty()) summary["description"] = config.description;
+  if (!config.scenario.empty()) summary["scenario"] = config.scenario;
   summary["profiles"] = config.profiles;
   summary["semantics"] = to_string(config.semantics);
   summary["policy"] = config.policy;

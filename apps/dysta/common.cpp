@@ -6,7 +6,8 @@ namespace dysta::cli {
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   cmd->add_option("-c,--config", f.config,
-                  "YAML experiment config (default: the embedded example, data/default.yaml)");
+                  "YAML experiment config (default: the benchmark scenario "
+                  "data/benchmark/scenarios/paper-cnn.yaml)");
   cmd->add_option("--set", f.sets,
                   "override a config key, e.g. --set workload.rate=60 (repeatable)");
   cmd->add_option("--profiles", f.profiles, "profile directory or file");

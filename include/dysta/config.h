@@ -53,6 +53,7 @@ struct SweepConfig {
 
 struct Config {
   std::string description;  // free text carried into the outputs
+  std::string scenario;     // benchmark scenario name (`scenario.name`), empty otherwise
   std::string profiles;     // directory or file; resolved relative to the config file
   Semantics semantics = Semantics::corrected;
   std::string policy = "dysta";
@@ -73,7 +74,8 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
 
-// Path of the embedded default configuration (data/default.yaml).
+// Path of the embedded default configuration: the benchmark's paper-cnn scenario
+// (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).
 std::filesystem::path default_config_path();
 
 }  // namespace dysta

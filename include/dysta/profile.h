@@ -109,5 +109,7 @@ VariantProfile make_variant(std::string name, std::string architecture, std::str
 
 // Writes a profile set in the native long format.
 void write_native_profiles(const ProfileSet& set, const std::filesystem::path& path);
+// The text write_native_profiles writes.
+std::string native_profiles_text(const ProfileSet& set);
 
 }  // namespace dysta

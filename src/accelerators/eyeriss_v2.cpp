@@ -336,7 +336,7 @@ EyerissV2Result eyeriss_v2_simulate(const LayerShape& shape, const BitMask& acti
   out.mapping = mp;
   const i64 C = shape.in_channels;
   const i64 H = fc ? 1 : shape.in_height, W = fc ? 1 : shape.in_width;
-  if (!corrected && C != mp.C2 * mp.C1 * mp.C0) {
+  if (!corrected && !cfg.pad_channels && C != mp.C2 * mp.C1 * mp.C0) {
     throw InputError("", 0, layer + ".in_channels",
                      "reference semantics: C = " + std::to_string(C) +
                          " is not C2*C1*C0 = " + std::to_string(mp.C2 * mp.C1 * mp.C0) +

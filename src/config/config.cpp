@@ -122,7 +122,7 @@ class Parser {
     if (!root || root.IsNull()) return c;
     check_keys(root, "",
                {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
-                "predictor_params", "workload", "sanger", "sweep", "output"});
+                "predictor_params", "workload", "sanger", "sweep", "output", "scenario"});
     if (auto n = root["description"]) c.description = str(n, "description");
     if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
     if (auto n = root["semantics"]) {
@@ -146,6 +146,12 @@ class Parser {
     if (auto s = root["sanger"]) parse_sanger(s, c.sanger);
     if (auto s = root["sweep"]) parse_sweep(s, c.sweep);
     if (auto n = root["output"]) c.output = str(n, "output");
+    if (auto n = root["scenario"]) {
+      // Benchmark metadata (docs/benchmark.md); only the name is read, the rest documents.
+      if (!n.IsMap()) fail(n, "scenario", "expected a mapping with at least `name`");
+      if (!n["name"]) fail(n, "scenario.name", "missing");
+      c.scenario = str(n["name"], "scenario.name");
+    }
     return c;
   }
 
@@ -346,6 +352,10 @@ std::string to_yaml(const Config& c) {
   YAML::Emitter e;
   e << YAML::BeginMap;
   if (!c.description.empty()) e << YAML::Key << "description" << YAML::Value << c.description;
+  if (!c.scenario.empty()) {
+    e << YAML::Key << "scenario" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
+      << YAML::Value << c.scenario << YAML::EndMap;
+  }
   e << YAML::Key << "profiles" << YAML::Value << c.profiles;
   e << YAML::Key << "semantics" << YAML::Value << to_string(c.semantics);
   e << YAML::Key << "policy" << YAML::Value << c.policy;
@@ -425,7 +435,7 @@ std::string to_yaml(const Config& c) {
 }
 
 fs::path default_config_path() {
-  return fs::path(DYSTA_DATA_DIR) / "default.yaml";
+  return fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios" / "paper-cnn.yaml";
 }
 
 }  // namespace dysta

@@ -26,7 +26,7 @@ class NetBuilder {
   std::shared_ptr<const Tensor> weight(const std::string& name) const {
     const auto it = w_.find(name);
     if (it == w_.end()) throw InputError(file_, 0, name, "weight missing from the manifest");
-    return std::make_shared<const Tensor>(it->second);
+    return std::make_shared<Tensor>(it->second);
   }
 
   int input(const std::string& name) { return net_.add_input(name); }
@@ -40,6 +40,7 @@ class NetBuilder {
     l.inputs = std::move(in);
     l.run = std::move(fn);
     l.weights = std::move(weights);
+    l.weights_editable = l.weights != nullptr;
     return net_.add_layer(std::move(l));
   }
 
@@ -49,7 +50,11 @@ class NetBuilder {
     auto k = weight(kernel);
     std::shared_ptr<const Tensor> b = bias.empty() ? nullptr : weight(bias);
     const int kh = static_cast<int>(k->dim(0)), kw = static_cast<int>(k->dim(1));
-    return layer(
+    ConvGeometry g;
+    g.stride_h = g.stride_w = stride;
+    g.same = same;
+    g.depthwise = depthwise;
+    const int out = layer(
         name, depthwise ? "DepthwiseConv2D" : "Conv2D", LayerKind::kConv, {x},
         [k, b, kh, kw, stride, same, depthwise](Args a) {
           Conv2DParams p;
@@ -59,6 +64,8 @@ class NetBuilder {
                            : conv2d(*a[0], *k, b.get(), p);
         },
         k);
+    net_.set_conv_geometry(out, g);
+    return out;
   }
 
   int clip_layer(const std::string& name, int x, float hi) {

@@ -1,6 +1,7 @@
 #include "dysta/inference/network.h"
 
 #include <algorithm>
+#include <string>
 
 #include "dysta/error.h"
 
@@ -44,6 +45,33 @@ int Network::add_layer(Layer layer) {
   layer.output = static_cast<int>(value_names_.size() - 1);
   layers_.push_back(std::move(layer));
   return layers_.back().output;
+}
+
+void Network::set_conv_geometry(int value, const ConvGeometry& geometry) {
+  for (Layer& l : layers_) {
+    if (l.output == value) {
+      l.conv = geometry;
+      return;
+    }
+  }
+  throw InputError("", 0, "layer", "no layer produces value " + std::to_string(value));
+}
+
+void Network::set_weight_values(std::size_t index, std::vector<float> values) {
+  if (index >= layers_.size()) throw InputError("", 0, "layer", "index out of range in " + name_);
+  Layer& l = layers_[index];
+  if (!l.weights || !l.weights_editable) {
+    throw InputError("", 0, l.name, "layer has no editable weights in " + name_);
+  }
+  // The tensor was created non-const (weights_editable's contract), so writing through it is
+  // well defined; the operator's closure holds the same tensor.
+  auto& w = const_cast<Tensor&>(*l.weights);
+  if (values.size() != w.data.size()) {
+    throw InputError("", 0, l.name,
+                     "weight count " + std::to_string(values.size()) + " differs from " +
+                         std::to_string(w.data.size()));
+  }
+  w.data = std::move(values);
 }
 
 void Network::mark_output(int value) {

@@ -224,7 +224,7 @@ class KerasBuilder {
     if (it == model_.weights.end()) {
       throw InputError(where_, 0, layer + "/" + param, "weight missing from the manifest");
     }
-    return std::make_shared<const Tensor>(it->second);
+    return std::make_shared<Tensor>(it->second);
   }
 
   int add_layer(const std::string& name, const std::string& op, LayerKind kind,
@@ -236,6 +236,7 @@ class KerasBuilder {
     l.inputs = std::move(inputs);
     l.run = std::move(fn);
     l.weights = std::move(w);
+    l.weights_editable = l.weights != nullptr;
     return net_.add_layer(std::move(l));
   }
 
@@ -306,6 +307,22 @@ class KerasBuilder {
             return dw ? depthwise_conv2d(*a[0], *k, b.get(), p) : conv2d(*a[0], *k, b.get(), p);
           },
           k);
+      {
+        ConvGeometry g;
+        g.stride_h = s[0];
+        g.stride_w = s[1];
+        g.dilation_h = d[0];
+        g.dilation_w = d[1];
+        g.same = same;
+        if (!same) {
+          g.pad_top = pad.top;
+          g.pad_bottom = pad.bottom;
+          g.pad_left = pad.left;
+          g.pad_right = pad.right;
+        }
+        g.depthwise = dw;
+        net_.set_conv_geometry(out, g);
+      }
       out = activation(name, c.value("activation", std::string("linear")), out);
     } else if (cls == "BatchNormalization") {
       const int axis = c.value("axis", -1);

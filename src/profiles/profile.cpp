@@ -388,6 +388,10 @@ ProfileSet load_profiles(const fs::path& path, const ProfileLoadOptions& options
 }
 
 void write_native_profiles(const ProfileSet& set, const fs::path& path) {
+  write_file_atomically(path, native_profiles_text(set));
+}
+
+std::string native_profiles_text(const ProfileSet& set) {
   std::string out = "model,pattern,sample,layer,latency_s,sparsity\n";
   for (const auto& v : set.variants()) {
     for (std::size_t s = 0; s < v.num_samples(); ++s) {
@@ -398,7 +402,7 @@ void write_native_profiles(const ProfileSet& set, const fs::path& path) {
       }
     }
   }
-  write_file_atomically(path, out);
+  return out;
 }
 
 }  // namespace dysta

@@ -45,7 +45,9 @@ TEST(Cli, RunWithNoArgumentsUsesEmbeddedDefaultAndWritesAllOutputs) {
   EXPECT_EQ(summary["policy"], "dysta");
   EXPECT_EQ(summary["metrics"]["requests"], 1000);
   EXPECT_GT(summary["metrics"]["antt"].get<double>(), 1.0);
-  EXPECT_NE(r.out.find("SYNTHETIC"), std::string::npos);  // the default is labelled synthetic
+  // The default is the real benchmark's paper-cnn scenario (docs/benchmark.md).
+  EXPECT_EQ(summary["scenario"], "paper-cnn");
+  EXPECT_NE(r.out.find("paper-cnn"), std::string::npos) << r.out;
   // 1000 requests plus the header.
   const std::string csv = test::read_text(out / "requests.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1001);
@@ -145,9 +147,9 @@ TEST(Cli, SweepWritesResultFolder) {
     EXPECT_TRUE(fs::exists(dir.path() / "s" / f)) << f;
   }
   const auto j = nlohmann::json::parse(test::read_text(dir.path() / "s/summary.json"));
-  // default sweep section: 2 rates x 2 SLOs; here 2 policies x 2 seeds
-  EXPECT_EQ(j["points"].size(), 2u * 2u * 2u * 2u);
-  EXPECT_EQ(j["means"].size(), 2u * 2u * 2u);
+  // paper-cnn's sweep section: 4 rates x 6 SLOs; here 2 policies x 2 seeds
+  EXPECT_EQ(j["points"].size(), 2u * 4u * 6u * 2u);
+  EXPECT_EQ(j["means"].size(), 2u * 4u * 6u);
 }
 
 TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
@@ -156,7 +158,8 @@ TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* name :
        {"fcfs", "sjf_sparse", "prema_sparse", "planaria", "sdrm3_sparse", "dysta_naive",
-        "dysta_oracle", "beta", "alpha", "last_n", "regression", "load_balance_bert_squad_384"}) {
+        "dysta_oracle", "beta", "alpha", "last_n", "regression", "inceptionv3_filter_sparse20",
+        "paper-attnn", "datacentre", "synthetic"}) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
   }
 }

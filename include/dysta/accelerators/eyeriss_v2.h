@@ -22,6 +22,11 @@ struct EyerissV2Config {
   int max_m0 = 32;                     // M0 cap (Eyeriss-V2 Table III)
   int mac_cycles = 4;                  // cycles per effectual MAC
   int lookup_cycles = 2;               // cycles per non-empty iact column (read + weight address)
+  // Reference semantics only: a channel count C that is not C2*C1*C0 is treated as zero-padded
+  // to it (the padded channels add no MACs and no non-empty column) instead of failing as the
+  // artifact's assertion does. Lets the artifact's procedure run on networks with channel counts
+  // it never met (docs/benchmark.md); off by default.
+  bool pad_channels = false;
 
   int pe_count() const { return pe_rows * pe_cols * cluster_rows * cluster_cols; }
 };

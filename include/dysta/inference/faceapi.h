@@ -26,6 +26,7 @@ class FaceDetector final : public RealModel {
 
   const std::string& name() const override { return name_; }
   const Network& network() const override { return network_; }
+  Network& mutable_network() override { return network_; }
   Tensor preprocess(const Image& image) const override;
   std::string describe(const std::vector<Tensor>& outputs) const override;
 
@@ -54,6 +55,7 @@ class FaceEmbedder final : public RealModel {
 
   const std::string& name() const override { return name_; }
   const Network& network() const override { return network_; }
+  Network& mutable_network() override { return network_; }
   Tensor preprocess(const Image& image) const override;
   std::string describe(const std::vector<Tensor>& outputs) const override;
 

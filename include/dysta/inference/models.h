@@ -47,6 +47,8 @@ class RealModel {
   virtual ~RealModel() = default;
   virtual const std::string& name() const = 0;
   virtual const Network& network() const = 0;
+  // For deriving variants of the loaded model in place (Network::set_weight_values).
+  virtual Network& mutable_network() = 0;
   // Network input for one image (batch 1).
   virtual Tensor preprocess(const Image& image) const = 0;
   // One-line human-readable reading of the network outputs (top class, best face, text).
@@ -71,6 +73,7 @@ class NsfwClassifier final : public RealModel {
 
   const std::string& name() const override { return name_; }
   const Network& network() const override { return network_; }
+  Network& mutable_network() override { return network_; }
   Tensor preprocess(const Image& image) const override;
   std::string describe(const std::vector<Tensor>& outputs) const override;
 
@@ -94,6 +97,7 @@ class TextRecognizer final : public RealModel {
 
   const std::string& name() const override { return name_; }
   const Network& network() const override { return network_; }
+  Network& mutable_network() override { return network_; }
   // Scales the image to height 48 (keeping the aspect ratio) and pads the width with white to a
   // multiple of 8.
   Tensor preprocess(const Image& image) const override;

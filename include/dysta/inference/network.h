@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,6 +28,16 @@ const char* layer_kind_name(LayerKind kind);
 
 using LayerFn = std::function<Tensor(std::span<const Tensor* const> inputs)>;
 
+// Geometry of a convolution layer (NHWC builders: kernel [kh,kw,Cin,Cout], depthwise
+// [kh,kw,C,multiplier]), for accelerator models that need the real strides and padding.
+struct ConvGeometry {
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  bool same = false;  // TF "same": total padding resolved per input, the odd pixel bottom/right
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // explicit, when !same
+  bool depthwise = false;
+};
+
 struct Layer {
   std::string name;  // unique within the network
   std::string op;    // operator type, e.g. "Conv2D", "DepthwiseConv2D", "Softmax"
@@ -35,6 +46,10 @@ struct Layer {
   int output = -1;          // value id
   LayerFn run;
   std::shared_ptr<const Tensor> weights;  // conv kernel / dense matrix; null when none
+  // True when `run` reads the very tensor `weights` points to (and that tensor was not created
+  // const), so Network::set_weight_values may change what the layer computes.
+  bool weights_editable = false;
+  std::optional<ConvGeometry> conv;  // kConv layers of the NHWC builders (tfjs, face-api)
 };
 
 // One executed layer, as an observer sees it. The tensors are valid during the call only.
@@ -77,6 +92,15 @@ class Network {
   const std::string& value_name(int value) const { return value_names_[value]; }
   const std::vector<int>& outputs() const { return outputs_; }
   std::size_t input_count() const { return inputs_.size(); }
+
+  // Records the geometry of the conv layer producing `value`.
+  void set_conv_geometry(int value, const ConvGeometry& geometry);
+
+  // Overwrites the values of layer `index`'s weight tensor (same element count); the layer's
+  // operator uses them from then on. Used to derive model variants (pruned weights) from a loaded
+  // network. Must not run concurrently with run(). Throws InputError if the layer has no editable
+  // weights (Layer::weights_editable) or the count differs.
+  void set_weight_values(std::size_t index, std::vector<float> values);
 
   // Runs all layers on `inputs` (one tensor per declared input) and returns the marked outputs.
   // Each observer sees each layer right after it ran. Intermediate tensors are freed after their

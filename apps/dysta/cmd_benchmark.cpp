@@ -1,0 +1,97 @@
+// `dysta benchmark build|check`: generate the benchmark folder from the fetched packages, or
+// verify a folder against its manifest (docs/benchmark.md).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "dysta/benchmark/build.h"
+#include "dysta/benchmark/cnn.h"
+#include "dysta/error.h"
+
+namespace dysta::cli {
+namespace {
+
+struct BuildFlags {
+  std::string out;
+  std::string cache;
+  std::vector<std::string> models;
+  std::size_t max_inputs = 0;
+  int threads = 1;
+  bool no_extra_photos = false;
+  int vtest_step = 5;
+  std::size_t text_lines = 200;
+  std::size_t synthetic_samples = 200;
+  std::uint64_t seed = 1;
+  bool no_attention = false;
+  bool no_synthetic = false;
+};
+
+void build(const BuildFlags& f) {
+  benchmark::BuildOptions o;
+  o.out = f.out;
+  if (!f.cache.empty()) o.paths.cache = f.cache;
+  for (const auto& m : f.models) benchmark::find_cnn(m, "--models");
+  o.cnns = f.models;
+  o.max_inputs = f.max_inputs;
+  if (f.threads < 1) throw InputError("", 0, "--threads", "must be >= 1");
+  o.threads = f.threads;
+  o.images.extra_photos = !f.no_extra_photos;
+  if (f.vtest_step < 0) throw InputError("", 0, "--vtest-step", "must be >= 0");
+  o.images.vtest_step = f.vtest_step;
+  o.text_lines = f.text_lines;
+  o.synthetic_samples = f.synthetic_samples;
+  o.seed = f.seed;
+  o.attention = !f.no_attention;
+  o.synthetic = !f.no_synthetic;
+  benchmark::build_benchmark(o, std::cerr);
+}
+
+void check(const std::string& dir) {
+  const benchmark::ManifestCheck c = benchmark::check_manifest(dir);
+  for (const auto& p : c.problems) std::cout << dir << "/" << p << "\n";
+  if (!c.problems.empty()) {
+    throw InputError(
+        dir + "/manifest.json", 0, "files",
+        fmt::format("{} problem(s) among {} listed files", c.problems.size(), c.files));
+  }
+  std::cout << fmt::format("{}: {} files match manifest.json\n", dir, c.files);
+}
+
+}  // namespace
+
+void add_benchmark_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "benchmark", "build the sparse multi-DNN benchmark from the fetched models, or check it");
+  cmd->require_subcommand(1);
+
+  auto f = std::make_shared<BuildFlags>();
+  CLI::App* b = cmd->add_subcommand(
+      "build", "profile pruned real CNNs (Eyeriss-V2) and attention (Sanger) into a folder");
+  b->add_option("-o,--out", f->out, "output folder (replaced once everything succeeded)")
+      ->required();
+  b->add_option("--cache", f->cache, "model cache (default: $DYSTA_CACHE or ~/.cache/dysta)");
+  b->add_option("--models", f->models,
+                "CNNs: mobilenetv2 inceptionv3 ssdmobilenetv1 faceresnet (default all)")
+      ->delimiter(',');
+  b->add_option("--max-inputs", f->max_inputs, "only the first N inputs per model (0 = all)");
+  b->add_option("-j,--threads", f->threads, "inputs profiled in parallel (results identical)");
+  b->add_flag("--no-extra-photos", f->no_extra_photos,
+              "skip opencv-doc photos (fetch-models.sh --all)");
+  b->add_option("--vtest-step", f->vtest_step, "every N-th vtest.avi frame (0 = none)");
+  b->add_option("--text-lines", f->text_lines, "OCR text lines");
+  b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");
+  b->add_option("--seed", f->seed, "seed of the text lines and the synthetic attention");
+  b->add_flag("--no-attention", f->no_attention, "CNNs only");
+  b->add_flag("--no-synthetic", f->no_synthetic,
+              "no synthetic transformers (their calibration needs the full OCR set)");
+  b->callback([f] { build(*f); });
+
+  auto dir = std::make_shared<std::string>(std::string(DYSTA_DATA_DIR) + "/benchmark");
+  CLI::App* c = cmd->add_subcommand("check", "verify a benchmark folder against its manifest");
+  c->add_option("dir", *dir, "benchmark folder (default: the shipped data/benchmark)");
+  c->callback([dir] { check(*dir); });
+}
+
+}  // namespace dysta::cli

@@ -1,0 +1,45 @@
+// Builds the benchmark folder (data/benchmark/) from the fetched packages: pruned CNN variants
+// profiled on Eyeriss-V2, the OCR recogniser's attention and the calibrated synthetic
+// transformers on Sanger, scenario configs and the provenance manifest (docs/benchmark.md).
+// Deterministic: the same packages give byte-identical files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "dysta/benchmark/inputs.h"
+#include "dysta/inference/models.h"
+
+namespace dysta::benchmark {
+
+struct BuildOptions {
+  std::filesystem::path out;  // replaced as a whole once everything succeeded
+  inference::AssetPaths paths;
+  std::vector<std::string> cnns;  // benchmark CNN keys; empty = all four
+  std::size_t max_inputs = 0;     // 0 = every input; else the first N (quick builds, tests)
+  ImageInputOptions images;
+  std::size_t text_lines = 200;         // OCR recogniser inputs
+  std::size_t synthetic_samples = 200;  // per synthetic transformer
+  std::uint64_t seed = 1;               // text line choice and synthetic attention
+  int threads = 1;
+  bool attention = true;  // OCR + synthetic transformers
+  bool synthetic = true;  // the synthetic transformers (need the OCR calibration)
+};
+
+// Runs everything and writes the folder. Progress lines go to `log`.
+void build_benchmark(const BuildOptions& options, std::ostream& log);
+
+// The files a manifest lists: path (relative to the folder) -> SHA-256.
+struct ManifestCheck {
+  std::size_t files = 0;
+  std::vector<std::string> problems;  // one line per missing, extra or changed file
+};
+
+// Checks `<dir>/manifest.json` against the files of the folder (every file listed with its
+// SHA-256, no unlisted data file). Throws InputError when the manifest is unreadable.
+ManifestCheck check_manifest(const std::filesystem::path& dir);
+
+}  // namespace dysta::benchmark

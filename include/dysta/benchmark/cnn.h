@@ -1,0 +1,94 @@
+// Profiles pruned variants of the real CNNs on real inputs with the Eyeriss-V2 model: per sample
+// and conv/dense layer, the input-activation mask and the pruned weight mask go through the cycle
+// model of spec F.3 (docs/benchmark.md, "Static and dynamic sparsity").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dysta/accelerators/model.h"
+#include "dysta/accelerators/profiling.h"
+#include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/pruning.h"
+
+namespace dysta::benchmark {
+
+enum class CnnTask { classifier, detector, embedding };
+
+struct CnnModel {
+  std::string key;         // benchmark name, no '_' (the artifact groups files by the text
+                           // before the first '_'): mobilenetv2, inceptionv3, ssdmobilenetv1,
+                           // faceresnet
+  std::string real_model;  // inference model (dysta infer --list)
+  CnnTask task = CnnTask::classifier;
+  std::string description;
+};
+
+// The four CNNs of the benchmark, in this order.
+const std::vector<CnnModel>& benchmark_cnns();
+// Throws InputError naming `field` for an unknown key.
+const CnnModel& find_cnn(const std::string& key, const std::string& field);
+
+// A variant: dense (no pattern) or a pattern at a level.
+struct CnnVariantSpec {
+  std::optional<PrunePattern> pattern;
+  PruneLevel level;
+  // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
+  std::string label() const;
+};
+
+// The inputs a model runs on: scene_inputs for the classifiers and the detector, face_inputs
+// for the embedding net.
+std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPaths& paths,
+                                 const ImageInputOptions& options);
+
+struct CnnProfileOptions {
+  int threads = 1;        // inputs run in parallel; results do not depend on it
+  bool reference = true;  // also time with reference semantics (pad_channels on)
+};
+
+struct CnnVariantProfile {
+  std::string model;    // CnnModel::key
+  std::string pattern;  // CnnVariantSpec::label()
+  std::optional<PruneReport> pruning;
+  std::vector<std::string> layer_names;     // every conv/dense layer, execution order
+  std::vector<LayerShape> shapes;           // [layer]
+  std::vector<double> weight_sparsity;      // [layer], zero fraction of the (pruned) kernel
+  std::vector<bool> reference_padded;       // [layer], C != C2*C1*C0 (reference semantics)
+  std::vector<std::string> input_ids;       // [sample]
+  std::vector<double> latency_corrected_s;  // [sample][layer]
+  std::vector<double> latency_reference_s;  // [sample][layer], empty without `reference`
+  std::vector<double> sparsity;             // [sample][layer], input zero fraction
+  std::vector<std::vector<float>> outputs;  // [sample]: class probabilities, best face score,
+                                            // or the embedding
+
+  // As a profile variant for the writers of profiling.h (artifact CSV: spec F.4). Sparsity is
+  // rounded to 6 decimals, latency is cycles / clock as computed.
+  ProfiledVariant to_profiled(Semantics semantics) const;
+};
+
+// Loads the model once and profiles `variants` in order (pruning from the dense weights each
+// time). Throws InputError for missing models or inputs.
+std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
+                                           const inference::AssetPaths& paths,
+                                           const std::vector<InputRef>& inputs,
+                                           const std::vector<CnnVariantSpec>& variants,
+                                           const CnnProfileOptions& options);
+
+// How far a pruned variant's outputs are from the dense model's on the same inputs (no
+// fine-tuning). Classifier: top-1 agreement and mean |p - p_dense| of the dense top class.
+// Detector: agreement of the "face found" decision (best score >= 0.5) and mean |score change|.
+// Embedding: fraction of inputs whose embedding stays within 0.6 (face-api's same-person
+// threshold) of the dense one, and the mean distance.
+struct Agreement {
+  std::string metric;         // "top1_agreement", "face_decision_agreement", "within_0.6"
+  double agreement = 0;       // fraction of inputs
+  std::string change_metric;  // "mean_abs_top_prob_change", "mean_abs_score_change",
+                              // "mean_embedding_distance"
+  double change = 0;
+};
+Agreement agreement(const CnnModel& model, const CnnVariantProfile& dense,
+                    const CnnVariantProfile& pruned);
+
+}  // namespace dysta::benchmark

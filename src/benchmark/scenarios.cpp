@@ -1,0 +1,285 @@
+#include "dysta/benchmark/scenarios.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "dysta/error.h"
+
+namespace dysta::benchmark {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::pair<std::string, double>> all_patterns(const std::vector<std::string>& models,
+                                                         const std::string& level,
+                                                         double weight = 1) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& m : models) {
+    for (const char* p : {"block4", "filter", "unstructured"}) {
+      out.emplace_back(m + "_" + p + "_" + level, weight);
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string> kPaperPolicies = {"fcfs",  "sjf",         "prema", "planaria",
+                                                 "sdrm3", "dysta_naive", "dysta", "dysta_oracle"};
+
+}  // namespace
+
+const std::vector<ScenarioDef>& benchmark_scenarios() {
+  static const std::vector<ScenarioDef> defs = [] {
+    std::vector<ScenarioDef> d;
+    ScenarioDef cnn;
+    cnn.name = "paper-cnn";
+    cnn.summary =
+        "the paper's multi-CNN setting: 4 real CNNs x 3 pruning patterns (sparse20) on Eyeriss-V2";
+    cnn.folder = "eyerissv2-sparse20";
+    cnn.accelerator = "eyeriss_v2";
+    cnn.data = "real";
+    cnn.mix =
+        all_patterns({"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}, "sparse20");
+    cnn.utilisations = {0.3, 0.5, 0.7, 0.8};
+    cnn.slo_multipliers = {10, 25, 50, 75, 100, 150};
+    cnn.paper_rates = {3, 4};
+    cnn.policies = kPaperPolicies;
+    d.push_back(cnn);
+
+    ScenarioDef att;
+    att.name = "paper-attnn";
+    att.summary =
+        "the paper's multi-AttNN setting: BERT, GPT-2, BART attention on Sanger (SYNTHETIC, "
+        "calibrated on the real PP-OCRv4 attention)";
+    att.folder = "sanger";
+    att.accelerator = "sanger";
+    att.data = "synthetic";
+    att.mix = {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}};
+    att.utilisations = {0.3, 0.5, 0.7, 0.8};
+    att.slo_multipliers = {10, 25, 50, 75, 100, 150};
+    att.paper_rates = {30, 40};
+    att.policies = kPaperPolicies;
+    d.push_back(att);
+
+    ScenarioDef mobile;
+    mobile.name = "mobile";
+    mobile.summary =
+        "mobile phone: photo classification, face detection and face unlock, 60%-pruned CNNs on "
+        "Eyeriss-V2";
+    mobile.folder = "eyerissv2-sparse60";
+    mobile.accelerator = "eyeriss_v2";
+    mobile.data = "real";
+    mobile.mix = all_patterns({"faceresnet", "mobilenetv2", "ssdmobilenetv1"}, "sparse60");
+    mobile.utilisations = {0.3, 0.5, 0.7, 0.8};
+    mobile.slo_multipliers = {5, 10, 20};
+    mobile.policies = kPaperPolicies;
+    d.push_back(mobile);
+
+    ScenarioDef arvr;
+    arvr.name = "arvr";
+    arvr.summary =
+        "AR/VR wearable: continuous face detection with face recognition and scene "
+        "classification, block-4 pruned (60%) on Eyeriss-V2, tight SLOs";
+    arvr.folder = "eyerissv2-sparse60";
+    arvr.accelerator = "eyeriss_v2";
+    arvr.data = "real";
+    arvr.mix = {{"ssdmobilenetv1_block4_sparse60", 4},
+                {"faceresnet_block4_sparse60", 2},
+                {"mobilenetv2_block4_sparse60", 1}};
+    arvr.utilisations = {0.3, 0.5, 0.7, 0.8};
+    arvr.default_slo = 5;
+    arvr.slo_multipliers = {2, 5, 10};
+    arvr.policies = kPaperPolicies;
+    d.push_back(arvr);
+
+    ScenarioDef dc;
+    dc.name = "datacentre";
+    dc.summary =
+        "data centre: text recognition (real PP-OCRv4 attention) with BERT, GPT-2 and BART "
+        "(synthetic) on Sanger at high load";
+    dc.folder = "sanger";
+    dc.accelerator = "sanger";
+    dc.data = "real + synthetic";
+    dc.mix = {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}, {"ppocrv4", 1}};
+    dc.utilisations = {0.5, 0.7, 0.8};
+    dc.default_utilisation = 0.7;
+    dc.slo_multipliers = {10, 25, 50};
+    dc.policies = kPaperPolicies;
+    d.push_back(dc);
+    return d;
+  }();
+  return defs;
+}
+
+double rate_for_utilisation(const ScenarioDef& def, const std::map<std::string, double>& mean_iso,
+                            double utilisation) {
+  double weighted = 0, total = 0;
+  for (const auto& [variant, w] : def.mix) {
+    const auto it = mean_iso.find(def.folder + "/" + variant);
+    if (it == mean_iso.end()) return 0;
+    weighted += w * it->second;
+    total += w;
+  }
+  return weighted > 0 ? utilisation * total / weighted : 0;
+}
+
+namespace {
+
+// Rates with 4 significant digits (readable, and exact in the YAML text).
+double round4(double x) {
+  return std::stod(fmt::format("{:.4g}", x));
+}
+
+void emit_json(YAML::Emitter& e, const nlohmann::ordered_json& j) {
+  if (j.is_object()) {
+    e << YAML::BeginMap;
+    for (const auto& [k, v] : j.items()) {
+      e << YAML::Key << k << YAML::Value;
+      emit_json(e, v);
+    }
+    e << YAML::EndMap;
+  } else if (j.is_array()) {
+    e << YAML::BeginSeq;
+    for (const auto& v : j) emit_json(e, v);
+    e << YAML::EndSeq;
+  } else if (j.is_string()) {
+    e << j.get<std::string>();
+  } else if (j.is_boolean()) {
+    e << j.get<bool>();
+  } else if (j.is_number_integer()) {
+    e << j.get<long long>();
+  } else if (j.is_number()) {
+    e << fmt::format("{}", j.get<double>());
+  } else {
+    e << YAML::Null;
+  }
+}
+
+}  // namespace
+
+std::string scenario_yaml(const ScenarioDef& def, const std::map<std::string, double>& mean_iso,
+                          const nlohmann::ordered_json& provenance) {
+  const double default_rate = round4(rate_for_utilisation(def, mean_iso, def.default_utilisation));
+  if (!(default_rate > 0)) return "";
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "description" << YAML::Value
+    << fmt::format("benchmark scenario {}: {}", def.name, def.summary);
+  e << YAML::Key << "profiles" << YAML::Value << "../profiles/" + def.folder;
+  e << YAML::Key << "semantics" << YAML::Value << "corrected";
+  e << YAML::Key << "policy" << YAML::Value << "dysta";
+  e << YAML::Key << "predictor" << YAML::Value << "average";
+  e << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "rate" << YAML::Value << fmt::format("{}", default_rate);
+  e << YAML::Key << "requests" << YAML::Value << 1000;
+  e << YAML::Key << "slo_multiplier" << YAML::Value << fmt::format("{}", def.default_slo);
+  e << YAML::Key << "seed" << YAML::Value << 1;
+  e << YAML::Key << "priorities" << YAML::Value << YAML::Flow << YAML::BeginSeq << 1 << 3 << 9
+    << YAML::EndSeq;
+  e << YAML::Key << "mix" << YAML::Value << YAML::BeginMap;
+  for (const auto& [v, w] : def.mix) e << YAML::Key << v << YAML::Value << fmt::format("{}", w);
+  e << YAML::EndMap << YAML::EndMap;
+  e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "policies" << YAML::Value << YAML::Flow << def.policies;
+  e << YAML::Key << "rates" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const double u : def.utilisations) {
+    e << fmt::format("{}", round4(rate_for_utilisation(def, mean_iso, u)));
+  }
+  e << YAML::EndSeq;
+  e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const double s : def.slo_multipliers) e << fmt::format("{}", s);
+  e << YAML::EndSeq;
+  e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << YAML::BeginSeq << 1 << 2 << 3
+    << YAML::EndSeq;
+  e << YAML::EndMap;
+  e << YAML::Key << "output" << YAML::Value << "dysta-out/" + def.name;
+
+  e << YAML::Key << "scenario" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << def.name;
+  e << YAML::Key << "summary" << YAML::Value << def.summary;
+  e << YAML::Key << "accelerator" << YAML::Value << def.accelerator;
+  e << YAML::Key << "data" << YAML::Value << def.data;
+  e << YAML::Key << "variants" << YAML::Value << YAML::BeginMap;
+  for (const auto& [v, w] : def.mix) {
+    e << YAML::Key << v << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "weight"
+      << YAML::Value << fmt::format("{}", w) << YAML::Key << "mean_isolated_ms" << YAML::Value
+      << fmt::format("{:.6g}", mean_iso.at(def.folder + "/" + v) * 1e3) << YAML::EndMap;
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "utilisation_rates" << YAML::Value << YAML::BeginMap;
+  for (const double u : def.utilisations) {
+    e << YAML::Key << fmt::format("{}", u) << YAML::Value
+      << fmt::format("{}", round4(rate_for_utilisation(def, mean_iso, u)));
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "default_utilisation" << YAML::Value
+    << fmt::format("{}", def.default_utilisation);
+  if (!def.paper_rates.empty()) {
+    e << YAML::Key << "paper_rates" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const double r : def.paper_rates) e << fmt::format("{}", r);
+    e << YAML::EndSeq;
+    e << YAML::Key << "paper_rate_utilisation" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const double r : def.paper_rates) {
+      const double per_unit = rate_for_utilisation(def, mean_iso, 1.0);
+      e << fmt::format("{:.4g}", r / per_unit);
+    }
+    e << YAML::EndSeq;
+  }
+  e << YAML::Key << "provenance" << YAML::Value;
+  emit_json(e, provenance);
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return "# GENERATED by scripts/make-benchmark.sh (dysta benchmark build); do not edit.\n"
+         "# A runnable dysta config: dysta run -c <this file>; dysta sweep -c <this file>.\n" +
+         std::string(e.c_str()) + "\n";
+}
+
+fs::path default_scenario_dir() {
+  return fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios";
+}
+
+std::vector<ScenarioInfo> read_scenarios(const fs::path& dir) {
+  std::vector<ScenarioInfo> out;
+  if (!fs::is_directory(dir)) return out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(f.string());
+    } catch (const YAML::Exception& ex) {
+      throw InputError(f.string(), static_cast<std::size_t>(ex.mark.line + 1), "",
+                       "malformed YAML: " + ex.msg);
+    }
+    const YAML::Node s = root["scenario"];
+    if (!s || !s.IsMap()) throw InputError(f.string(), 0, "scenario", "missing scenario block");
+    ScenarioInfo info;
+    info.file = f;
+    try {
+      info.name = s["name"].as<std::string>();
+      info.summary = s["summary"].as<std::string>("");
+      info.accelerator = s["accelerator"].as<std::string>("");
+      info.data = s["data"].as<std::string>("");
+      info.variants = s["variants"] ? s["variants"].size() : 0;
+      info.rate = root["workload"]["rate"].as<double>(0);
+      double per_unit = 0;
+      for (const auto& kv : s["utilisation_rates"]) {
+        per_unit = kv.second.as<double>() / kv.first.as<double>();
+        break;
+      }
+      info.utilisation = per_unit > 0 ? info.rate / per_unit : 0;
+    } catch (const YAML::Exception& ex) {
+      throw InputError(f.string(), static_cast<std::size_t>(ex.mark.line + 1), "scenario",
+                       "malformed scenario block: " + ex.msg);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace dysta::benchmark

@@ -1,0 +1,83 @@
+// Scenario configs (src/benchmark/scenarios.cpp): utilisation arithmetic, the generated YAML is a
+// valid dysta config carrying its metadata, and `read_scenarios` reads it back.
+#include "dysta/benchmark/scenarios.h"
+
+#include <gtest/gtest.h>
+
+#include "dysta/config.h"
+#include "test_util.h"
+
+namespace dysta::benchmark {
+namespace {
+
+ScenarioDef two_models() {
+  ScenarioDef d;
+  d.name = "toy";
+  d.summary = "two models";
+  d.folder = "set";
+  d.accelerator = "eyeriss_v2";
+  d.data = "real";
+  d.mix = {{"a", 1}, {"b", 3}};
+  d.utilisations = {0.25, 0.5};
+  d.default_utilisation = 0.5;
+  d.slo_multipliers = {5, 10};
+  d.default_slo = 10;
+  d.paper_rates = {2};
+  d.policies = {"fcfs", "dysta"};
+  return d;
+}
+
+TEST(Scenarios, RateLoadsTheAcceleratorToTheUtilisation) {
+  // mean work per request = (1 * 0.010 + 3 * 0.002) / 4 = 0.004 s -> 0.5 / 0.004 = 125 req/s.
+  const std::map<std::string, double> iso = {{"set/a", 0.010}, {"set/b", 0.002}};
+  EXPECT_DOUBLE_EQ(rate_for_utilisation(two_models(), iso, 0.5), 125.0);
+  EXPECT_DOUBLE_EQ(rate_for_utilisation(two_models(), {{"set/a", 0.01}}, 0.5), 0.0);
+}
+
+TEST(Scenarios, YamlIsARunnableConfigWithItsMetadata) {
+  const std::map<std::string, double> iso = {{"set/a", 0.010}, {"set/b", 0.002}};
+  const std::string text = scenario_yaml(two_models(), iso, {{"dysta_version", "x"}});
+  ASSERT_FALSE(text.empty());
+  test::TempDir dir;
+  test::write_text(dir.path() / "toy.yaml", text);
+  const Config c = load_config(dir.path() / "toy.yaml", {});
+  EXPECT_EQ(c.scenario, "toy");
+  EXPECT_DOUBLE_EQ(c.workload.rate, 125.0);
+  EXPECT_EQ(c.workload.mix.at("b"), 3.0);
+  EXPECT_EQ(c.sweep.rates, (std::vector<double>{62.5, 125.0}));
+  EXPECT_EQ(c.sweep.slo_multipliers, (std::vector<double>{5, 10}));
+  const auto infos = read_scenarios(dir.path());
+  ASSERT_EQ(infos.size(), 1u);
+  EXPECT_EQ(infos[0].name, "toy");
+  EXPECT_EQ(infos[0].variants, 2u);
+  EXPECT_NEAR(infos[0].utilisation, 0.5, 1e-12);
+  EXPECT_NE(text.find("paper_rate_utilisation: [0.008]"), std::string::npos) << text;
+  // A missing variant gives no scenario (partial builds).
+  EXPECT_TRUE(scenario_yaml(two_models(), {{"set/a", 0.01}}, {}).empty());
+}
+
+TEST(Scenarios, ConfigRejectsAScenarioWithoutName) {
+  test::TempDir dir;
+  test::write_text(dir.path() / "bad.yaml", "scenario: {summary: x}\n");
+  const InputError e = test::capture_input_error([&] { load_config(dir.path() / "bad.yaml", {}); });
+  EXPECT_NE(std::string(e.what()).find("scenario.name"), std::string::npos) << e.what();
+  test::write_text(dir.path() / "bad2.yaml", "scenario: 3\n");
+  test::capture_input_error([&] { load_config(dir.path() / "bad2.yaml", {}); });
+}
+
+TEST(Scenarios, TheFiveBenchmarkScenariosAreDefined) {
+  std::vector<std::string> names;
+  for (const auto& d : benchmark_scenarios()) {
+    names.push_back(d.name);
+    EXPECT_FALSE(d.mix.empty());
+    for (const double u : d.utilisations) {
+      EXPECT_GE(u, 0.3);
+      EXPECT_LE(u, 0.8);
+    }
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"paper-cnn", "paper-attnn", "mobile", "arvr", "datacentre"}));
+}
+
+}  // namespace
+}  // namespace dysta::benchmark

@@ -1,0 +1,171 @@
+// The shipped benchmark (data/benchmark/, docs/benchmark.md): the manifest matches every file,
+// every profile set loads with the expected variants and at least 200 real inputs per variant,
+// every scenario runs, and a slice regenerated from the fetched packages reproduces the shipped
+// rows byte for byte.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../inference/real_assets.h"
+#include "dysta/benchmark/build.h"
+#include "dysta/benchmark/scenarios.h"
+#include "dysta/profile.h"
+#include "test_util.h"
+
+namespace fs = std::filesystem;
+
+namespace dysta::benchmark {
+namespace {
+
+const fs::path kBench = fs::path(DYSTA_SOURCE_DIR) / "data" / "benchmark";
+
+// "'<dysta>' <args>" (built with += : GCC 12 warns falsely on "literal" + std::string chains).
+std::string cli(const std::string& args) {
+  std::string c = "'";
+  c += DYSTA_CLI;
+  c += "' ";
+  c += args;
+  return c;
+}
+
+int run(const std::string& cmd) {
+  const int raw = std::system(cmd.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+TEST(ShippedBenchmark, ManifestListsEveryFileWithItsSha256) {
+  const ManifestCheck c = check_manifest(kBench);
+  EXPECT_GT(c.files, 40u);
+  for (const auto& p : c.problems) ADD_FAILURE() << p;
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
+  EXPECT_EQ(j.at("dysta_version").get<std::string>(), DYSTA_VERSION);
+  EXPECT_GE(j.at("packages").size(), 8u);  // every package incl. opencv-doc
+  for (const auto& p : j.at("packages")) {
+    EXPECT_EQ(p.at("archive_sha256").get<std::string>().size(), 64u);
+  }
+  EXPECT_TRUE(j.at("settings").contains("seed"));
+  EXPECT_NE(j.at("labels").at("synthetic").get<std::string>().find("SYNTHETIC"), std::string::npos);
+}
+
+TEST(ShippedBenchmark, ACorruptedFileIsReported) {
+  test::TempDir dir;
+  fs::copy(kBench, dir.path() / "b", fs::copy_options::recursive);
+  test::write_text(dir.path() / "b" / "agreement.csv", "tampered\n");
+  test::write_text(dir.path() / "b" / "extra.csv", "x\n");
+  const ManifestCheck c = check_manifest(dir.path() / "b");
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_NE(c.problems[0].find("agreement.csv: SHA-256 differs"), std::string::npos);
+  EXPECT_NE(c.problems[1].find("extra.csv: not in the manifest"), std::string::npos);
+  EXPECT_NE(run(cli("benchmark check '" + (dir.path() / "b").string() + "' > /dev/null 2>&1")), 0);
+}
+
+struct SetExpectation {
+  const char* folder;
+  std::vector<std::string> variants;
+  std::size_t min_samples;
+};
+
+std::vector<std::string> cnn_variants(const std::string& suffix) {
+  std::vector<std::string> out;
+  for (const char* m : {"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}) {
+    if (suffix == "dense") {
+      out.push_back(std::string(m) + "_dense");
+      continue;
+    }
+    for (const char* p : {"block4", "filter", "unstructured"}) {
+      out.push_back(std::string(m) + "_" + p + "_" + suffix);
+    }
+  }
+  return out;
+}
+
+TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndAtLeast200Inputs) {
+  const std::vector<SetExpectation> sets = {
+      {"eyerissv2-dense", cnn_variants("dense"), 200},
+      {"eyerissv2-sparse20", cnn_variants("sparse20"), 200},
+      {"eyerissv2-sparse60", cnn_variants("sparse60"), 200},
+      {"eyerissv2-sparse20-reference", cnn_variants("sparse20"), 200},
+      {"sanger", {"bart-synthetic", "bert-synthetic", "gpt2-synthetic", "ppocrv4"}, 200},
+      {"sanger-artifact", {"bart-synthetic", "bert-synthetic", "gpt2-synthetic", "ppocrv4"}, 200},
+  };
+  std::size_t folders = 0;
+  for (const auto& e : fs::directory_iterator(kBench / "profiles")) {
+    if (e.is_directory()) ++folders;
+  }
+  EXPECT_EQ(folders, sets.size());
+  for (const auto& s : sets) {
+    SCOPED_TRACE(s.folder);
+    const ProfileSet set = load_profiles(kBench / "profiles" / s.folder, ProfileLoadOptions{});
+    std::vector<std::string> names;
+    for (const auto& v : set.variants()) {
+      names.push_back(v.name);
+      EXPECT_GE(v.num_samples(), s.min_samples) << v.name;
+      EXPECT_GT(v.target_latency_pattern_s, 0.0) << v.name;
+    }
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, s.variants);
+  }
+}
+
+TEST(ShippedBenchmark, EveryScenarioRunsAsAConfig) {
+  const auto infos = read_scenarios(kBench / "scenarios");
+  ASSERT_EQ(infos.size(), 5u);
+  for (const auto& info : infos) {
+    SCOPED_TRACE(info.name);
+    EXPECT_GE(info.utilisation, 0.3);
+    EXPECT_LE(info.utilisation, 0.8);
+    test::TempDir dir;
+    const int status = run(cli("run -c '" + info.file.string() + "' --requests 300 --out '" +
+                               (dir.path() / "out").string() + "' > /dev/null 2>&1"));
+    ASSERT_EQ(status, 0);
+    const auto j = nlohmann::json::parse(test::read_text(dir.path() / "out" / "summary.json"));
+    EXPECT_EQ(j.at("scenario").get<std::string>(), info.name);
+  }
+}
+
+// The first `rows` data lines of a CSV text (header included).
+std::string head_lines(const std::string& text, std::size_t rows) {
+  std::istringstream in(text);
+  std::string line, out;
+  for (std::size_t i = 0; i <= rows && std::getline(in, line); ++i) out += line + "\n";
+  return out;
+}
+
+TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
+  const inference::AssetPaths paths = test::require_assets();
+  if (testing::Test::IsSkipped()) return;
+  test::TempDir dir;
+  const fs::path out = dir.path() / "slice";
+  // The same OpenBLAS kernels as scripts/make-benchmark.sh.
+  const int status =
+      run("OPENBLAS_CORETYPE=Haswell " +
+          cli("benchmark build --models mobilenetv2,faceresnet --max-inputs 3 --no-extra-photos "
+              "--vtest-step 0 --no-synthetic --threads 2 --out '" +
+              out.string() + "' > '" + (dir.path() / "log.txt").string() + "' 2>&1"));
+  ASSERT_EQ(status, 0) << test::read_text(dir.path() / "log.txt");
+  std::size_t compared = 0;
+  for (const char* folder : {"eyerissv2-sparse20", "eyerissv2-sparse60",
+                             "eyerissv2-sparse20-reference", "eyerissv2-dense"}) {
+    for (const auto& e : fs::directory_iterator(out / "profiles" / folder)) {
+      const std::string name = e.path().filename().string();
+      SCOPED_TRACE(std::string(folder) + "/" + name);
+      const std::string mine = test::read_text(e.path());
+      const std::string shipped = test::read_text(kBench / "profiles" / folder / name);
+      const std::size_t rows = std::count(mine.begin(), mine.end(), '\n') - 1;
+      EXPECT_EQ(head_lines(shipped, rows), mine);
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 2u * (3 + 3 + 3 + 1));
+  // The first three OCR lines: same text, same statistics and latencies.
+  const std::string ocr = test::read_text(out / "profiles" / "sanger" / "ppocrv4.csv");
+  EXPECT_EQ(head_lines(test::read_text(kBench / "profiles" / "sanger" / "ppocrv4.csv"), 6), ocr);
+  const std::string lines = test::read_text(out / "text-lines.csv");
+  EXPECT_EQ(head_lines(test::read_text(kBench / "text-lines.csv"), 3), lines);
+}
+
+}  // namespace
+}  // namespace dysta::benchmark
