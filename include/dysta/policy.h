@@ -60,12 +60,53 @@ struct PolicyTraits {
   bool monitor = false;        // the sparsity monitor updates gamma after every layer
 };
 
+// Which candidate wins under a policy's scores (Policy::scores()).
+enum class ScoreOrder : std::uint8_t {
+  smallest_wins,  // the smallest score runs
+  largest_wins,   // the largest score runs
+};
+// "min" or "max" (the decision log's score_wins column).
+constexpr const char* score_order_name(ScoreOrder order) {
+  return order == ScoreOrder::smallest_wins ? "min" : "max";
+}
+
 // Contract: select() returns an index into ctx.tasks, depends only on its arguments and the
 // policy's own members, and must not allocate. One Policy object serves one simulation run.
 class Policy {
  public:
   virtual ~Policy() = default;
   virtual std::size_t select(const DecisionContext& ctx) = 0;
+
+  // Every candidate's score, for observers (decision logs, tests); never called by the engine's
+  // hot path. Contract:
+  //  * called right BEFORE select() for the same decision context (same now_s, tasks, state),
+  //    with out.size() == ctx.tasks.size();
+  //  * fills out[i] with the number the policy ranks tasks[i] by at this decision, as select()
+  //    will see it: a policy whose select() first updates PolicyTaskState (PREMA's tokens) reports
+  //    the value after that update, computed without writing it (scores() is const and changes
+  //    nothing; select() and scores() share the arithmetic so they cannot drift);
+  //  * select() then returns the best score by score_order(), ties going to the earliest arrival
+  //    (lowest index), unless score_meaning() names another rule (Planaria's deadline tie-break,
+  //    the reference semantics' "-1 incumbent" of Planaria and SDRM3, quirk Q5);
+  //  * returns false (out unspecified) when the policy has no per-candidate score.
+  // The built-in policies (src/policies/):
+  //   fcfs                        arrival_s                                    smallest wins
+  //   sjf / sjf_sparse            Rest / gamma x Rest                          smallest wins
+  //   prema / prema_sparse        (gamma x) Rest if the task's token, after this decision's
+  //                               accrual, reaches the threshold; +inf if not  smallest wins
+  //   planaria                    priority / (deadline - now)                  largest wins
+  //   sdrm3 / sdrm3_sparse        MapScore U + alpha x F                       largest wins
+  //   dysta / dysta_naive /
+  //   dysta_oracle                R + beta x (U + P)                           smallest wins
+  //   dysta_hw                    none (false): the hardware model's score exists only inside
+  //                               its stateful select() (see src/policies/dysta_hw.cpp)
+  virtual bool scores(const DecisionContext& /*ctx*/, std::span<double> /*out*/) const {
+    return false;
+  }
+  // Which score wins; meaningful only when scores() returns true.
+  virtual ScoreOrder score_order() const { return ScoreOrder::smallest_wins; }
+  // One line: what the score is, which wins, the tie-break and any semantics quirk ("" if none).
+  virtual const char* score_meaning() const { return ""; }
 
   // Called by the engine at the start of every run with the profile set the run uses. A policy
   // that needs more than TaskView (the hardware model's lookup tables, dysta_hw) overrides it.

@@ -55,15 +55,24 @@ class TimelineRecorder final : public EngineObserver {
 // Logs every decision as CSV, one row per ready candidate:
 //   decision,now_s,ready,chosen,request,model,priority,arrival_s,deadline_s,slack_s,layers_done,
 //   num_layers,est_remaining_s,gamma,est_next_layer_s,est_isolated_s,real_remaining_s,
-//   last_exec_s,token,score
-// `chosen` is 1 on the selected candidate's row. `score` is the policy's key for policies that
-// expose one (Policy::keyed(): fcfs, sjf, sjf_sparse); empty for the others, whose scores are
-// computed inside select() (the task fields their rules use are all in the row). Requesting
-// decisions makes the engine scan every decision instead of using its fast path (same choices).
+//   last_exec_s,token,score,score_wins
+// `chosen` is 1 on the selected candidate's row; `token` is the PolicyTaskState after select().
+// `score` is the number the policy ranked the candidate by (Policy::scores(), taken right before
+// select()); `score_wins` says which score wins: "min" or "max" (Policy::score_order(); tie-breaks
+// and quirks: Policy::score_meaning()). A policy without scores() falls back to its key() if it is
+// keyed ("min"); otherwise both cells are empty (dysta_hw). Requesting decisions makes the engine
+// scan every decision instead of using its fast path (same choices).
+//
+// scores() must run before select(), but the engine reports a decision after it: the policy is
+// wrapped in a ScoringPolicy, which calls before_select() and then the policy's select().
+// run_policy_observed() does this; without the wrapper only keyed policies get scores.
 class DecisionLog final : public EngineObserver {
  public:
   DecisionLog(const ProfileSet& profiles, const Policy* policy = nullptr);
   void set_policy(const Policy* policy) { policy_ = policy; }
+  // Takes the scores of the decision select() is about to make (from the policy set_policy()
+  // gave); the next on_decision() writes them.
+  void before_select(const DecisionContext& ctx);
   void on_decision(const DecisionContext& ctx, std::size_t chosen) override;
   const std::string& csv() const { return csv_; }
   std::size_t decisions() const { return decisions_; }
@@ -73,6 +82,34 @@ class DecisionLog final : public EngineObserver {
   const Policy* policy_;
   std::string csv_;
   std::size_t decisions_ = 0;
+  std::vector<double> scores_;   // of the pending decision
+  const char* score_wins_ = "";  // "" = no score for the pending decision
+  bool pending_ = false;         // before_select() ran for the next on_decision()
+};
+
+// Forwards every call to `policy`, calling log.before_select(ctx) at the start of select(). The
+// log must have `policy` set (DecisionLog::set_policy()).
+class ScoringPolicy final : public Policy {
+ public:
+  ScoringPolicy(Policy& policy, DecisionLog& log) : policy_(policy), log_(log) {}
+  std::size_t select(const DecisionContext& ctx) override {
+    log_.before_select(ctx);
+    return policy_.select(ctx);
+  }
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    return policy_.scores(ctx, out);
+  }
+  ScoreOrder score_order() const override { return policy_.score_order(); }
+  const char* score_meaning() const override { return policy_.score_meaning(); }
+  void bind(const ProfileSet& profiles) override { policy_.bind(profiles); }
+  double decision_overhead_s() const override { return policy_.decision_overhead_s(); }
+  bool keyed() const override { return policy_.keyed(); }
+  double key(const TaskView& task) const override { return policy_.key(task); }
+  std::unique_ptr<TaskIndex> make_index() const override { return policy_.make_index(); }
+
+ private:
+  Policy& policy_;
+  DecisionLog& log_;
 };
 
 // Like run_policy() (experiment.h), reporting engine events to `timeline` and `decisions` (either

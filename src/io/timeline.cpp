@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dysta/csv.h"
 #include "dysta/error.h"
@@ -149,22 +150,45 @@ DecisionLog::DecisionLog(const ProfileSet& profiles, const Policy* policy)
   csv_ =
       "decision,now_s,ready,chosen,request,model,priority,arrival_s,deadline_s,slack_s,"
       "layers_done,num_layers,est_remaining_s,gamma,est_next_layer_s,est_isolated_s,"
-      "real_remaining_s,last_exec_s,token,score\n";
+      "real_remaining_s,last_exec_s,token,score,score_wins\n";
+}
+
+void DecisionLog::before_select(const DecisionContext& ctx) {
+  pending_ = true;
+  score_wins_ = "";
+  if (!policy_) return;
+  scores_.resize(ctx.tasks.size());
+  if (policy_->scores(ctx, scores_)) {
+    score_wins_ = score_order_name(policy_->score_order());
+  } else if (policy_->keyed()) {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) scores_[i] = policy_->key(ctx.tasks[i]);
+    score_wins_ = score_order_name(ScoreOrder::smallest_wins);
+  }
 }
 
 void DecisionLog::on_decision(const DecisionContext& ctx, std::size_t chosen) {
-  const bool keyed = policy_ && policy_->keyed();
+  if (!pending_) {  // not wrapped in a ScoringPolicy: only keys (state-free) can be taken now
+    score_wins_ = "";
+    if (policy_ && policy_->keyed()) {
+      scores_.resize(ctx.tasks.size());
+      for (std::size_t i = 0; i < ctx.tasks.size(); ++i) scores_[i] = policy_->key(ctx.tasks[i]);
+      score_wins_ = score_order_name(ScoreOrder::smallest_wins);
+    }
+  }
+  pending_ = false;
+  const bool scored = *score_wins_ != '\0' && scores_.size() == ctx.tasks.size();
   for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
     const TaskView& t = ctx.tasks[i];
-    csv_ += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", decisions_,
-                        format_double(ctx.now_s), ctx.tasks.size(), i == chosen ? 1 : 0, t.request,
-                        profiles_.variant(t.variant).name, t.priority, format_double(t.arrival_s),
-                        format_double(t.deadline_s), format_double(t.deadline_s - ctx.now_s),
-                        t.layers_done, t.num_layers, format_double(t.est_remaining_s),
-                        format_double(t.gamma), format_double(t.est_next_layer_s),
-                        format_double(t.est_isolated_s), format_double(t.real_remaining_s),
-                        format_double(t.last_exec_s), format_double(ctx.state[i].token),
-                        keyed ? format_double(policy_->key(t)) : "");
+    csv_ +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", decisions_,
+                    format_double(ctx.now_s), ctx.tasks.size(), i == chosen ? 1 : 0, t.request,
+                    profiles_.variant(t.variant).name, t.priority, format_double(t.arrival_s),
+                    format_double(t.deadline_s), format_double(t.deadline_s - ctx.now_s),
+                    t.layers_done, t.num_layers, format_double(t.est_remaining_s),
+                    format_double(t.gamma), format_double(t.est_next_layer_s),
+                    format_double(t.est_isolated_s), format_double(t.real_remaining_s),
+                    format_double(t.last_exec_s), format_double(ctx.state[i].token),
+                    scored ? format_double(scores_[i]) : "", scored ? score_wins_ : "");
   }
   ++decisions_;
 }
@@ -210,11 +234,15 @@ RunMetrics run_policy_observed(const ProfileSet& profiles, const std::vector<Req
                   params == choice.policy_params.end() ? ParamValues{} : params->second, semantics);
   auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
   if (decisions) decisions->set_policy(policy.get());
+  // The log takes each decision's scores before select() (Policy::scores()' contract).
+  std::optional<ScoringPolicy> scoring;
+  if (decisions) scoring.emplace(*policy, *decisions);
+  Policy& engine_policy = scoring ? static_cast<Policy&>(*scoring) : *policy;
   Fanout fanout(timeline, decisions);
   EngineOptions options;
   options.semantics = semantics;
   options.observer = &fanout;
-  RunResult result = simulate(profiles, requests, *policy, info.traits, *predictor, options);
+  RunResult result = simulate(profiles, requests, engine_policy, info.traits, *predictor, options);
   if (decisions) decisions->set_policy(nullptr);
   RunMetrics metrics = compute_metrics(profiles, requests, result);
   if (raw) *raw = std::move(result);

@@ -4,25 +4,46 @@
 // (dysta_naive: architecture-average Rest, no monitor); urgency U = max(0, slack - R);
 // preemption penalty P = (idle / IsoE) / N with N the number of ready tasks. The task with the
 // smallest R + beta * (U + P) runs; ties go to the earlier arrival. Same rule in both semantics.
+// scores() reports R + beta * (U + P) (smallest wins).
 #include "dysta/policy.h"
 #include "policies/dysta_rule.h"
 
 namespace dysta {
 namespace {
 
+// R: pattern-aware Rest x live gamma (dysta) or architecture-average Rest (dysta_naive).
+struct SparseRemaining {
+  double operator()(const TaskView& t) const { return t.gamma * t.est_remaining_s; }
+};
+struct NaiveRemaining {
+  double operator()(const TaskView& t) const { return t.est_remaining_s; }
+};
+struct EstimatedIsolated {
+  double operator()(const TaskView& t) const { return t.est_isolated_s; }
+};
+
 class Dysta final : public Policy {
  public:
   Dysta(bool sparse, double beta) : sparse_(sparse), beta_(beta) {}
 
   std::size_t select(const DecisionContext& ctx) override {
+    if (sparse_) return detail::dysta_select(ctx, beta_, SparseRemaining{}, EstimatedIsolated{});
+    return detail::dysta_select(ctx, beta_, NaiveRemaining{}, EstimatedIsolated{});
+  }
+
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
     if (sparse_) {
-      return detail::dysta_select(
-          ctx, beta_, [](const TaskView& t) { return t.gamma * t.est_remaining_s; },
-          [](const TaskView& t) { return t.est_isolated_s; });
+      detail::dysta_scores(ctx, beta_, SparseRemaining{}, EstimatedIsolated{}, out);
+    } else {
+      detail::dysta_scores(ctx, beta_, NaiveRemaining{}, EstimatedIsolated{}, out);
     }
-    return detail::dysta_select(
-        ctx, beta_, [](const TaskView& t) { return t.est_remaining_s; },
-        [](const TaskView& t) { return t.est_isolated_s; });
+    return true;
+  }
+  const char* score_meaning() const override {
+    return sparse_ ? "R + beta x (U + P) with R = gamma x estimated remaining time (s); smallest "
+                     "wins, ties: earliest arrival"
+                   : "R + beta x (U + P) with R = estimated remaining time (s); smallest wins, "
+                     "ties: earliest arrival";
   }
 
  private:

@@ -77,6 +77,12 @@ void DystaHwPolicy::push(const Pending& r) {
   issue(HostCommand::push, cmd::push(id, r.variant), arrival);
 }
 
+// No Policy::scores() (the default returns false, so decision logs leave the score empty): the
+// hardware score of a candidate exists only inside this select(), which first pushes the newly
+// admitted requests into the model, delivers the running layer's npu_done (updating the monitor's
+// gamma) and then scores the queue in FP32/FP16. Reporting it before select() without changing
+// state would mean copying the whole SchedulerModel (lookup tables and queue) and replaying those
+// commands at every logged decision. The double-precision equivalent is the dysta policy's score.
 std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
   const std::uint64_t now = cycle_of(ctx.now_s);

@@ -6,14 +6,28 @@
 namespace dysta {
 namespace {
 
+struct RealRemaining {
+  double operator()(const TaskView& t) const { return t.real_remaining_s; }
+};
+struct RealIsolated {
+  double operator()(const TaskView& t) const { return t.real_isolated_s; }
+};
+
 class DystaOracle final : public Policy {
  public:
   explicit DystaOracle(double beta) : beta_(beta) {}
 
   std::size_t select(const DecisionContext& ctx) override {
-    return detail::dysta_select(
-        ctx, beta_, [](const TaskView& t) { return t.real_remaining_s; },
-        [](const TaskView& t) { return t.real_isolated_s; });
+    return detail::dysta_select(ctx, beta_, RealRemaining{}, RealIsolated{});
+  }
+
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    detail::dysta_scores(ctx, beta_, RealRemaining{}, RealIsolated{}, out);
+    return true;
+  }
+  const char* score_meaning() const override {
+    return "R + beta x (U + P) with the true remaining (R) and isolated (P) latencies (s); "
+           "smallest wins, ties: earliest arrival";
   }
 
  private:

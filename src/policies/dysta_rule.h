@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "dysta/policy.h"
 
@@ -11,10 +12,33 @@
 
 namespace dysta::detail {
 
-// For every ready task: R = remaining(t), U = max(0, slack - R), P = (idle / isolated(t)) / N;
-// returns the first task minimising R + beta * (U + P). Operation order follows the artifact so
-// reference runs are bit-exact. With SSE2 two tasks are scored per instruction; every lane does
-// the same IEEE operations as the scalar code, so the scores are identical.
+// One task's score: R = remaining(t), U = max(0, slack - R), P = (idle / isolated(t)) / N, score
+// R + beta * (U + P) with N the number of ready tasks. Operation order follows the artifact so
+// reference runs are bit-exact.
+template <typename Remaining, typename Isolated>
+inline double dysta_score(const TaskView& t, double now, double n, double beta, Remaining remaining,
+                          Isolated isolated) {
+  const double torun = remaining(t);
+  double urgency = (t.deadline_s - now) - torun;
+  if (urgency < 0) urgency = 0;
+  double penalty = (now - t.last_exec_s) / isolated(t);
+  penalty /= n;
+  return torun + beta * (urgency + penalty);
+}
+
+// Every task's dysta_score() (Policy::scores(); smallest wins).
+template <typename Remaining, typename Isolated>
+void dysta_scores(const DecisionContext& ctx, double beta, Remaining remaining, Isolated isolated,
+                  std::span<double> out) {
+  const double n = static_cast<double>(ctx.tasks.size());
+  for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
+    out[i] = dysta_score(ctx.tasks[i], ctx.now_s, n, beta, remaining, isolated);
+  }
+}
+
+// Returns the first task minimising dysta_score(). With SSE2 two tasks are scored per
+// instruction; every lane does the same IEEE operations as dysta_score(), so the scores are
+// identical (a test compares the choice with dysta_scores()' argmin on random decisions).
 template <typename Remaining, typename Isolated>
 std::size_t dysta_select(const DecisionContext& ctx, double beta, Remaining remaining,
                          Isolated isolated) {
@@ -23,12 +47,7 @@ std::size_t dysta_select(const DecisionContext& ctx, double beta, Remaining rema
   const double now = ctx.now_s;
   const double n = static_cast<double>(count);
   auto scalar_score = [&](const TaskView& t) {
-    const double torun = remaining(t);
-    double urgency = (t.deadline_s - now) - torun;
-    if (urgency < 0) urgency = 0;
-    double penalty = (now - t.last_exec_s) / isolated(t);
-    penalty /= n;
-    return torun + beta * (urgency + penalty);
+    return dysta_score(t, now, n, beta, remaining, isolated);
   };
   std::size_t best = 0;
   double best_score = scalar_score(tasks[0]);

@@ -10,6 +10,14 @@ class Fcfs final : public Policy {
   std::size_t select(const DecisionContext&) override { return 0; }
   bool keyed() const override { return true; }
   double key(const TaskView& t) const override { return t.arrival_s; }
+
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) out[i] = key(ctx.tasks[i]);
+    return true;
+  }
+  const char* score_meaning() const override {
+    return "arrival time (s); smallest wins, ties: earliest arrival";
+  }
 };
 
 DYSTA_REGISTER_POLICY({"fcfs",

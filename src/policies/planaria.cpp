@@ -5,6 +5,7 @@
 //   arrival; exact ties keep the earlier arrival.
 // corrected: a plain argmax; ties go to the earlier deadline, then the earlier arrival. IEEE
 //   division: zero slack gives an infinite score, so that task runs.
+// scores() reports priority / slack (largest wins) in both semantics.
 //
 // Fast path (corrected): within one priority level the score is monotone in the deadline (tasks
 // not yet due: earliest deadline scores highest; overdue tasks score below every task not yet
@@ -133,6 +134,23 @@ class Planaria final : public Policy {
       }
     }
     return best;
+  }
+
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
+      out[i] = planaria_score(ctx.tasks[i], ctx.now_s);
+    }
+    return true;
+  }
+  ScoreOrder score_order() const override { return ScoreOrder::largest_wins; }
+  const char* score_meaning() const override {
+    return semantics_ == Semantics::reference
+               ? "priority / slack (1/s); largest wins, with the artifact's -1 incumbent (Q5): "
+                 "a task replaces a negative incumbent whatever its score (all negative: the "
+                 "latest arrival), an exact tie keeps the incumbent only if it arrived strictly "
+                 "earlier"
+               : "priority / slack (1/s); largest wins, ties: earlier deadline, then earliest "
+                 "arrival";
   }
 
   std::unique_ptr<TaskIndex> make_index() const override {

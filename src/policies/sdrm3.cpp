@@ -6,6 +6,7 @@
 //   selection of Q5 is kept.
 // corrected: U = 1 once the deadline has passed (the task is maximally urgent), a plain argmax,
 //   and a zero next-layer estimate gives F = +inf for a waiting task (0 if it just ran).
+// scores() reports MapScore (largest wins) in both semantics.
 #include <limits>
 
 #include "dysta/policy.h"
@@ -37,6 +38,24 @@ class Sdrm3 final : public Policy {
       argmax.offer(i, score(a, a.torun / a.slack, a.idle / a.head), ctx.tasks[i], ctx.tasks);
     }
     return argmax.best();
+  }
+
+  // MapScore with the scalar divisions (the same IEEE quotients as divide_pair's lanes).
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
+      const Terms a = terms(ctx.tasks[i], ctx.now_s);
+      out[i] = score(a, a.torun / a.slack, a.idle / a.head);
+    }
+    return true;
+  }
+  ScoreOrder score_order() const override { return ScoreOrder::largest_wins; }
+  const char* score_meaning() const override {
+    return semantics_ == Semantics::reference
+               ? "MapScore U + alpha x F; largest wins, with the artifact's -1 incumbent (Q5): a "
+                 "task replaces a negative incumbent whatever its score (all negative: the "
+                 "latest arrival), an exact tie keeps the incumbent only if it arrived strictly "
+                 "earlier"
+               : "MapScore U + alpha x F; largest wins, ties: earliest arrival";
   }
 
  private:

@@ -26,6 +26,15 @@ class Sjf final : public Policy {
     return best;
   }
 
+  bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) out[i] = estimate(ctx.tasks[i]);
+    return true;
+  }
+  const char* score_meaning() const override {
+    return sparse_ ? "gamma x estimated remaining time (s); smallest wins, ties: earliest arrival"
+                   : "estimated remaining time (s); smallest wins, ties: earliest arrival";
+  }
+
  private:
   double estimate(const TaskView& t) const {
     return sparse_ ? t.gamma * t.est_remaining_s : t.est_remaining_s;

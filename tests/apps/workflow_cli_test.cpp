@@ -239,40 +239,43 @@ TEST(WorkflowCli, TimelineIsAValidChromeTrace) {
   EXPECT_EQ(dysta_cli(dir.path(), "run --stream --timeline t.json").status, 2);
 }
 
+// Every candidate row carries the policy's score (Policy::scores()) and which score wins.
 TEST(WorkflowCli, DecisionLogListsEveryCandidate) {
   test::TempDir dir;
-  for (const char* policy : {"sjf", "dysta"}) {
-    const auto r = dysta_cli(dir.path(), std::string("run -q --requests 50 --rate 90 --policy ") +
-                                             policy + " --decisions d.csv --out o");
+  for (const std::string policy : {"sjf", "dysta", "prema", "planaria", "sdrm3"}) {
+    SCOPED_TRACE(policy);
+    const auto r = dysta_cli(dir.path(), "run -q --requests 50 --rate 90 --policy " + policy +
+                                             " --decisions d.csv --out o");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto summary = nlohmann::json::parse(test::read_text(dir.path() / "o/summary.json"));
     std::istringstream in(test::read_text(dir.path() / "d.csv"));
     std::string line;
     std::getline(in, line);
     EXPECT_EQ(line.substr(0, 30), "decision,now_s,ready,chosen,re");
+    EXPECT_EQ(line.substr(line.size() - 17), ",score,score_wins");
+    const std::string wins = policy == "planaria" || policy == "sdrm3" ? "max" : "min";
     std::map<long, std::pair<long, long>> per;  // decision -> (rows, chosen)
-    bool scored = false;
     while (std::getline(in, line)) {
       std::vector<std::string> f;
       std::stringstream ss(line);
       std::string cell;
       while (std::getline(ss, cell, ',')) f.push_back(cell);
       if (line.back() == ',') f.push_back("");
-      ASSERT_EQ(f.size(), 20u) << line;
+      ASSERT_EQ(f.size(), 21u) << line;
       auto& [rows, chosen] = per[std::stol(f[0])];
       ++rows;
       chosen += std::stol(f[3]);
       EXPECT_EQ(std::stol(f[2]), 0L + std::stol(f[2]));
-      scored = scored || !f[19].empty();
+      ASSERT_FALSE(f[19].empty()) << line;
+      EXPECT_EQ(f[20], wins) << line;
     }
     EXPECT_EQ(per.size(), summary["metrics"]["decisions"].get<std::size_t>());
     for (const auto& [d, rc] : per) EXPECT_EQ(rc.second, 1) << d;
-    EXPECT_EQ(scored, std::string(policy) == "sjf");
     // The log does not change the run.
-    ASSERT_EQ(dysta_cli(dir.path(), std::string("run -q --requests 50 --rate 90 --policy ") +
-                                        policy + " --out p")
-                  .status,
-              0);
+    ASSERT_EQ(
+        dysta_cli(dir.path(), "run -q --requests 50 --rate 90 --policy " + policy + " --out p")
+            .status,
+        0);
     EXPECT_EQ(test::read_text(dir.path() / "o/requests.csv"),
               test::read_text(dir.path() / "p/requests.csv"));
   }
