@@ -1,9 +1,11 @@
 // Helpers shared by the tests.
 #pragma once
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -49,6 +51,41 @@ inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// A finished shell command: exit status (-1 if it did not exit normally), stdout and stderr.
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+
+// 'text' for the shell (the tests' paths hold no quotes).
+inline std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  out += text;
+  out += "'";
+  return out;
+}
+
+// Runs `command` with /bin/sh in folder `cwd`, capturing stdout and stderr through files there.
+inline CommandResult shell(const std::filesystem::path& cwd, const std::string& command) {
+  const std::filesystem::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
+  std::string cmd = "cd " + shell_quoted(cwd.string()) + " && ";
+  cmd += command;
+  cmd += " > " + shell_quoted(out.string()) + " 2> " + shell_quoted(err.string());
+  const int raw = std::system(cmd.c_str());
+  CommandResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
+}
+
+#ifdef DYSTA_CLI
+// Runs the dysta CLI with `args` in folder `cwd`.
+inline CommandResult dysta_cli(const std::filesystem::path& cwd, const std::string& args) {
+  return shell(cwd, shell_quoted(DYSTA_CLI) + " " + args);
+}
+#endif
 
 // Runs `f`, which must throw InputError, and returns the error (a failure is recorded if it does
 // not throw or throws something else).

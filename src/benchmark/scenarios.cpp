@@ -28,86 +28,66 @@ std::vector<std::pair<std::string, double>> all_patterns(const std::vector<std::
 const std::vector<std::string> kPaperPolicies = {"fcfs",  "sjf",         "prema", "planaria",
                                                  "sdrm3", "dysta_naive", "dysta", "dysta_oracle"};
 
+ScenarioDef scenario(std::string name, std::string summary, std::string folder, std::string data,
+                     std::vector<std::pair<std::string, double>> mix, std::vector<double> slos,
+                     double default_slo) {
+  ScenarioDef d;
+  d.name = std::move(name);
+  d.summary = std::move(summary);
+  d.folder = std::move(folder);
+  d.accelerator = d.folder == "sanger" ? "sanger" : "eyeriss_v2";
+  d.data = std::move(data);
+  d.mix = std::move(mix);
+  d.utilisations = {0.3, 0.5, 0.7, 0.8};
+  d.slo_multipliers = std::move(slos);
+  d.default_slo = default_slo;
+  d.policies = kPaperPolicies;
+  return d;
+}
+
 }  // namespace
 
 const std::vector<ScenarioDef>& benchmark_scenarios() {
   static const std::vector<ScenarioDef> defs = [] {
+    const std::vector<double> paper_slos = {10, 25, 50, 75, 100, 150};
     std::vector<ScenarioDef> d;
-    ScenarioDef cnn;
-    cnn.name = "paper-cnn";
-    cnn.summary =
-        "the paper's multi-CNN setting: 4 real CNNs x 3 pruning patterns (sparse20) on Eyeriss-V2";
-    cnn.folder = "eyerissv2-sparse20";
-    cnn.accelerator = "eyeriss_v2";
-    cnn.data = "real";
-    cnn.mix =
-        all_patterns({"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}, "sparse20");
-    cnn.utilisations = {0.3, 0.5, 0.7, 0.8};
-    cnn.slo_multipliers = {10, 25, 50, 75, 100, 150};
-    cnn.paper_rates = {3, 4};
-    cnn.policies = kPaperPolicies;
-    d.push_back(cnn);
-
-    ScenarioDef att;
-    att.name = "paper-attnn";
-    att.summary =
-        "the paper's multi-AttNN setting: BERT, GPT-2, BART attention on Sanger (SYNTHETIC, "
-        "calibrated on the real PP-OCRv4 attention)";
-    att.folder = "sanger";
-    att.accelerator = "sanger";
-    att.data = "synthetic";
-    att.mix = {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}};
-    att.utilisations = {0.3, 0.5, 0.7, 0.8};
-    att.slo_multipliers = {10, 25, 50, 75, 100, 150};
-    att.paper_rates = {30, 40};
-    att.policies = kPaperPolicies;
-    d.push_back(att);
-
-    ScenarioDef mobile;
-    mobile.name = "mobile";
-    mobile.summary =
-        "mobile phone: photo classification, face detection and face unlock, 60%-pruned CNNs on "
-        "Eyeriss-V2";
-    mobile.folder = "eyerissv2-sparse60";
-    mobile.accelerator = "eyeriss_v2";
-    mobile.data = "real";
-    mobile.mix = all_patterns({"faceresnet", "mobilenetv2", "ssdmobilenetv1"}, "sparse60");
-    mobile.utilisations = {0.3, 0.5, 0.7, 0.8};
-    mobile.slo_multipliers = {5, 10, 20};
-    mobile.policies = kPaperPolicies;
-    d.push_back(mobile);
-
-    ScenarioDef arvr;
-    arvr.name = "arvr";
-    arvr.summary =
-        "AR/VR wearable: continuous face detection with face recognition and scene "
-        "classification, block-4 pruned (60%) on Eyeriss-V2, tight SLOs";
-    arvr.folder = "eyerissv2-sparse60";
-    arvr.accelerator = "eyeriss_v2";
-    arvr.data = "real";
-    arvr.mix = {{"ssdmobilenetv1_block4_sparse60", 4},
-                {"faceresnet_block4_sparse60", 2},
-                {"mobilenetv2_block4_sparse60", 1}};
-    arvr.utilisations = {0.3, 0.5, 0.7, 0.8};
-    arvr.default_slo = 5;
-    arvr.slo_multipliers = {2, 5, 10};
-    arvr.policies = kPaperPolicies;
-    d.push_back(arvr);
-
-    ScenarioDef dc;
-    dc.name = "datacentre";
-    dc.summary =
-        "data centre: text recognition (real PP-OCRv4 attention) with BERT, GPT-2 and BART "
-        "(synthetic) on Sanger at high load";
-    dc.folder = "sanger";
-    dc.accelerator = "sanger";
-    dc.data = "real + synthetic";
-    dc.mix = {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}, {"ppocrv4", 1}};
-    dc.utilisations = {0.5, 0.7, 0.8};
-    dc.default_utilisation = 0.7;
-    dc.slo_multipliers = {10, 25, 50};
-    dc.policies = kPaperPolicies;
-    d.push_back(dc);
+    d.push_back(scenario(
+        "paper-cnn",
+        "the paper's multi-CNN setting: 4 real CNNs x 3 pruning patterns (sparse20) on Eyeriss-V2",
+        "eyerissv2-sparse20", "real",
+        all_patterns({"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}, "sparse20"),
+        paper_slos, 10));
+    d.back().paper_rates = {3, 4};
+    d.push_back(scenario("paper-attnn",
+                         "the paper's multi-AttNN setting: BERT, GPT-2, BART attention on Sanger "
+                         "(SYNTHETIC, calibrated on the real PP-OCRv4 attention)",
+                         "sanger", "synthetic",
+                         {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}},
+                         paper_slos, 10));
+    d.back().paper_rates = {30, 40};
+    d.push_back(scenario("mobile",
+                         "mobile phone: photo classification, face detection and face unlock, "
+                         "60%-pruned CNNs on Eyeriss-V2",
+                         "eyerissv2-sparse60", "real",
+                         all_patterns({"faceresnet", "mobilenetv2", "ssdmobilenetv1"}, "sparse60"),
+                         {5, 10, 20}, 10));
+    d.push_back(scenario("arvr",
+                         "AR/VR wearable: continuous face detection with face recognition and "
+                         "scene classification, block-4 pruned (60%) on Eyeriss-V2, tight SLOs",
+                         "eyerissv2-sparse60", "real",
+                         {{"ssdmobilenetv1_block4_sparse60", 4},
+                          {"faceresnet_block4_sparse60", 2},
+                          {"mobilenetv2_block4_sparse60", 1}},
+                         {2, 5, 10}, 5));
+    d.push_back(scenario(
+        "datacentre",
+        "data centre: text recognition (real PP-OCRv4 attention) with BERT, "
+        "GPT-2 and BART (synthetic) on Sanger at high load",
+        "sanger", "real + synthetic",
+        {{"bart-synthetic", 1}, {"bert-synthetic", 1}, {"gpt2-synthetic", 1}, {"ppocrv4", 1}},
+        {10, 25, 50}, 10));
+    d.back().utilisations = {0.5, 0.7, 0.8};
+    d.back().default_utilisation = 0.7;
     return d;
   }();
   return defs;

@@ -1,5 +1,7 @@
 #include "dysta/inference/sparsity.h"
 
+#include "dysta/csv.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -87,15 +89,6 @@ std::vector<WeightMask> weight_masks(const Network& network) {
 }
 
 namespace {
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (const char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
 
 std::string shape_field(const Shape& shape) {
   std::string s;

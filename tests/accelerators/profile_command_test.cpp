@@ -314,22 +314,7 @@ TEST(ProfileCommand, StructuralErrors) {
 // ---------------------------------------------------------------------------------------------
 // The CLI: profile the example, then simulate on the result.
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
-
-CommandResult dysta_cli(const fs::path& cwd, const std::string& args) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  const std::string cmd = "cd '" + cwd.string() + "' && '" + std::string(DYSTA_CLI) + "' " + args +
-                          " > '" + out.string() + "' 2> '" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = test::read_text(out);
-  r.err = test::read_text(err);
-  return r;
-}
+using test::dysta_cli;
 
 TEST(ProfileCommand, CliProfileThenRun) {
   test::TempDir dir;

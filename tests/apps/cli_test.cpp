@@ -13,23 +13,7 @@ namespace fs = std::filesystem;
 namespace dysta {
 namespace {
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
-
-// Runs the dysta CLI with `args` in folder `cwd`.
-CommandResult dysta_cli(const fs::path& cwd, const std::string& args) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  const std::string cmd = "cd '" + cwd.string() + "' && '" + std::string(DYSTA_CLI) + "' " + args +
-                          " > '" + out.string() + "' 2> '" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = test::read_text(out);
-  r.err = test::read_text(err);
-  return r;
-}
+using test::dysta_cli;
 
 const std::string kSanger = std::string(DYSTA_SOURCE_DIR) + "/data/synthetic/sanger";
 
@@ -37,7 +21,7 @@ TEST(Cli, RunWithNoArgumentsUsesEmbeddedDefaultAndWritesAllOutputs) {
   test::TempDir dir;
   const auto r = dysta_cli(dir.path(), "run");
   ASSERT_EQ(r.status, 0) << r.err;
-  const fs::path out = dir.path() / "dysta-out" / "run";
+  const fs::path out = dir.path() / "dysta-out" / "paper-cnn";
   for (const char* f : {"summary.json", "requests.csv", "trace.csv", "config.yaml"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }

@@ -16,30 +16,8 @@ namespace fs = std::filesystem;
 namespace dysta {
 namespace {
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
-
-CommandResult shell(const fs::path& cwd, const std::string& command) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  const std::string cmd = "cd '" + cwd.string() + "' && " + command + " > '" + out.string() +
-                          "' 2> '" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = test::read_text(out);
-  r.err = test::read_text(err);
-  return r;
-}
-
-CommandResult dysta_cli(const fs::path& cwd, const std::string& args) {
-  std::string command = "'";
-  command += DYSTA_CLI;
-  command += "' ";
-  command += args;
-  return shell(cwd, command);
-}
+using test::dysta_cli;
+using test::shell;
 
 const std::string kExample =
     std::string(DYSTA_SOURCE_DIR) + "/examples/cnn_patterns_corrected.yaml";

@@ -217,33 +217,14 @@ TEST(Characterise, TablesHaveTheDocumentedColumns) {
 
 // --- CLI and figure script -----------------------------------------------------------------
 
-struct CommandResult {
-  int status = -1;
-  std::string out, err;
-};
+using test::shell;
 
-CommandResult shell(const fs::path& cwd, const std::string& command) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  const std::string cmd = "cd '" + cwd.string() + "' && " + command + " > '" + out.string() +
-                          "' 2> '" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  CommandResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = test::read_text(out);
-  r.err = test::read_text(err);
-  return r;
-}
-
-// 'text' for the shell (no quotes inside in these tests).
 std::string quoted(const std::string& text) {
-  std::string out = "'";
-  out += text;
-  out += "'";
-  return out;
+  return test::shell_quoted(text);
 }
 
-CommandResult dysta(const fs::path& cwd, const std::string& args) {
-  return shell(cwd, quoted(DYSTA_CLI) + " " + args);
+test::CommandResult dysta(const fs::path& cwd, const std::string& args) {
+  return test::dysta_cli(cwd, args);
 }
 
 std::string synthetic(const std::string& set) {

@@ -4,7 +4,6 @@
 // rows byte for byte.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -21,20 +20,6 @@ namespace dysta::benchmark {
 namespace {
 
 const fs::path kBench = fs::path(DYSTA_SOURCE_DIR) / "data" / "benchmark";
-
-// "'<dysta>' <args>" (built with += : GCC 12 warns falsely on "literal" + std::string chains).
-std::string cli(const std::string& args) {
-  std::string c = "'";
-  c += DYSTA_CLI;
-  c += "' ";
-  c += args;
-  return c;
-}
-
-int run(const std::string& cmd) {
-  const int raw = std::system(cmd.c_str());
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
 
 TEST(ShippedBenchmark, ManifestListsEveryFileWithItsSha256) {
   const ManifestCheck c = check_manifest(kBench);
@@ -59,7 +44,7 @@ TEST(ShippedBenchmark, ACorruptedFileIsReported) {
   ASSERT_EQ(c.problems.size(), 2u);
   EXPECT_NE(c.problems[0].find("agreement.csv: SHA-256 differs"), std::string::npos);
   EXPECT_NE(c.problems[1].find("extra.csv: not in the manifest"), std::string::npos);
-  EXPECT_NE(run(cli("benchmark check '" + (dir.path() / "b").string() + "' > /dev/null 2>&1")), 0);
+  EXPECT_NE(test::dysta_cli(dir.path(), "benchmark check b").status, 0);
 }
 
 struct SetExpectation {
@@ -118,9 +103,9 @@ TEST(ShippedBenchmark, EveryScenarioRunsAsAConfig) {
     EXPECT_GE(info.utilisation, 0.3);
     EXPECT_LE(info.utilisation, 0.8);
     test::TempDir dir;
-    const int status = run(cli("run -c '" + info.file.string() + "' --requests 300 --out '" +
-                               (dir.path() / "out").string() + "' > /dev/null 2>&1"));
-    ASSERT_EQ(status, 0);
+    const auto r = test::dysta_cli(dir.path(), "run -c " + test::shell_quoted(info.file.string()) +
+                                                   " --requests 300 --out out");
+    ASSERT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(test::read_text(dir.path() / "out" / "summary.json"));
     EXPECT_EQ(j.at("scenario").get<std::string>(), info.name);
   }
@@ -140,12 +125,11 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
   test::TempDir dir;
   const fs::path out = dir.path() / "slice";
   // The same OpenBLAS kernels as scripts/make-benchmark.sh.
-  const int status =
-      run("OPENBLAS_CORETYPE=Haswell " +
-          cli("benchmark build --models mobilenetv2,faceresnet --max-inputs 3 --no-extra-photos "
-              "--vtest-step 0 --no-synthetic --threads 2 --out '" +
-              out.string() + "' > '" + (dir.path() / "log.txt").string() + "' 2>&1"));
-  ASSERT_EQ(status, 0) << test::read_text(dir.path() / "log.txt");
+  const auto r = test::shell(
+      dir.path(), "OPENBLAS_CORETYPE=Haswell " + test::shell_quoted(DYSTA_CLI) +
+                      " benchmark build --models mobilenetv2,faceresnet --max-inputs 3 "
+                      "--no-extra-photos --vtest-step 0 --no-synthetic --threads 2 --out slice");
+  ASSERT_EQ(r.status, 0) << r.err;
   std::size_t compared = 0;
   for (const char* folder : {"eyerissv2-sparse20", "eyerissv2-sparse60",
                              "eyerissv2-sparse20-reference", "eyerissv2-dense"}) {
