@@ -17,7 +17,8 @@ status=0
 printf "%-14s %14s %10s %12s\n" policy instructions layers "instr/layer"
 for policy in fcfs sjf sjf_sparse prema planaria sdrm3 dysta dysta_naive dysta_oracle; do
   valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" --toggle-collect='*simulate_stream*' \
-    "$BUILD/dysta" run -q --policy "$policy" --rate 90 --requests 2000 --out "$TMP/run" \
+    "$BUILD/dysta" run -q --profiles data/synthetic/sanger --policy "$policy" --rate 90 \
+    --requests 2000 --out "$TMP/run" \
     >/dev/null 2>"$TMP/vg.log"
   ir=$(grep -E "^summary:|^totals:" "$TMP/cg.out" | head -1 | awk '{print $2}')
   layers=$(python3 -c "import json;print(json.load(open('$TMP/run/summary.json'))['metrics']['layers_executed'])")

@@ -60,7 +60,7 @@ echo "== overload: 1.5x capacity of the synthetic Sanger set (138 req/s), single
 for n in 5000 20000; do
   for policy in fcfs sjf planaria prema sdrm3 dysta; do
     start=$(now)
-    "$DYSTA" run -q --policy "$policy" --rate 138 --requests "$n" --out "$TMP/ov" >/dev/null
+    "$DYSTA" run -q --profiles "$SANGER" --policy "$policy" --rate 138 --requests "$n" --out "$TMP/ov" >/dev/null
     end=$(now)
     maxq=$(python3 -c "import json,sys;print(json.load(open('$TMP/ov/summary.json'))['metrics']['max_ready_tasks'])" 2>/dev/null || echo "?")
     awk -v p="$policy" -v n="$n" -v q="$maxq" -v s="$start" -v e="$end" \
@@ -70,9 +70,9 @@ done
 
 echo "== streaming: 10,000,000 requests, dysta, 60 req/s, online metrics"
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "  wall %e s, peak RSS %M KB" "$DYSTA" run -q --stream --policy dysta --rate 60 \
+  /usr/bin/time -f "  wall %e s, peak RSS %M KB" "$DYSTA" run -q --stream --profiles "$SANGER" --policy dysta --rate 60 \
     --requests 10000000 --out "$TMP/stream"
 else
-  start=$(now); "$DYSTA" run -q --stream --policy dysta --rate 60 --requests 10000000 --out "$TMP/stream"; end=$(now)
+  start=$(now); "$DYSTA" run -q --stream --profiles "$SANGER" --policy dysta --rate 60 --requests 10000000 --out "$TMP/stream"; end=$(now)
   awk -v s="$start" -v e="$end" 'BEGIN {printf "  wall %.2f s\n", e-s}'
 fi

