@@ -99,8 +99,16 @@ class Policy {
   //   dysta / dysta_naive /
   //   dysta_oracle                R + beta x (U + P)                           smallest wins
   //   dysta_hw                    none (false): the hardware model's score exists only inside
-  //                               its stateful select() (see src/policies/dysta_hw.cpp)
+  //                               its stateful select(); see scores_after_select()
   virtual bool scores(const DecisionContext& /*ctx*/, std::span<double> /*out*/) const {
+    return false;
+  }
+  // For policies without scores(): the scores select() itself just computed for the same context
+  // (dysta_hw: the hardware model's scoring pass). Called by observers right AFTER select(),
+  // never in the hot path; out[i] is NaN for a candidate the policy did not score. Returns false
+  // when there are none. score_order()/score_meaning() describe them as for scores().
+  virtual bool scores_after_select(const DecisionContext& /*ctx*/,
+                                   std::span<double> /*out*/) const {
     return false;
   }
   // Which score wins; meaningful only when scores() returns true.

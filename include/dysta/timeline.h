@@ -60,8 +60,9 @@ class TimelineRecorder final : public EngineObserver {
 // `score` is the number the policy ranked the candidate by (Policy::scores(), taken right before
 // select()); `score_wins` says which score wins: "min" or "max" (Policy::score_order(); tie-breaks
 // and quirks: Policy::score_meaning()). A policy without scores() falls back to its key() if it is
-// keyed ("min"); otherwise both cells are empty (dysta_hw). Requesting decisions makes the engine
-// scan every decision instead of using its fast path (same choices).
+// keyed ("min"), else to the scores select() computed (Policy::scores_after_select(), dysta_hw:
+// the hardware score; empty for a request still in the host FIFO). Requesting decisions makes the
+// engine scan every decision instead of using its fast path (same choices).
 //
 // scores() must run before select(), but the engine reports a decision after it: the policy is
 // wrapped in a ScoringPolicy, which calls before_select() and then the policy's select().
@@ -73,6 +74,8 @@ class DecisionLog final : public EngineObserver {
   // Takes the scores of the decision select() is about to make (from the policy set_policy()
   // gave); the next on_decision() writes them.
   void before_select(const DecisionContext& ctx);
+  // After select(): when before_select() found no scores, takes Policy::scores_after_select().
+  void after_select(const DecisionContext& ctx);
   void on_decision(const DecisionContext& ctx, std::size_t chosen) override;
   const std::string& csv() const { return csv_; }
   std::size_t decisions() const { return decisions_; }
@@ -94,10 +97,15 @@ class ScoringPolicy final : public Policy {
   ScoringPolicy(Policy& policy, DecisionLog& log) : policy_(policy), log_(log) {}
   std::size_t select(const DecisionContext& ctx) override {
     log_.before_select(ctx);
-    return policy_.select(ctx);
+    const std::size_t chosen = policy_.select(ctx);
+    log_.after_select(ctx);
+    return chosen;
   }
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {
     return policy_.scores(ctx, out);
+  }
+  bool scores_after_select(const DecisionContext& ctx, std::span<double> out) const override {
+    return policy_.scores_after_select(ctx, out);
   }
   ScoreOrder score_order() const override { return policy_.score_order(); }
   const char* score_meaning() const override { return policy_.score_meaning(); }

@@ -153,6 +153,14 @@ DecisionLog::DecisionLog(const ProfileSet& profiles, const Policy* policy)
       "real_remaining_s,last_exec_s,token,score,score_wins\n";
 }
 
+void DecisionLog::after_select(const DecisionContext& ctx) {
+  if (!policy_ || *score_wins_ != '\0') return;
+  scores_.resize(ctx.tasks.size());
+  if (policy_->scores_after_select(ctx, scores_)) {
+    score_wins_ = score_order_name(policy_->score_order());
+  }
+}
+
 void DecisionLog::before_select(const DecisionContext& ctx) {
   pending_ = true;
   score_wins_ = "";
@@ -188,7 +196,8 @@ void DecisionLog::on_decision(const DecisionContext& ctx, std::size_t chosen) {
                     format_double(t.gamma), format_double(t.est_next_layer_s),
                     format_double(t.est_isolated_s), format_double(t.real_remaining_s),
                     format_double(t.last_exec_s), format_double(ctx.state[i].token),
-                    scored ? format_double(scores_[i]) : "", scored ? score_wins_ : "");
+                    scored && !std::isnan(scores_[i]) ? format_double(scores_[i]) : "",
+                    scored ? score_wins_ : "");
   }
   ++decisions_;
 }

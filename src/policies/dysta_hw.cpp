@@ -77,12 +77,33 @@ void DystaHwPolicy::push(const Pending& r) {
   issue(HostCommand::push, cmd::push(id, r.variant), arrival);
 }
 
-// No Policy::scores() (the default returns false, so decision logs leave the score empty): the
-// hardware score of a candidate exists only inside this select(), which first pushes the newly
-// admitted requests into the model, delivers the running layer's npu_done (updating the monitor's
-// gamma) and then scores the queue in FP32/FP16. Reporting it before select() without changing
-// state would mean copying the whole SchedulerModel (lookup tables and queue) and replaying those
-// commands at every logged decision. The double-precision equivalent is the dysta policy's score.
+// No Policy::scores(): the hardware score of a candidate exists only inside select(), which first
+// pushes the newly admitted requests into the model, delivers the running layer's npu_done
+// (updating the monitor's gamma) and then scores the queue in FP32/FP16; taking it before
+// select() without changing state would mean copying the whole SchedulerModel. The scores that
+// pass wrote are reported after select() instead (scores_after_select()).
+bool DystaHwPolicy::scores_after_select(const DecisionContext& ctx, std::span<double> out) const {
+  if (!model_) return false;
+  std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
+  const FloatFormat fp = config_.fp();
+  for (const std::uint32_t id : model_->queue()) {
+    const std::uint32_t request = id_request_[id];
+    const auto it =
+        std::lower_bound(ctx.tasks.begin(), ctx.tasks.end(), request,
+                         [](const TaskView& t, std::uint32_t req) { return t.request < req; });
+    if (it == ctx.tasks.end() || it->request != request) continue;
+    out[static_cast<std::size_t>(it - ctx.tasks.begin())] =
+        fp_to_double(fp, model_->requests()[id].score);
+  }
+  return true;
+}
+
+const char* DystaHwPolicy::score_meaning() const {
+  return "hardware score R + beta x (U + P) of the scoring pass (FP32/FP16, time in units of "
+         "2^(time_shift + F) cycles), reported after select(); smallest wins; empty for requests "
+         "still in the host FIFO";
+}
+
 std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
   const std::uint64_t now = cycle_of(ctx.now_s);

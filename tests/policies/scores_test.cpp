@@ -1,4 +1,5 @@
-// Policy::scores() (policy.h): every built-in policy except dysta_hw reports the number it ranks
+// Policy::scores() (policy.h): every built-in policy except dysta_hw (which reports after select())
+// reports the number it ranks
 // each candidate by, taken right before select(); select() must then pick the best score by the
 // declared order and documented tie-break (score_rules.h), and scores() must change nothing.
 #include <gtest/gtest.h>
@@ -68,13 +69,16 @@ TEST(PolicyScores, EveryPolicyDeclaresItsScore) {
   EXPECT_STREQ(score_order_name(ScoreOrder::largest_wins), "max");
 }
 
-// dysta_hw's score lives inside the stateful hardware model (src/policies/dysta_hw.cpp).
-TEST(PolicyScores, DystaHwHasNone) {
+// dysta_hw's score lives inside the stateful hardware model (src/policies/dysta_hw.cpp): none
+// before select(); after it the scoring pass's scores (none before bind()).
+TEST(PolicyScores, DystaHwScoresOnlyAfterSelect) {
   auto policy = make_policy("dysta_hw", {}, Semantics::corrected);
   test::Decision d({TaskView{}});
   std::vector<double> out(1, 7.0);
   EXPECT_FALSE(policy->scores(DecisionContext{0, d.tasks, d.state}, out));
-  EXPECT_STREQ(policy->score_meaning(), "");
+  EXPECT_FALSE(policy->scores_after_select(DecisionContext{0, d.tasks, d.state}, out));
+  EXPECT_EQ(policy->score_order(), ScoreOrder::smallest_wins);
+  EXPECT_NE(std::string(policy->score_meaning()).find("after select()"), std::string::npos);
 }
 
 // Keyed policies: the score is the heap key.
