@@ -25,6 +25,7 @@
 #include "dysta/inference/ops.h"
 #include "dysta/inference/sparsity.h"
 #include "dysta/py_random.h"
+#include "dysta/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -55,12 +56,6 @@ double normal_deviate(PyRandom& rng) {
     const double z = kMagic * (u1 - 0.5) / u2;
     if (z * z / 4.0 <= -std::log(u2)) return z;
   }
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), 0, "", "cannot open text file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Regular files of `dir` whose name starts with `prefix` and ends with ".txt", sorted by name.
@@ -334,7 +329,7 @@ std::vector<std::string> benchmark_text_lines(const inference::AssetPaths& paths
     const std::vector<fs::path>& files = sources[passage % 2];
     const fs::path& file = files[static_cast<std::size_t>(
         rng.randint(0, static_cast<std::int64_t>(files.size()) - 1))];
-    const std::string text = read_text(file);
+    const std::string text = read_file(file);
     const std::vector<std::size_t> starts = word_starts(text);
     const std::size_t take = std::min(kPassageLines, count - lines.size());
     const std::vector<int> passage_budgets(

@@ -17,6 +17,7 @@
 #include "dysta/csv.h"
 #include "dysta/error.h"
 #include "dysta/profile.h"
+#include "dysta/read_file.h"
 #include "dysta/sha256.h"
 
 namespace dysta::benchmark {
@@ -43,13 +44,6 @@ constexpr PackageInfo kPackages[] = {
     {"matplotlib-data-3.6.3", "debian", "python-matplotlib-data", "3.6.3-1"},
     {"opencv-doc-4.6.0", "debian", "opencv-doc", "4.6.0+dfsg-12"},
 };
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
@@ -154,7 +148,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
     packages.push_back({{"registry", p.registry},
                         {"name", p.name},
                         {"version", p.version},
-                        {"archive_sha256", trim(read_text(stamp))}});
+                        {"archive_sha256", trim(read_file(stamp))}});
   }
   manifest["packages"] = packages;
 
@@ -185,7 +179,8 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   for (const PruneLevel& level : {sparse20(), sparse60()}) {
     for (const PrunePattern p :
          {PrunePattern::unstructured, PrunePattern::block4, PrunePattern::filter}) {
-      specs.push_back({p, level});
+      // The reference-semantics set is shipped for the paper's level only.
+      specs.push_back({p, level, level.name == "sparse20"});
     }
   }
   std::vector<std::vector<std::string>> input_rows = {
@@ -223,7 +218,6 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
         << std::flush;
     CnnProfileOptions po;
     po.threads = options.threads;
-    po.reference = true;
     const std::vector<CnnVariantProfile> profiles =
         profile_cnn(model, options.paths, inputs, specs, po);
     const CnnVariantProfile& dense = profiles.front();
@@ -353,7 +347,7 @@ ManifestCheck check_manifest(const fs::path& dir) {
   const fs::path mf = dir / "manifest.json";
   ordered_json j;
   try {
-    j = ordered_json::parse(read_text(mf));
+    j = ordered_json::parse(read_file(mf));
   } catch (const std::exception& e) {
     throw InputError(mf.string(), 0, "", std::string("unreadable manifest: ") + e.what());
   }
@@ -368,7 +362,7 @@ ManifestCheck check_manifest(const fs::path& dir) {
     const fs::path p = dir / path;
     if (!fs::exists(p)) {
       out.problems.push_back(path + ": missing");
-    } else if (sha256_hex(read_text(p)) != sha.get<std::string>()) {
+    } else if (sha256_hex(read_file(p)) != sha.get<std::string>()) {
       out.problems.push_back(path + ": SHA-256 differs from the manifest");
     }
   }

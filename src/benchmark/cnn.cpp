@@ -311,7 +311,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
     vp.input_ids.reserve(n);
     for (const auto& in : inputs) vp.input_ids.push_back(in.id);
     vp.latency_corrected_s.assign(n * L, 0.0);
-    if (options.reference) vp.latency_reference_s.assign(n * L, 0.0);
+    if (spec.reference) vp.latency_reference_s.assign(n * L, 0.0);
     vp.sparsity.assign(n * L, 0.0);
     vp.outputs.assign(n, {});
     std::vector<LayerShape> shapes;
@@ -324,7 +324,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
       try {
         for (std::size_t s = next++; s < n; s = next++) {
           const inference::Image img = load_input(inputs[s]);
-          EyerissObserver obs(by_layer, L, names, options.reference);
+          EyerissObserver obs(by_layer, L, names, spec.reference);
           inference::LayerObserver* observers[] = {&obs};
           const std::vector<Tensor> outputs = real->run(img, observers);
           vp.outputs[s] = model_output(model, *real, outputs, img);
@@ -333,7 +333,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
                     vp.latency_corrected_s.begin() + static_cast<std::ptrdiff_t>(s * L));
           std::copy(row.sparsity.begin(), row.sparsity.end(),
                     vp.sparsity.begin() + static_cast<std::ptrdiff_t>(s * L));
-          if (options.reference) {
+          if (spec.reference) {
             std::copy(row.reference.begin(), row.reference.end(),
                       vp.latency_reference_s.begin() + static_cast<std::ptrdiff_t>(s * L));
           }

@@ -48,9 +48,10 @@ int Network::add_layer(Layer layer) {
 }
 
 void Network::set_conv_geometry(int value, const ConvGeometry& geometry) {
-  for (Layer& l : layers_) {
-    if (l.output == value) {
-      l.conv = geometry;
+  // Builders record the geometry right after adding the layer: search from the back.
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+    if (it->output == value) {
+      it->conv = geometry;
       return;
     }
   }

@@ -10,6 +10,7 @@
 
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
+#include "dysta/read_file.h"
 #include "inference/js_literal.h"
 
 namespace dysta::inference {
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), 0, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The first object or string literal assigned to "exports" in a UMD wrapper (the wrapper's own
 // "module.exports=e()" is skipped).

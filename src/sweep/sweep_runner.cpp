@@ -13,18 +13,13 @@
 
 #include "dysta/atomic_output.h"
 #include "dysta/error.h"
+#include "dysta/read_file.h"
 #include "dysta/report.h"
 
 namespace fs = std::filesystem;
 
 namespace dysta {
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), 0, "", "cannot read file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void write_plain(const fs::path& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

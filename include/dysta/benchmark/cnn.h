@@ -34,6 +34,7 @@ const CnnModel& find_cnn(const std::string& key, const std::string& field);
 struct CnnVariantSpec {
   std::optional<PrunePattern> pattern;
   PruneLevel level;
+  bool reference = false;  // also time with reference semantics (pad_channels on)
   // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
   std::string label() const;
 };
@@ -44,8 +45,7 @@ std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPa
                                  const ImageInputOptions& options);
 
 struct CnnProfileOptions {
-  int threads = 1;        // inputs run in parallel; results do not depend on it
-  bool reference = true;  // also time with reference semantics (pad_channels on)
+  int threads = 1;  // inputs run in parallel; results do not depend on it
 };
 
 struct CnnVariantProfile {
@@ -58,7 +58,7 @@ struct CnnVariantProfile {
   std::vector<bool> reference_padded;       // [layer], C != C2*C1*C0 (reference semantics)
   std::vector<std::string> input_ids;       // [sample]
   std::vector<double> latency_corrected_s;  // [sample][layer]
-  std::vector<double> latency_reference_s;  // [sample][layer], empty without `reference`
+  std::vector<double> latency_reference_s;  // [sample][layer], empty unless spec.reference
   std::vector<double> sparsity;             // [sample][layer], input zero fraction
   std::vector<std::vector<float>> outputs;  // [sample]: class probabilities, best face score,
                                             // or the embedding

@@ -1,0 +1,12 @@
+// Whole-file input.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace dysta {
+
+// The bytes of `path`. Throws InputError naming the file when it cannot be opened or read.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace dysta
