@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "dysta/config.h"
 #include "dysta/experiment.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
@@ -14,7 +15,7 @@ namespace {
 
 const ProfileSet& sanger_set() {
   static const ProfileSet set =
-      load_profiles(std::filesystem::path(DYSTA_DATA_DIR) / "synthetic" / "sanger", {});
+      load_profiles(data_dir() / "synthetic" / "sanger", {});
   return set;
 }
 
@@ -99,7 +100,7 @@ BENCHMARK(BM_GenerateStream)->Arg(1000);
 void BM_LoadProfiles(benchmark::State& state) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        load_profiles(std::filesystem::path(DYSTA_DATA_DIR) / "synthetic" / "sanger", {}));
+        load_profiles(data_dir() / "synthetic" / "sanger", {}));
   }
 }
 BENCHMARK(BM_LoadProfiles)->Unit(benchmark::kMicrosecond);

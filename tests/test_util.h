@@ -17,6 +17,7 @@
 #include "dysta/error.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
+#include "test_paths.h"
 
 namespace dysta::test {
 

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "dysta/benchmark/build.h"
 #include "dysta/benchmark/cnn.h"
+#include "dysta/config.h"
 #include "dysta/error.h"
 
 namespace dysta::cli {
@@ -88,7 +89,7 @@ void add_benchmark_command(CLI::App& app) {
               "no synthetic transformers (their calibration needs the full OCR set)");
   b->callback([f] { build(*f); });
 
-  auto dir = std::make_shared<std::string>(std::string(DYSTA_DATA_DIR) + "/benchmark");
+  auto dir = std::make_shared<std::string>(data_dir().string() + "/benchmark");
   CLI::App* c = cmd->add_subcommand("check", "verify a benchmark folder against its manifest");
   c->add_option("dir", *dir, "benchmark folder (default: the shipped data/benchmark)");
   c->callback([dir] { check(*dir); });

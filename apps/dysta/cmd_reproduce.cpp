@@ -194,8 +194,7 @@ void reproduce_one(const Figure& fig, const std::string& workload, const Reprodu
   const std::string scenario = attnn ? "paper-attnn" : "paper-cnn";
   const Config base =
       flags.profiles.empty()
-          ? load_config(fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios" / (scenario + ".yaml"),
-                        {})
+          ? load_config(data_dir() / "benchmark" / "scenarios" / (scenario + ".yaml"), {})
           : load_config("", {});
   const std::string profiles = flags.profiles.empty() ? base.profiles : flags.profiles;
   // "AttNN (synthetic/sanger)": the last two components name the set and say what it is.

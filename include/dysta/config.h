@@ -74,6 +74,10 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
 
+// The data folder (embedded profile sets, benchmark): $DYSTA_DATA_DIR when set and non-empty, else
+// the source tree's data/ folder this build was configured from.
+std::filesystem::path data_dir();
+
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).
 std::filesystem::path default_config_path();

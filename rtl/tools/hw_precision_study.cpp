@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dysta/config.h"
 #include "dysta/engine.h"
 #include "dysta/experiment.h"
 #include "dysta/hardware/dysta_hw.h"
@@ -94,7 +95,7 @@ struct Row {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::filesystem::path data = std::filesystem::path(DYSTA_DATA_DIR) / "synthetic";
+  std::filesystem::path data = dysta::data_dir() / "synthetic";
   std::size_t requests = 1000;
   std::uint64_t seeds = 5;
   std::string csv;

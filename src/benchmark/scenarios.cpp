@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dysta/config.h"
 #include "dysta/error.h"
 
 namespace dysta::benchmark {
@@ -217,7 +218,7 @@ std::string scenario_yaml(const ScenarioDef& def, const std::map<std::string, do
 }
 
 fs::path default_scenario_dir() {
-  return fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios";
+  return data_dir() / "benchmark" / "scenarios";
 }
 
 std::vector<ScenarioInfo> read_scenarios(const fs::path& dir) {

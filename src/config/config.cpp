@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "dysta/error.h"
@@ -434,8 +435,13 @@ std::string to_yaml(const Config& c) {
   return std::string(e.c_str()) + "\n";
 }
 
+fs::path data_dir() {
+  if (const char* env = std::getenv("DYSTA_DATA_DIR"); env != nullptr && *env != '\0') return env;
+  return fs::path(DYSTA_DATA_DIR);
+}
+
 fs::path default_config_path() {
-  return fs::path(DYSTA_DATA_DIR) / "benchmark" / "scenarios" / "paper-cnn.yaml";
+  return data_dir() / "benchmark" / "scenarios" / "paper-cnn.yaml";
 }
 
 }  // namespace dysta

@@ -11,6 +11,7 @@
 #include "dysta/error.h"
 #include "dysta/experiment.h"
 #include "dysta/workload.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

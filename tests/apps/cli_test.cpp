@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

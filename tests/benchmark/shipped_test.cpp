@@ -12,6 +12,7 @@
 #include "dysta/benchmark/build.h"
 #include "dysta/benchmark/scenarios.h"
 #include "dysta/profile.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

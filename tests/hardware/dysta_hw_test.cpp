@@ -17,6 +17,7 @@
 #include "dysta/synthetic.h"
 #include "dysta/workload.h"
 #include "policies/dysta_rule.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace dysta {
@@ -41,7 +42,8 @@ struct HwRun {
 };
 
 ProfileSet sanger() {
-  return load_profiles(std::filesystem::path(DYSTA_DATA_DIR) / "synthetic" / "sanger", {});
+  return load_profiles(std::filesystem::path(DYSTA_SOURCE_DIR) / "data" / "synthetic" / "sanger",
+                       {});
 }
 
 std::vector<Request> stream(const ProfileSet& p, double rate, double slo, std::size_t n) {

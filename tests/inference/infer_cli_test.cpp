@@ -7,6 +7,7 @@
 #include <string>
 
 #include "inference/real_assets.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -16,8 +17,9 @@ namespace {
 
 int run_cli(const fs::path& dir, const std::string& args, std::string* out = nullptr) {
   const fs::path o = dir / "stdout.txt", e = dir / "stderr.txt";
-  const std::string cmd = "'" + std::string(DYSTA_CLI) + "' " + args + " > '" + o.string() +
-                          "' 2> '" + e.string() + "'";
+  std::string cmd = test::shell_quoted(DYSTA_CLI);
+  cmd +=
+      " " + args + " > " + test::shell_quoted(o.string()) + " 2> " + test::shell_quoted(e.string());
   const int raw = std::system(cmd.c_str());
   if (out != nullptr) *out = test::read_text(o) + test::read_text(e);
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "dysta/synthetic.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace dysta {

@@ -9,6 +9,7 @@
 #include "dysta/sha256.h"
 #include "dysta/sweep_merge.h"
 #include "dysta/sweep_runner.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

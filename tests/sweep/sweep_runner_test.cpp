@@ -9,6 +9,7 @@
 #include "dysta/predictor_accuracy.h"
 #include "dysta/report.h"
 #include "dysta/sweep_merge.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
