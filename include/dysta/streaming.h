@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dysta/engine.h"
-#include "dysta/experiment.h"
+#include "dysta/run.h"
 #include "dysta/metrics.h"
 #include "dysta/workload.h"
 
