@@ -54,4 +54,12 @@ foreach(exe ${WORK_DIR}/embed-build/embed ${WORK_DIR}/embed-pc)
     message(FATAL_ERROR "${exe} needs libraries beyond dysta::core:\n${output}")
   endif()
 endforeach()
-message(STATUS "installed, built with find_package and pkg-config, output matches")
+
+# Every layer links alone against the installed copy (find_package with every component).
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/cmake/layers -B ${WORK_DIR}/layers-build
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=${BUILD_TYPE})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/layers-build)
+foreach(layer core accel inference sweep benchmark)
+  run(${WORK_DIR}/layers-build/link_${layer})
+endforeach()
+message(STATUS "every layer links alone")
