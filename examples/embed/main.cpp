@@ -15,8 +15,8 @@
 
 int main(int argc, char** argv) try {
   using namespace dysta;
-  const auto profiles_path = argc > 1 ? std::filesystem::path(argv[1])
-                                      : data_dir() / "synthetic" / "sanger";
+  const auto profiles_path =
+      argc > 1 ? std::filesystem::path(argv[1]) : data_dir() / "synthetic" / "sanger";
   const std::string policy_name = argc > 2 ? argv[2] : "dysta";
   const ProfileSet profiles = load_profiles(profiles_path, {});
   StreamSpec spec;

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "dysta/sanger_latency.h"
 #include "dysta/data_dir.h"
 #include "dysta/registry.h"
+#include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
 
 namespace dysta {

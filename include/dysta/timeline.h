@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "dysta/engine.h"
-#include "dysta/run.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
+#include "dysta/run.h"
 #include "dysta/workload.h"
 
 namespace dysta {

@@ -133,8 +133,8 @@ std::string TimelineRecorder::json() const {
       event(fmt::format(
           R"({{"name":"deadline miss","cat":"slo","ph":"i","s":"t","pid":{},"tid":{},"ts":{},)"
           R"("args":{{"request":{},"model":{},"finish_s":{},"late_by_s":{}}}}})",
-          kTracksPid, tid(r), us(to_ticks(q.deadline_s)), r, quoted(model(r)), format_double(finish),
-          format_double(finish - q.deadline_s)));
+          kTracksPid, tid(r), us(to_ticks(q.deadline_s)), r, quoted(model(r)),
+          format_double(finish), format_double(finish - q.deadline_s)));
     }
   }
 

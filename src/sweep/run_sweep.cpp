@@ -36,14 +36,16 @@ std::vector<SweepPoint> run_sweep(const ProfileSet& profiles, const SweepSpec& s
   // seed continues across the rates in the given order (spec B.4), which a point states as the
   // rates drawn before its own; corrected: every (seed, rate) re-seeds.
   SweepPlan plan;
-  plan.profile_sets.push_back(std::shared_ptr<const ProfileSet>(&profiles, [](const ProfileSet*) {}));
+  plan.profile_sets.push_back(
+      std::shared_ptr<const ProfileSet>(&profiles, [](const ProfileSet*) {}));
   PointConfig base;
   base.semantics = spec.semantics;
   base.predictor = spec.choice.predictor;
   base.predictor_params = spec.choice.predictor_params;
   base.requests = spec.num_requests;
   base.priorities = spec.priorities;
-  for (std::size_t v = 0; v < spec.mix.size(); ++v) base.mix[profiles.variant(v).name] = spec.mix[v];
+  for (std::size_t v = 0; v < spec.mix.size(); ++v)
+    base.mix[profiles.variant(v).name] = spec.mix[v];
   const std::size_t num_rates = spec.rates.size();
   for (std::size_t si = 0; si < spec.seeds.size(); ++si) {
     for (std::size_t ri = 0; ri < num_rates; ++ri) {
@@ -58,7 +60,8 @@ std::vector<SweepPoint> run_sweep(const ProfileSet& profiles, const SweepSpec& s
           PointConfig p = stream;
           p.slo_multiplier = slo;
           p.policy = policy;
-          if (auto it = spec.choice.policy_params.find(policy); it != spec.choice.policy_params.end()) {
+          if (auto it = spec.choice.policy_params.find(policy);
+              it != spec.choice.policy_params.end()) {
             p.policy_params = it->second;
           }
           plan.points.push_back(std::move(p));

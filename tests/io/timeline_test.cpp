@@ -25,8 +25,9 @@ struct Slice {
 TEST(Timeline, NoSliceOverlapsItsSuccessorAfterParsing) {
   test::TempDir dir;
   for (const char* tracks : {"request", "model"}) {
-    const auto r = test::dysta_cli(dir.path(), std::string("run -q --requests 100 --timeline t.json ") +
-                                                   "--timeline-tracks " + tracks + " --out o");
+    const auto r =
+        test::dysta_cli(dir.path(), std::string("run -q --requests 100 --timeline t.json ") +
+                                        "--timeline-tracks " + tracks + " --out o");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto trace = nlohmann::json::parse(test::read_text(dir.path() / "t.json"));
     std::vector<Slice> accelerator;
