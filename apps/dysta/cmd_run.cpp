@@ -32,6 +32,11 @@ void print_metrics(const RunMetrics& m) {
                            m.violations, m.requests);
   std::cout << fmt::format("  ANTT                 {:.4f}\n", m.antt);
   std::cout << fmt::format("  inferences/s         {:.4f}\n", m.throughput_inf_s);
+  std::cout << fmt::format("  goodput (on time)/s  {:.4f}\n", m.goodput_inf_s);
+  if (m.dropped > 0) {
+    std::cout << fmt::format("  dropped              {:.4f}  ({} of {})\n", m.drop_rate, m.dropped,
+                             m.requests);
+  }
   std::cout << fmt::format("  STP (multiprogram)   {:.4f}\n", m.stp_multiprogram);
   std::cout << fmt::format("  turnaround p50/p90/p99  {:.6f} / {:.6f} / {:.6f} s\n",
                            m.turnaround_s.p50, m.turnaround_s.p90, m.turnaround_s.p99);
@@ -59,13 +64,15 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
   summary["policy"] = config.policy;
   summary["predictor"] = config.predictor;
   summary["workload"] = workload;
+  if (config.drop != DropRule::none) summary["drop"] = to_string(config.drop);
   return summary;
 }
 
 void run(const RunFlags& flags) {
   const Config config = resolve_config(flags.config);
   const ProfileSet profiles = load_config_profiles(config);
-  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params};
+  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params,
+                      config.drop};
   validate_choice({config.policy}, choice, profiles, config.semantics);
   const bool replay = !config.workload.trace.empty();
   const std::string source =

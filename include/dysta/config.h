@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dysta/accelerators/sanger.h"
+#include "dysta/engine.h"
 #include "dysta/registry.h"
 #include "dysta/semantics.h"
 
@@ -61,6 +62,9 @@ struct Config {
   std::string predictor = "average";
   ParamValues predictor_params;
   WorkloadConfig workload;
+  // Drop requests that can no longer meet their SLO (engine.h DropRule): none (default),
+  // estimated or oracle.
+  DropRule drop = DropRule::none;
   SangerConfig sanger;
   SweepConfig sweep;
   std::string output = "dysta-out/run";
