@@ -43,6 +43,14 @@ struct PointLabels {
 };
 PointLabels point_labels(const std::vector<MergedPoint>& points);
 
+// One pseudo-point per distinct stream of the plan (profile set, semantics, seed, rate, SLO
+// multiplier, requests, mix) whose policy is "bound" and whose metrics are the offline bounds of
+// bound.h: violations / slo_violation_rate = the minimum number of late requests (or its
+// relaxation), antt = the ANTT lower bound, throughput_inf_per_s = requests / makespan of a
+// work-conserving schedule (the same for every policy). Key "bound-<key of the first point>".
+// For `dysta sweep --bound` and `dysta reproduce gap`.
+std::vector<MergedPoint> bound_points(const SweepPlan& plan);
+
 // The merged table: one CSV row per point, columns
 //   profiles,semantics,policy,policy_params,predictor,predictor_params,seed,rate,slo_multiplier,
 //   requests,label,group,<scalar metrics>,drop,goodput_inf_per_s,dropped,drop_rate,key
