@@ -284,6 +284,11 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
                             const PolicyTraits& traits, const Predictor& predictor,
                             const EngineOptions& options, CompletionSink& sink) {
   policy.bind(profiles);
+  if (options.drop != DropRule::none && !policy.allows_drop()) {
+    throw InputError("", 0, "drop",
+                     "this policy keeps its own copy of the request queue (a hardware model) and "
+                     "cannot drop requests; use drop: none");
+  }
   const bool scan_needed = options.observer && options.observer->wants_decisions();
   if (options.keyed_fast_path && !scan_needed && options.drop == DropRule::none) {
     if (auto index = policy.make_index()) {
