@@ -15,6 +15,7 @@ import csv
 import glob
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -37,9 +38,11 @@ def main():
     print("|---|---|---|---|---|---|")
     for path in scenarios:
         name = os.path.splitext(os.path.basename(path))[0]
+        text = open(path).read()
+        rate = re.search(r"^workload:\n(?:  .*\n)*?  rate: (\S+)$", text, re.M).group(1)
+        slo = re.search(r"^workload:\n(?:  .*\n)*?  slo_multiplier: (\S+)$", text, re.M).group(1)
         cmd = [args.dysta, "sweep", "-c", path, "--csv", "-q", "--seeds", args.seeds,
-               "--policies", "sjf_sparse,dysta,dysta_seconds",
-               "--set", "sweep.rates=[]", "--set", "sweep.slo_multipliers=[]",
+               "--policies", "sjf_sparse,dysta,dysta_seconds", "--rates", rate, "--slos", slo,
                "--set", f"workload.requests={args.requests}",
                "--set", f"sweep.policy_params={{dysta: {{beta: {betas}}}, "
                         f"dysta_seconds: {{beta: {betas}}}}}"]

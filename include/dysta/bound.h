@@ -46,7 +46,7 @@ struct LateJobsOptions {
 //      - the sum over consecutive blocks (release order, block_size jobs) of each block's exact
 //        minimum: an optimal schedule restricted to a block is a schedule of that block alone,
 //        so the minimum is superadditive over a partition of the jobs.
-//    If the relaxation equals the greedy solution's late count, the period is exact after all.
+//    If the relaxation equals the late count of the best solution found, the period is exact.
 // Completion times are compared with deadline + 1e-9 s (ties count as on time, erring low).
 struct LateJobsBound {
   std::size_t min_late = 0;  // lower bound on the number of late jobs (exact if `exact`)
@@ -54,6 +54,9 @@ struct LateJobsBound {
   std::size_t busy_periods = 0;
   std::size_t exact_periods = 0;
   std::size_t largest_period = 0;  // jobs in the largest busy period
+  // Late jobs of a feasible solution (exact periods: the minimum; the others: the greedy one), so
+  // min_late <= exact minimum <= upper. Shows how loose a relaxation is.
+  std::size_t upper = 0;
 };
 LateJobsBound min_late_jobs(std::span<const BoundJob> jobs, const LateJobsOptions& options = {});
 

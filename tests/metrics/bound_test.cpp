@@ -130,6 +130,8 @@ TEST(Bound, MinLateMatchesBruteForceOverSubsets) {
     ASSERT_EQ(b.min_late, expected) << "trial " << trial;
     const LateJobsBound relaxed = min_late_jobs(jobs, {.node_limit = 0, .block_size = 3});
     ASSERT_LE(relaxed.min_late, expected) << "trial " << trial;
+    ASSERT_GE(relaxed.upper, expected) << "trial " << trial;
+    ASSERT_EQ(b.upper, expected);
     if (relaxed.exact) {
       ASSERT_EQ(relaxed.min_late, expected) << "trial " << trial;
     }
