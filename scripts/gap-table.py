@@ -5,7 +5,11 @@ violation rate over seeds without dropping and with each drop rule, its gap to t
 in percentage points, its ANTT and the ratio to the ANTT bound (serving every request). Prints
 Markdown.
 
-usage: scripts/gap-table.py dysta-out/reproduce/gap/paper-cnn.csv [more.csv ...]
+With --drop: instead, per policy the violation rate and goodput (requests that met their SLO per
+second) without dropping and with each drop rule, at the heaviest rate of each table only, for the
+policies named by --policies (default: all).
+
+usage: scripts/gap-table.py [--drop] [--policies a,b] dysta-out/reproduce/gap/paper-cnn.csv [...]
 """
 
 import csv
@@ -14,10 +18,50 @@ import sys
 from collections import OrderedDict
 
 
+def drop_table(paths, policies):
+    print("| scenario | policy | violations % (none / estimated / oracle) "
+          "| goodput req/s (none / estimated / oracle) | dropped % (estimated / oracle) |")
+    print("|---|---|---|---|---|")
+    for path in paths:
+        rows = list(csv.DictReader(open(path, newline="")))
+        scenario = os.path.splitext(os.path.basename(path))[0]
+        rate = max(float(r["rate"]) for r in rows)
+        acc = OrderedDict()
+        for r in rows:
+            if float(r["rate"]) != rate:
+                continue
+            base, _, drop = r["label"].partition(" +drop=")
+            acc.setdefault(base, {}).setdefault(drop or "none", []).append(r)
+        for name, runs in acc.items():
+            if name == "bound" or (policies and name not in policies):
+                continue
+
+            def mean(drop, column, scale=1.0):
+                v = runs.get(drop)
+                if not v:
+                    return "-"
+                return f"{scale * sum(float(r[column]) for r in v) / len(v):.2f}"
+
+            vio = " / ".join(mean(d, "slo_violation_rate", 100) for d in
+                             ("none", "estimated", "oracle"))
+            good = " / ".join(mean(d, "goodput_inf_per_s") for d in
+                              ("none", "estimated", "oracle"))
+            dropped = " / ".join(mean(d, "drop_rate", 100) for d in ("estimated", "oracle"))
+            print(f"| {scenario} ({rate:g} req/s) | {name} | {vio} | {good} | {dropped} |")
+
+
 def main():
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    if not args:
         sys.exit(__doc__)
-    for path in sys.argv[1:]:
+    if args[0] == "--drop":
+        policies = []
+        if len(args) > 2 and args[1] == "--policies":
+            policies = args[2].split(",")
+            args = args[2:]
+        drop_table(args[1:], policies)
+        return
+    for path in args:
         rows = list(csv.DictReader(open(path, newline="")))
         scenario = os.path.splitext(os.path.basename(path))[0]
         acc = OrderedDict()
