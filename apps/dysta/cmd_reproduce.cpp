@@ -422,8 +422,7 @@ void add_reproduce_command(CLI::App& app) {
       "run the experiment grid of one of the paper's figures (spec G.2) and render it as PNG and "
       "SVG. Figures:" +
           list + "\n  all    every figure");
-  cmd->add_option("figure", flags->figure,
-                  "fig12, fig13, fig14, fig15, fig9, gap (or alias), all")
+  cmd->add_option("figure", flags->figure, "fig12, fig13, fig14, fig15, fig9, gap (or alias), all")
       ->required();
   cmd->add_option("--workload", flags->workload, "attnn, cnn or both (default both)");
   cmd->add_option("--profiles", flags->profiles,

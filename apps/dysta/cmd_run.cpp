@@ -72,8 +72,7 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
 void run(const RunFlags& flags) {
   const Config config = resolve_config(flags.config);
   const ProfileSet profiles = load_config_profiles(config);
-  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params,
-                      config.drop};
+  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params, config.drop};
   validate_choice({config.policy}, choice, profiles, config.semantics);
   const bool replay = !config.workload.trace.empty();
   const std::string source =

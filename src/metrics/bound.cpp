@@ -12,7 +12,9 @@ namespace {
 constexpr double kTolerance_s = 1e-9;  // completion <= deadline + this counts as on time
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool on_time(double completion, double deadline) { return completion <= deadline + kTolerance_s; }
+bool on_time(double completion, double deadline) {
+  return completion <= deadline + kTolerance_s;
+}
 
 // Idle time of the EDF schedule of the jobs chosen so far, as sorted disjoint intervals (the
 // last one unbounded). Jobs are added in deadline order, so a new job has the lowest priority:
@@ -202,9 +204,8 @@ LateJobsBound min_late_jobs(std::span<const BoundJob> jobs, const LateJobsOption
   LateJobsBound out;
   if (jobs.empty()) return out;
   std::vector<BoundJob> ordered(jobs.begin(), jobs.end());
-  std::stable_sort(ordered.begin(), ordered.end(), [](const BoundJob& a, const BoundJob& b) {
-    return a.release_s < b.release_s;
-  });
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const BoundJob& a, const BoundJob& b) { return a.release_s < b.release_s; });
   std::vector<BoundJob> period;
   double busy_until = -kInf;
   auto flush = [&] {

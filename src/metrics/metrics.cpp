@@ -80,12 +80,11 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
     sum_p2 += p * p;
   }
   m.stp_multiprogram = sum_p;
-  m.jain_fairness =
-      sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(served) * sum_p2) : 0.0;
+  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(served) * sum_p2) : 0.0;
   m.turnaround_s = {percentile(turnaround, 50), percentile(turnaround, 90),
                     percentile(turnaround, 99)};
-  m.normalized_turnaround = {percentile(normalized_served, 50),
-                             percentile(normalized_served, 90), percentile(normalized_served, 99)};
+  m.normalized_turnaround = {percentile(normalized_served, 50), percentile(normalized_served, 90),
+                             percentile(normalized_served, 99)};
   return m;
 }
 

@@ -121,8 +121,7 @@ RunMetrics OnlineMetrics::finish(const EngineStats& stats) const {
   m.clock_rollbacks = stats.clock_rollbacks;
   m.idle_s = stats.idle_s;
   if (m.requests == 0) return m;
-  m.slo_violation_rate =
-      static_cast<double>(violations_) / static_cast<double>(m.requests);
+  m.slo_violation_rate = static_cast<double>(violations_) / static_cast<double>(m.requests);
   m.drop_rate = static_cast<double>(dropped_) / static_cast<double>(m.requests);
   if (count_ == 0) return m;
   const double n = static_cast<double>(count_);

@@ -118,9 +118,9 @@ RunMetrics metrics_from_json(const nlohmann::json& j, const std::string& file) {
     field = "idle_s";
     m.idle_s = number(j.at(field));
     field = "goodput_inf_per_s";
-    m.goodput_inf_s = j.contains(field) ? number(j.at(field))
-                                        : static_cast<double>(m.requests - m.violations) /
-                                              m.makespan_s;
+    m.goodput_inf_s = j.contains(field)
+                          ? number(j.at(field))
+                          : static_cast<double>(m.requests - m.violations) / m.makespan_s;
   } catch (const std::exception&) {
     throw InputError(file, 0, std::string("metrics.") + field, "missing or malformed");
   }

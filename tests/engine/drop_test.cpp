@@ -35,7 +35,8 @@ Request req(double arrival, std::uint32_t variant, double deadline) {
 //   none:      r0 0-1-3, r1 3-4 (late), r2 4-5-7 (late).
 //   estimated: at 1, r1: 1 + 1 = 2 > 1.7 -> dropped; r2: 1 + 4.5 = 5.5 <= 6.1 kept; r0 runs 1-3;
 //              at 3, r2: 3 + 4.5 = 7.5 > 6.1 -> dropped (it would have made it: a false drop).
-//   oracle:    at 1, r1 dropped (1 + 1 > 1.7); at 3, r2: 3 + 3 = 6 <= 6.1 kept, runs 3-4-6, on time.
+//   oracle:    at 1, r1 dropped (1 + 1 > 1.7); at 3, r2: 3 + 3 = 6 <= 6.1 kept, runs 3-4-6, on
+//   time.
 const std::vector<Request> kRequests = {req(0, 0, 10), req(0.5, 1, 1.7), req(0.6, 0, 6.1)};
 
 RunResult run(DropRule drop, RunMetrics* metrics = nullptr) {
@@ -73,8 +74,8 @@ TEST(Drop, EstimatedRemaining) {
   EXPECT_EQ(m.dropped, 2u);
   EXPECT_DOUBLE_EQ(m.drop_rate, 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(m.slo_violation_rate, 2.0 / 3.0);
-  EXPECT_DOUBLE_EQ(m.antt, 1.0);               // r0 only: 3 / 3
-  EXPECT_DOUBLE_EQ(m.makespan_s, 3.0);         // last served finish - first arrival
+  EXPECT_DOUBLE_EQ(m.antt, 1.0);        // r0 only: 3 / 3
+  EXPECT_DOUBLE_EQ(m.makespan_s, 3.0);  // last served finish - first arrival
   EXPECT_DOUBLE_EQ(m.goodput_inf_s, 1.0 / 3.0);
   EXPECT_EQ(m.by_variant.at("b").violations, 1u);
 }

@@ -211,8 +211,8 @@ TEST(Bound, LowerBoundsLayerGranularSchedules) {
   EXPECT_GT(strictly_lower, 0u);  // layer granularity does cost something on some instances
 }
 
-// Every policy (but dysta_hw), with and without dropping, on a loaded synthetic stream (corrected semantics):
-// violations >= the bound's minimum and ANTT >= its ANTT bound.
+// Every policy (but dysta_hw), with and without dropping, on a loaded synthetic stream (corrected
+// semantics): violations >= the bound's minimum and ANTT >= its ANTT bound.
 TEST(Bound, EveryPolicyAtOrAboveTheBound) {
   test::TempDir dir;
   write_k1_synthetic_sets(dir.path());
