@@ -124,6 +124,10 @@ class Policy {
   // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
   virtual double decision_overhead_s() const { return 0; }
 
+  // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
+  // engine dropping one (EngineOptions::drop); the engine then refuses to drop.
+  virtual bool allows_drop() const { return true; }
+
   // Optional fast path. A policy returns true from keyed() only if select() always picks the
   // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that
   // task executes a layer. The engine may then keep the ready tasks in a heap and skip select():

@@ -123,7 +123,7 @@ class Parser {
     if (!root || root.IsNull()) return c;
     check_keys(root, "",
                {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
-                "predictor_params", "workload", "sanger", "sweep", "output", "scenario"});
+                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario"});
     if (auto n = root["description"]) c.description = str(n, "description");
     if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
     if (auto n = root["semantics"]) {
@@ -144,6 +144,13 @@ class Parser {
     if (auto n = root["predictor"]) c.predictor = str(n, "predictor");
     if (auto n = root["predictor_params"]) c.predictor_params = params(n, "predictor_params");
     if (auto w = root["workload"]) parse_workload(w, c.workload);
+    if (auto n = root["drop"]) {
+      try {
+        c.drop = parse_drop_rule(str(n, "drop"));
+      } catch (const InputError& e) {
+        fail(n, "drop", "expected none, estimated or oracle, found '" + n.Scalar() + "'");
+      }
+    }
     if (auto s = root["sanger"]) parse_sanger(s, c.sanger);
     if (auto s = root["sweep"]) parse_sweep(s, c.sweep);
     if (auto n = root["output"]) c.output = str(n, "output");
@@ -371,6 +378,7 @@ std::string to_yaml(const Config& c) {
   e << YAML::Key << "predictor_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
   for (const auto& [k, v] : c.predictor_params) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap;
+  if (c.drop != DropRule::none) e << YAML::Key << "drop" << YAML::Value << to_string(c.drop);
   const auto& w = c.workload;
   e << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "rate" << YAML::Value << w.rate;
