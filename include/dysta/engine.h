@@ -94,9 +94,9 @@ DropRule parse_drop_rule(const std::string& text, const std::string& field = "dr
 struct EngineOptions {
   Semantics semantics = Semantics::corrected;
   EngineObserver* observer = nullptr;
-  // Use the policy's TaskIndex (Policy::make_index(), O(log R) for fcfs, sjf, sjf_sparse and
-  // corrected planaria) instead of select(); the choices are identical. Off, or with an observer
-  // that wants decisions, every decision scans.
+  // Use the policy's TaskIndex (Policy::make_index(), O(log R) for fcfs, sjf, sjf_sparse, edf
+  // and corrected planaria) instead of select(); the choices are identical. Off, or with an
+  // observer that wants decisions, every decision scans.
   bool keyed_fast_path = true;
   // Drop hopeless requests (DropRule); with a rule other than none every decision scans.
   DropRule drop = DropRule::none;

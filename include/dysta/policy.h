@@ -98,6 +98,9 @@ class Policy {
   //   sdrm3 / sdrm3_sparse        MapScore U + alpha x F                       largest wins
   //   dysta / dysta_naive /
   //   dysta_oracle                R + beta x (U + P)                           smallest wins
+  //   dysta_seconds               R + beta x (U + W / N)                       smallest wins
+  //   edf                         deadline                                     smallest wins
+  //   llf / llf_sparse            deadline - now - (gamma x) Rest              smallest wins
   //   dysta_hw                    none (false): the hardware model's score exists only inside
   //                               its stateful select(); see scores_after_select()
   virtual bool scores(const DecisionContext& /*ctx*/, std::span<double> /*out*/) const {
