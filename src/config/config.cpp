@@ -190,21 +190,23 @@ class Parser {
     if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
   }
 
+  // Sanger constants: the one parser, sanger_config() (sanger_latency.h), with file and line.
   void parse_sanger(const YAML::Node& s, SangerConfig& out) const {
-    check_keys(s, "sanger",
-               {"pe_rows", "pe_cols", "pes_per_row", "bytes_per_value", "clock_hz",
-                "bandwidth_gb_s", "hidden", "seq_len"});
-    auto int_key = [&](const char* key, int& field) {
-      if (auto n = s[key]) field = static_cast<int>(integer(n, std::string("sanger.") + key, 1));
-    };
-    int_key("pe_rows", out.pe_rows);
-    int_key("pe_cols", out.pe_cols);
-    int_key("pes_per_row", out.pes_per_row);
-    int_key("bytes_per_value", out.bytes_per_value);
-    int_key("hidden", out.hidden);
-    int_key("seq_len", out.seq_len);
-    if (auto n = s["clock_hz"]) out.clock_hz = positive(n, "sanger.clock_hz");
-    if (auto n = s["bandwidth_gb_s"]) out.bandwidth_gb_s = positive(n, "sanger.bandwidth_gb_s");
+    std::vector<std::string> allowed;
+    for (const ParamSpec& spec : sanger_param_specs()) {
+      if (spec.name != "subrow_fraction") allowed.push_back(spec.name);
+    }
+    check_keys(s, "sanger", allowed);
+    ParamValues values;
+    for (const auto& name : allowed) {
+      if (auto n = s[name]) values[name] = number(n, "sanger." + name);
+    }
+    values["subrow_fraction"] = out.subrow_fraction;
+    try {
+      out = sanger_config(values, "sanger.");
+    } catch (const InputError& e) {
+      fail(s[e.field().substr(std::string("sanger.").size())], e.field(), e.message());
+    }
   }
 
   // component -> parameter -> list of values, in file order.
