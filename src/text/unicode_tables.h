@@ -19,13 +19,13 @@ struct FoldEntry {
   const char* utf8;
 };
 
-extern const CodeRange kLetter[];          // general category L*
+extern const CodeRange kLetter[];  // general category L*
 extern const std::size_t kLetter_size;
-extern const CodeRange kNumber[];          // N*
+extern const CodeRange kNumber[];  // N*
 extern const std::size_t kNumber_size;
-extern const CodeRange kPunctuation[];     // P*
+extern const CodeRange kPunctuation[];  // P*
 extern const std::size_t kPunctuation_size;
-extern const CodeRange kControl[];         // Cc, Cf
+extern const CodeRange kControl[];  // Cc, Cf
 extern const std::size_t kControl_size;
 extern const CodeRange kSpaceSeparator[];  // Zs
 extern const std::size_t kSpaceSeparator_size;

@@ -4,7 +4,7 @@
 # own WordPieceTokenizer run on the words of the BasicTokenizer (punctuation split, lower-cased,
 # accents stripped; its JavaScript only splits on spaces), written by scripts/train-transformers.py's
 # reference implementation. Needs node and the cache of scripts/fetch-models.sh.
-# Usage: bash tests/text/make-tokenizer-fixtures.sh SENTENCES.json > tests/text/data/tokenizer-fixtures.json
+# Usage: bash tests/text/make-tokenizer-fixtures.sh tests/text/data/tokenizer-sentences.json > tests/text/data/tokenizer-fixtures.json
 set -euo pipefail
 CACHE=${DYSTA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dysta}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
