@@ -400,7 +400,7 @@ def train_gpt2(out, steps, seed):
     model = Transformer(V, L, decoder=True)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 200) * max(0.05, 1 - s / steps))
+        opt, lambda s: min(1.0, (s + 1) / 30) * max(0.05, 1 - s / steps))
     pos = torch.arange(L)[None].expand(B, L)
     typ = torch.zeros(B, L, dtype=torch.long)
     bias = make_bias(torch.ones(B, L, dtype=torch.bool), causal=True)
@@ -415,14 +415,14 @@ def train_gpt2(out, steps, seed):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 50 == 0 or step == steps - 1:
+        if step % 10 == 0 or step == steps - 1:
             log(f"gpt2 step {step} loss {loss.item():.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
     train_s = time.time() - t1
     model.eval()
-    # held-out perplexity over the first 400 non-overlapping 128-token windows
+    # held-out perplexity over the first 100 non-overlapping 128-token windows
     nll, n = 0.0, 0
     with torch.no_grad():
-        for s in range(0, min(len(he_s) - L - 1, 400 * L), L):
+        for s in range(0, min(len(he_s) - L - 1, 100 * L), L):
             x = torch.from_numpy(he_s[s:s + L])[None]
             y = torch.from_numpy(he_s[s + 1:s + L + 1])[None]
             lg = model(x, pos[:1], typ[:1], bias[:1])
@@ -495,7 +495,7 @@ def train_bert(out, steps, seed):
     model = Transformer(V, L, decoder=False)
     opt = torch.optim.AdamW(model.parameters(), lr=7e-4, betas=(0.9, 0.98), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 300) * max(0.05, 1 - s / steps))
+        opt, lambda s: min(1.0, (s + 1) / 30) * max(0.05, 1 - s / steps))
     pos = torch.arange(L)[None].expand(B, L)
     t1 = time.time()
     for step in range(steps):
@@ -513,7 +513,7 @@ def train_bert(out, steps, seed):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 50 == 0 or step == steps - 1:
+        if step % 10 == 0 or step == steps - 1:
             log(f"bert step {step} loss {loss.item():.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
     train_s = time.time() - t1
     model.eval()
@@ -524,7 +524,7 @@ def train_bert(out, steps, seed):
     uni_nll, uni_correct = 0.0, 0
     top = int(np.argmax(uni[5:])) + 5
     with torch.no_grad():
-        for _ in range(40):
+        for _ in range(12):
             ids, typ, valid, special = bert_batch(he_s, erng, 8, L, V)
             x, y = mask_tokens(ids, special, erng, V)
             lg = model(torch.from_numpy(x), pos, torch.from_numpy(typ),
@@ -623,8 +623,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="build/trained")
     ap.add_argument("--only", choices=["bert", "gpt2"])
-    ap.add_argument("--steps-bert", type=int, default=650)
-    ap.add_argument("--steps-gpt2", type=int, default=1200)
+    ap.add_argument("--steps-bert", type=int, default=90)
+    ap.add_argument("--steps-gpt2", type=int, default=150)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
