@@ -81,8 +81,8 @@ std::string native_profile_text(const ProfiledVariant& v) {
 
 using Rows = std::vector<std::vector<std::string>>;
 
-// The OCR recogniser's real attention and the synthetic transformers calibrated on it, all on
-// Sanger, into sets["sanger"].
+// The OCR recogniser's real attention, the trained transformers' real attention and the
+// synthetic full-size transformers calibrated on them, all on Sanger, into sets["sanger"].
 void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& manifest,
                         Rows& input_rows, std::map<std::string, std::vector<ProfiledVariant>>& sets,
                         std::map<std::string, double>& mean_iso, std::ostream& log) {
@@ -345,8 +345,14 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "verifies every file against\n`manifest.json` (SHA-256).\n\n"
       "* REAL: `profiles/eyerissv2-*` (pruned real CNNs on real photos, video frames and faces) "
       "and\n  `profiles/sanger*/ppocrv4.csv` (the PP-OCRv4 recogniser's attention on real text).\n"
-      "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (BERT, GPT-2, BART attention drawn from a "
-      "model\n  calibrated on ppocrv4; no real weights of these models are available offline).\n"
+      "* TRAINED: `profiles/sanger*/*-small-trained.csv` (the attention of the small BERT- and "
+      "GPT-2-shaped\n  transformers trained here by `scripts/train-transformers.py`, "
+      "`data/models/`, on real\n  SQuAD/GLUE-like requests at their real lengths; "
+      "`transformer-requests.csv`, `attention-heads.csv`).\n"
+      "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (full-size BERT, GPT-2, BART attention "
+      "drawn "
+      "from a\n  model calibrated on the trained transformers, at the real request lengths; no "
+      "real weights of\n  these models are available offline).\n"
       "* `scenarios/*.yaml`: runnable configs (`dysta run -c`, `dysta sweep -c`).\n";
 
   ordered_json listing = ordered_json::object();
