@@ -20,8 +20,8 @@ Deterministic: fixed seeds, one thread, fixed step counts (defaults: 90 BERT ste
 steps, sized to what a nice-19 job got on the shared 2-core machine). The shipped models were made
 by two such processes run in parallel (--only bert, --only gpt2) under nice -n 19 at a load
 average of 15-25: 29 and 30 minutes wall (tokenisation about 3 minutes each; the logs,
-data/models/train-*.log, record every step's time). On an idle core a step takes about 1.5 s
-(GPT-2, 16 x 128 tokens) and 4 s (BERT, 8 x 384 tokens).
+data/models/train-*.log, record every step's time). In a 20-step / 5-step trial at a lower
+load a step took 1.5 s (GPT-2, 16 x 128 tokens) and 4.7 s (BERT, 8 x 384 tokens).
 
 Usage: nice -n 19 /usr/bin/python3 scripts/train-transformers.py [--out DIR] [--only bert|gpt2]
        [--steps-bert N] [--steps-gpt2 N]
