@@ -164,7 +164,7 @@ module dysta_scheduler #(
   logic [LAYER_BITS-1:0] best_layer;
   logic [NNZ_W-1:0] nnz, nnz_fin;
   logic last_r;
-  logic [1:0] rc;  // RATE cycle
+  logic [2:0] rc;  // RATE cycle
   logic [QB-1:0] rm_k, rm_wk;
   logic rm_pend;
 
@@ -275,7 +275,7 @@ module dysta_scheduler #(
     score_we = push_ok;
     score_wa = f_id;
     score_wd = '0;
-    if (st == S_RATE && rc == 2'd0) begin
+    if (st == S_RATE && rc == 3'd0) begin
       layer_we = 1'b1;
       layer_wa = best_id;
       layer_wd = best_layer == {LAYER_BITS{1'b1}} ? best_layer : best_layer + 1'b1;
@@ -283,7 +283,7 @@ module dysta_scheduler #(
       le_wa = best_id;
       le_wd = done_clk;
     end
-    if (st == S_RATE && rc == 2'd3) begin
+    if (st == S_RATE && rc == 3'd4) begin
       gamma_we = 1'b1;
       gamma_wa = best_id;
       gamma_wd = r_dens[SW-2:M] == '0 ? FP_ONE : r_m2;
@@ -454,7 +454,7 @@ module dysta_scheduler #(
           nnz <= nnz_sum[NNZ_W] ? '1 : nnz_sum[NNZ_W-1:0];
           if (npu_done) begin
             st <= S_RATE;
-            rc <= 2'd0;
+            rc <= 3'd0;
             done_clk <= sys_clk;
             nnz_fin <= nnz_sum[NNZ_W] ? '1 : nnz_sum[NNZ_W-1:0];
             last_r <= npu_last;
@@ -463,13 +463,15 @@ module dysta_scheduler #(
         S_RATE: begin
           rc <= rc + 1'b1;
           case (rc)
-            2'd0: begin
+            // rc 0 reads the tables: a host write accepted in the npu_done cycle is seen.
+            3'd0: ;
+            3'd1: begin
               r_nf <= cv_nnz_o;
               r_out <= out_rd;
               r_dens <= dens_rd;
             end
-            2'd1: r_m1 <= rate_m1_o;
-            2'd2: r_m2 <= rate_m2_o;
+            3'd2: r_m1 <= rate_m1_o;
+            3'd3: r_m2 <= rate_m2_o;
             default: begin
               st <= last_r ? S_REMOVE : S_IDLE;
               rm_k <= best_pos;

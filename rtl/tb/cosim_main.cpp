@@ -72,6 +72,9 @@ struct WorkloadSpec {
   int overfill_percent = 3;  // pushes while the queue is full
   int idle_cycles = 0;       // cycles with nothing to do before the first request
   bool all_full = false;     // fill the queue completely at the start
+  // Chance that the host rewrites the running request's inv_density / inv_outputs entry in the
+  // npu_done cycle (the contract: a write accepted in that cycle is seen by the rate step).
+  int done_write_percent = 0;
 };
 
 class Bench {
@@ -294,6 +297,12 @@ class Bench {
     top_->host_cmd_valid = 0;
     bool commanded = false;
     if (ready) {
+      if (active_ && cycle_ == done_ && chance(spec_.done_write_percent)) {
+        const hw::RequestRegs& run = model_.requests()[decision_.id];
+        const auto code =
+            chance(50) ? hw::HostCommand::lut_inv_density : hw::HostCommand::lut_inv_outputs;
+        script_.push_front({code, hw::cmd::lut_entry(lut_value(0.5, 8.0), run.slot, run.layer)});
+      }
       plan_host();
       if (!script_.empty()) {
         const Cmd c = script_.front();
@@ -506,6 +515,10 @@ int main(int argc, char** argv) {
     s = WorkloadSpec{};
     s.name = "far deadlines";
     s.far_percent = 100;
+    directed.push_back(s);
+    s = WorkloadSpec{};
+    s.name = "table write at npu_done";
+    s.done_write_percent = 100;
     directed.push_back(s);
     s = WorkloadSpec{};
     s.name = "raw float tables";

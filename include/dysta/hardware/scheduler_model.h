@@ -51,7 +51,7 @@ struct HwConfig {
 // rate step occupies d+1 .. d+kRateCycles; then a finished task's removal takes N - pos cycles
 // (N before removal, pos its queue position); then IDLE.
 inline constexpr std::uint64_t kScoreLatency = 9;
-inline constexpr std::uint64_t kRateCycles = 4;
+inline constexpr std::uint64_t kRateCycles = 5;
 
 // Host command codes (`host_cmd_code`, 4 bits; spec H.5 with H.7 #1 fixed). Data fields of the
 // 48-bit `host_cmd_data` word: value [31:0], layer [39:32], slot [47:40], request id [15:0],
@@ -117,7 +117,10 @@ class SchedulerModel {
   const HwConfig& config() const { return config_; }
 
   // --- host port. Commands are given in cycle order, at most one per cycle; commands of cycle c
-  // come before layer_done(c). A command is accepted (host_cmd_ready) in IDLE and while the NPU
+  // come before layer_done(c). Table-write contract: a write accepted at cycle c is seen by every
+  // table read of cycle c + 1 on; the rate step reads in the first RATE cycle (npu_done + 1), so a
+  // write accepted in the npu_done cycle, also to the running request's entry, is used by that
+  // layer's gamma (docs/hardware.md, "Protocol"). A command is accepted (host_cmd_ready) in IDLE and while the NPU
   // runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the first cycle without
   // a command, so a host holding it there issues commands back to back.
   bool ready(std::uint64_t cycle) const;
