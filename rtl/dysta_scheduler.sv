@@ -481,4 +481,91 @@ module dysta_scheduler #(
       if (push_ok) num <= num + 1'b1;
     end
   end
+`ifdef DYSTA_PROPS
+  // ---------------------------------------------------------------- properties
+  // Protocol and FSM invariants, as immediate assertions sampled at every clock edge (the
+  // current cycle against the previous one). Checked in the Verilator co-simulation (--assert,
+  // +define+DYSTA_PROPS) and, with the score abstracted to a free value, by bounded model checking
+  // (rtl/formal/bmc.sh: yosys-smtbmc). They hold for every input sequence, legal or not.
+  function automatic logic [QB:0] ones(logic [DEPTH-1:0] v);
+    ones = '0;
+    for (int i = 0; i < DEPTH; i++) ones = ones + (QB + 1)'(v[i]);
+  endfunction
+  logic p_init = 1'b0;
+  logic p_rst, p_done, p_acc, p_push_ok, p_start;
+  state_t p_st;
+  logic [3:0] p_code;
+  logic [QB:0] p_num;
+  logic [2:0] p_err;
+  logic [QB-1:0] p_id;
+  logic [DEPTH-1:0] p_queued;
+  logic [NNZ_W-1:0] p_nnz;
+  always_ff @(posedge clk) begin
+    p_init <= 1'b1;
+    p_rst <= rst;
+    p_done <= npu_done;
+    p_acc <= acc;
+    p_push_ok <= push_ok;
+    p_start <= npu_start;
+    p_st <= st;
+    p_code <= host_cmd_code;
+    p_num <= num;
+    p_err <= err;
+    p_id <= f_id;
+    p_queued <= queued;
+    p_nnz <= nnz;
+  end
+`ifdef FORMAL
+  always_comb if (!p_init) assume (rst);
+`endif
+  always_ff @(posedge clk) begin
+    if (p_init && !rst && !p_rst) begin
+      // State register and decodes.
+      assert (st == S_IDLE || st == S_SCORE || st == S_START || st == S_EXE || st == S_RATE ||
+              st == S_REMOVE);
+      assert (host_cmd_ready == (st == S_IDLE || st == S_EXE));
+      assert (npu_start == (st == S_START));
+      // Queue bookkeeping: the count is bounded and equals the number of queued ids; it moves
+      // only by an accepted push or the end of a removal.
+      assert (num <= (QB + 1)'(DEPTH));
+      assert (ones(queued) == num);
+      assert (num == p_num + (QB + 1)'(p_push_ok) - (QB + 1)'(p_st == S_REMOVE && st == S_IDLE));
+      assert (!p_push_ok || (p_num != (QB + 1)'(DEPTH) && !p_queued[p_id] && queued[p_id]));
+      // FSM transitions.
+      if (p_st == S_IDLE) assert (st == S_IDLE || st == S_SCORE);
+      if (p_st == S_IDLE && st == S_SCORE) assert (p_num != '0 && !p_acc);
+      if (p_st == S_SCORE) assert (st == S_SCORE || st == S_START);
+      if (p_st == S_START) assert (st == S_EXE);
+      if (p_st == S_EXE) assert (st == (p_done ? S_RATE : S_EXE));
+      if (p_st == S_RATE) assert (st == S_RATE || st == S_IDLE || st == S_REMOVE);
+      if (p_st == S_REMOVE) assert (st == S_REMOVE || st == S_IDLE);
+      if (p_start) assert (!npu_start);
+      // A decision names a queued request; the queue holds it until its removal ends.
+      if (st == S_START || st == S_EXE || st == S_RATE || st == S_REMOVE) begin
+        assert (num != '0 && (QB + 1)'(best_pos) < num && queued[best_id]);
+      end
+      if (st == S_SCORE) assert (sc <= SCW'(num) + SCW'(T_S) && num != '0);
+      if (st == S_REMOVE) assert ((QB + 1)'(rm_k) < num);
+      // Valid score slots exist only during SCORE (nothing else may be compared).
+      if (vpipe != '0) assert (st == S_SCORE);
+      // The counter counts only in EXE (cleared at START).
+      if (p_st != S_EXE && p_st != S_START) assert (nnz == p_nnz);
+      // Error flags: raised only by the matching rejected command, cleared only by clear_errors.
+      if (err[0] && !p_err[0]) assert (p_acc && p_code == C_PUSH && p_num == (QB + 1)'(DEPTH));
+      if (err[1] && !p_err[1]) assert (p_acc && p_code == C_PUSH && p_queued[p_id]);
+      if (err[2] && !p_err[2]) assert (p_acc && p_code > C_CLEAR);
+      if ((p_err & ~err) != '0) assert (p_acc && p_code == C_CLEAR);
+    end
+  end
+`ifdef FORMAL
+  // Reachability (yosys-smtbmc -c): the checks above are not vacuous.
+  always_ff @(posedge clk) begin
+    if (!rst) begin
+      cover (st == S_REMOVE && num == (QB + 1)'(DEPTH));
+      cover (err[0]);
+      cover (p_st == S_REMOVE && st == S_IDLE);
+    end
+  end
+`endif
+`endif
 endmodule

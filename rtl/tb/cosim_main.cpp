@@ -29,6 +29,11 @@
 #include <type_traits>
 #include <vector>
 
+#ifndef COSIM_TOP  // built by rtl/tb/mutation_test.py: plain --prefix Vcosim
+#define COSIM_TOP Vcosim
+#define COSIM_HEADER "Vcosim.h"
+#define COSIM_ROOT_HEADER "Vcosim___024root.h"
+#endif
 #include COSIM_HEADER
 #include COSIM_ROOT_HEADER
 #include "dysta/hardware/scheduler_model.h"
