@@ -281,14 +281,14 @@ module dysta_scheduler #(
   // Order key: a smaller key is a smaller float (sign-magnitude to unsigned).
   logic [SW-1:0] key_s  /*verilator public_flat_rd*/;
   logic better;
-`ifdef DYSTA_BMC
-  // Bounded model checking of the control: the score is a free value every cycle.
-  (* anyseq *) logic [SW-1:0] f_key;
-  assign key_s = f_key;
-`else
   assign key_s = score_s[SW-1] ? ~score_s : {1'b1, score_s[SW-2:0]};
-`endif
+`ifdef DYSTA_BMC
+  // Bounded model checking of the control: every comparison outcome is free.
+  (* anyseq *) logic f_better;
+  assign better = !best_valid || f_better;
+`else
   assign better = !best_valid || key_s < best_key;
+`endif
 
   // ---------------------------------------------------------------- memory port control
   always_comb begin

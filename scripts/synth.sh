@@ -7,6 +7,7 @@
 # These are estimates from open tools, not Vivado place-and-route results.
 #
 # Usage: bash scripts/synth.sh [out-dir] [jobs]     (default build/synth, 2 parallel runs)
+#        TABLE_ONLY=1 bash scripts/synth.sh [out-dir]  (tabulate the runs already in out-dir)
 # Writes <out-dir>/<config>/{stat.txt,sta.txt,yosys.log} and <out-dir>/table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,14 +35,22 @@ YS
   yosys -q -l "$dir/yosys.log" "$dir/synth.ys" >/dev/null 2>&1
   echo "synthesised $name"
 }
+if [ "${TABLE_ONLY:-0}" = 1 ]; then  # tabulate the configurations already synthesised in OUT
+  done_cfgs=()
+  for cfg in "${CONFIGS[@]}"; do
+    [ -f "$OUT/${cfg%% *}/sta.txt" ] && done_cfgs+=("$cfg")
+  done
+  CONFIGS=("${done_cfgs[@]}")
+fi
 pids=()
 for cfg in "${CONFIGS[@]}"; do
+  [ "${TABLE_ONLY:-0}" = 1 ] && continue
   # shellcheck disable=SC2086
   run_one $cfg &
   pids+=($!)
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 1; done
 done
-wait "${pids[@]}"
+[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
 
 count() {  # count <stat.txt> <cell regex>
   awk -v re="$2" '$1 ~ "^(" re ")$" {n += $2} END {print n + 0}' "$1"

@@ -30,14 +30,14 @@ async2sync
 dffunmap
 write_smt2 -wires $OUT/scheduler.smt2"
 echo "BMC: assertions, $DEPTH cycles"
-yosys-smtbmc -s z3 --unroll -t "$DEPTH" "$OUT/scheduler.smt2" >"$OUT/bmc.log" 2>&1 || {
-  tail -20 "$OUT/bmc.log"
+yosys-smtbmc -s z3 --logic QF_BV --unroll -t "$DEPTH" "$OUT/scheduler.smt2" >"$OUT/bmc.log" 2>&1 || {
+  tr '\r' '\n' <"$OUT/bmc.log" | grep -v seconds | tail -20
   exit 1
 }
-grep -E "Status|PASSED|summary" "$OUT/bmc.log" | tail -2
+tr '\r' '\n' <"$OUT/bmc.log" | grep -E "Status" | sed 's/.*##/##/' | tail -1
 echo "BMC: covers"
-yosys-smtbmc -s z3 --unroll -c -t "$DEPTH" "$OUT/scheduler.smt2" >"$OUT/cover.log" 2>&1 || {
-  tail -20 "$OUT/cover.log"
+yosys-smtbmc -s z3 --logic QF_BV --unroll -c -t "$DEPTH" "$OUT/scheduler.smt2" >"$OUT/cover.log" 2>&1 || {
+  tr '\r' '\n' <"$OUT/cover.log" | grep -v seconds | tail -20
   exit 1
 }
-grep -E "Reached cover|Status" "$OUT/cover.log" | tail -4
+tr '\r' '\n' <"$OUT/cover.log" | grep -E "Reached cover|Status" | sed 's/.*##/##/' | tail -4

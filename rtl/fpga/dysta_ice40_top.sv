@@ -8,7 +8,8 @@ module dysta_ice40_top #(
     parameter int SLOT_BITS = 4,
     parameter int LAYER_BITS = 6,
     parameter int SCORE_W = 16,
-    parameter int SHARED = 1
+    parameter int SHARED = 1,
+    parameter int TIME_W = 48
 ) (
     input  logic       clk,
     input  logic       rst,
@@ -45,7 +46,7 @@ module dysta_ice40_top #(
   logic [47:0] out_dat;
   dysta_scheduler #(
       .QUEUE_BITS(QUEUE_BITS), .SLOT_BITS(SLOT_BITS), .LAYER_BITS(LAYER_BITS),
-      .SCORE_W(SCORE_W), .SHARED(SHARED)
+      .SCORE_W(SCORE_W), .SHARED(SHARED), .TIME_W(TIME_W)
   ) u_sched (
       .clk, .rst(rst_r), .host_cmd_valid(valid_r), .host_cmd_code(code_r),
       .host_cmd_data(cmd_sr), .host_cmd_ready(ready), .host_err(err), .queue_len(qlen),

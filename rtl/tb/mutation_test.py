@@ -62,7 +62,11 @@ MUTANTS = [
     ("now-off-by-one", S, "now_snap <= sys_clk;", "now_snap <= sys_clk + 1'b1;"),
     ("last-exec-at-rate", S, "le_wd = done_clk;", "le_wd = sys_clk;"),
     ("round-ties-away", "dysta_fp_pack.sv", "up = guard && (sticky || kept[0]);", "up = guard;"),
-    ("add-no-sticky-unit", "dysta_fp_add.sv", "mz2 <= far1 ? SW'(1) :", "mz2 <= far1 ? SW'(0) :"),
+    # Alignment range: operands 4..K exponents apart replaced by one sticky unit. (Replacing the
+    # sticky unit itself by 0 is an equivalent mutant under round-to-nearest-even: a part below
+    # the guard bit can never break a tie, so it is not in the list.)
+    ("add-far-threshold", "dysta_fp_add.sv", "far1 <= x[E+M-1:M] - z[E+M-1:M] > E'(K);",
+     "far1 <= x[E+M-1:M] - z[E+M-1:M] > E'(3);"),
 ]
 
 MODEL_SOURCES = ["src/hardware/soft_float.cpp", "src/hardware/fixed_point.cpp",

@@ -44,8 +44,10 @@ def main():
     columns = {"slice LUTs": "slice LUTs", "FF": "FF", "DSP": "DSP48E1"}
     fig, ax = plt.subplots(figsize=(8.0, 3.4))
     width = 0.26
+    top = 0.0
     for k, (label, col) in enumerate(columns.items()):
         values = [100.0 * float(r[col]) / EYERISS[label] for r in rows]
+        top = max([top] + values)
         xs = [i + (k - 1) * width for i in range(len(rows))]
         bars = ax.bar(xs, values, width, label="%s (Eyeriss-V2: %d)" % (label, EYERISS[label]))
         for x, v in zip(xs, values):
@@ -55,7 +57,8 @@ def main():
     ax.set_xticklabels(names, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("% of Eyeriss-V2 (16 clusters)")
     ax.set_title("Dysta scheduler cost relative to the accelerator (Yosys synth_xilinx)", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.set_ylim(0, top * 1.45)
+    ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=130)
 
