@@ -568,7 +568,7 @@ module dysta_scheduler #(
 `ifdef FORMAL
   // Reachability (yosys-smtbmc -c): the checks above are not vacuous.
   always_ff @(posedge clk) begin
-    if (!rst) begin
+    if (p_init && !rst && !p_rst) begin
       cover (st == S_REMOVE && num == (QB + 1)'(DEPTH));
       cover (err[0]);
       cover (p_st == S_REMOVE && st == S_IDLE);
