@@ -31,7 +31,7 @@ synth_ice40 -top dysta_ice40_top $DSP -json $OUT/design.json
 tee -o $OUT/stat.txt stat" >/dev/null
 # shellcheck disable=SC2086
 nextpnr-ice40 $PNR --json "$OUT/design.json" --asc "$OUT/design.asc" --freq 60 --seed 1 \
-  --pcf-allow-unconstrained >"$OUT/nextpnr.log" 2>&1 || { tail -20 "$OUT/nextpnr.log"; exit 1; }
+  --pcf-allow-unconstrained --timing-allow-fail >"$OUT/nextpnr.log" 2>&1 || { tail -20 "$OUT/nextpnr.log"; exit 1; }
 icetime -d "$TDEV" -P "$TPKG" -t "$OUT/design.asc" >"$OUT/icetime.txt" 2>&1 || true
 {
   echo "device $DEV  QUEUE_BITS $Q SLOT_BITS $S LAYER_BITS $L SCORE_W $W SHARED $SH TIME_W $T"
