@@ -80,41 +80,41 @@ std::int64_t sext49(std::uint64_t v) {
 
 // Functional coverage bins. Datapath bins count valid pipeline slots only.
 enum Bin {
-  kWaitNegative,    // wait < 0 (clamped to 0)
-  kWaitSaturated,   // Q(wait) above the Q range
-  kSlackNegative,   // deadline passed, within range
-  kSlackLow,        // Q(slack) below the Q range (saturated low)
-  kSlackHigh,       // Q(slack) above the Q range (saturated high)
-  kUrgencyClamped,  // float(slack) - R < 0 (clamped to 0)
-  kScoreTie,        // a later slot with a score equal to the best so far
-  kScoreBetter,     // a later slot beating the best so far
-  kLayerSaturated,  // rate step of a request at layer 2^LAYER_BITS - 1
-  kNnzSaturated,    // the non-zero counter saturated
-  kDensityZero,     // rate step with inv_density = 0 (gamma = 1)
-  kDoneWrite,       // the running request's rate-table entry written in the npu_done cycle
-  kHeldValid,       // host_cmd_valid while not ready
-  kStrayDone,       // npu_done outside EXE
-  kStrayValid,      // npu_vld outside EXE
-  kPushFull,        // push into a full queue (error bit 0)
-  kPushDuplicate,   // push of a queued id (error bit 1)
-  kBadCode,         // undefined command code (error bit 2)
-  kRemoveTail,      // last layer of the request at the queue's tail
-  kRemoveMiddle,    // last layer of a request with others behind it
-  kDecideFull,      // decision with the queue full
-  kDecideSingle,    // decision with one request queued
-  kBackToBack,      // third accepted command in consecutive cycles
-  kPushAfterRemove, // push accepted in the first cycle after a removal
+  kWaitNegative,     // wait < 0 (clamped to 0)
+  kWaitSaturated,    // Q(wait) above the Q range
+  kSlackNegative,    // deadline passed, within range
+  kSlackLow,         // Q(slack) below the Q range (saturated low)
+  kSlackHigh,        // Q(slack) above the Q range (saturated high)
+  kUrgencyClamped,   // float(slack) - R < 0 (clamped to 0)
+  kScoreTie,         // a later slot with a score equal to the best so far
+  kScoreBetter,      // a later slot beating the best so far
+  kLayerSaturated,   // rate step of a request at layer 2^LAYER_BITS - 1
+  kNnzSaturated,     // the non-zero counter saturated
+  kDensityZero,      // rate step with inv_density = 0 (gamma = 1)
+  kDoneWrite,        // the running request's rate-table entry written in the npu_done cycle
+  kHeldValid,        // host_cmd_valid while not ready
+  kStrayDone,        // npu_done outside EXE
+  kStrayValid,       // npu_vld outside EXE
+  kPushFull,         // push into a full queue (error bit 0)
+  kPushDuplicate,    // push of a queued id (error bit 1)
+  kBadCode,          // undefined command code (error bit 2)
+  kRemoveTail,       // last layer of the request at the queue's tail
+  kRemoveMiddle,     // last layer of a request with others behind it
+  kDecideFull,       // decision with the queue full
+  kDecideSingle,     // decision with one request queued
+  kBackToBack,       // third accepted command in consecutive cycles
+  kPushAfterRemove,  // push accepted in the first cycle after a removal
   kBins
 };
 constexpr std::array<const char*, kBins> kBinNames = {
-    "wait < 0 (clamped)",     "wait saturated",           "slack < 0",
-    "slack saturated low",    "slack saturated high",     "urgency clamped at 0",
-    "equal score (tie)",      "later score better",       "layer index saturated",
-    "nnz counter saturated",  "inv_density = 0",          "write at npu_done",
-    "valid held, not ready",  "npu_done outside EXE",     "npu_vld outside EXE",
-    "push into full queue",   "push of queued id",        "undefined command",
-    "remove at tail",         "remove with followers",    "decision, queue full",
-    "decision, one request",  "back-to-back commands",    "push right after removal"};
+    "wait < 0 (clamped)",    "wait saturated",        "slack < 0",
+    "slack saturated low",   "slack saturated high",  "urgency clamped at 0",
+    "equal score (tie)",     "later score better",    "layer index saturated",
+    "nnz counter saturated", "inv_density = 0",       "write at npu_done",
+    "valid held, not ready", "npu_done outside EXE",  "npu_vld outside EXE",
+    "push into full queue",  "push of queued id",     "undefined command",
+    "remove at tail",        "remove with followers", "decision, queue full",
+    "decision, one request", "back-to-back commands", "push right after removal"};
 
 // Knobs of one workload; the directed cases are particular settings.
 struct WorkloadSpec {
@@ -138,14 +138,14 @@ struct WorkloadSpec {
   // Chance that the host rewrites the running request's inv_density / inv_outputs entry in the
   // npu_done cycle (the contract: a write accepted in that cycle is seen by the rate step).
   int done_write_percent = 0;
-  int hold_percent = 50;       // a pending command is offered (valid) while not ready
-  int withdraw_percent = 2;    // an offer made while not ready and withdrawn the next cycle
-  int stray_percent = 5;       // npu_done / npu_last / npu_vld outside EXE
-  int long_percent = 3;        // requests longer than 2^LAYER_BITS layers
-  int future_arrival_percent = 5;  // last_exec in the future: negative wait
-  int ancient_arrival_percent = 5; // last_exec 0: wait of the whole sys_clk offset
-  std::uint64_t clock_offset = 0;  // sys_clk at the end of reset
-  int time_shift = -1;             // -1: random 0..6
+  int hold_percent = 50;            // a pending command is offered (valid) while not ready
+  int withdraw_percent = 2;         // an offer made while not ready and withdrawn the next cycle
+  int stray_percent = 5;            // npu_done / npu_last / npu_vld outside EXE
+  int long_percent = 3;             // requests longer than 2^LAYER_BITS layers
+  int future_arrival_percent = 5;   // last_exec in the future: negative wait
+  int ancient_arrival_percent = 5;  // last_exec 0: wait of the whole sys_clk offset
+  std::uint64_t clock_offset = 0;   // sys_clk at the end of reset
+  int time_shift = -1;              // -1: random 0..6
 };
 
 class Bench {
@@ -269,8 +269,8 @@ class Bench {
   // Loads every table through the command port (the model follows command by command).
   void configure() {
     const std::uint32_t slots = 1u << cfg_.slot_bits, layers = 1u << cfg_.layer_bits;
-    time_shift_ = spec_.time_shift >= 0 ? static_cast<std::uint32_t>(spec_.time_shift)
-                                        : rand_below(7);
+    time_shift_ =
+        spec_.time_shift >= 0 ? static_cast<std::uint32_t>(spec_.time_shift) : rand_below(7);
     script_.push_back({hw::HostCommand::set_time_shift, time_shift_});
     if (chance(50)) script_.push_back({hw::HostCommand::set_beta, lut_value(0.0, 2.0)});
     for (std::uint32_t n = 1; n <= cfg_.depth(); ++n) {
@@ -315,8 +315,9 @@ class Bench {
       Arrival a;
       a.cycle = t;
       a.slot = rand_slot();
-      a.layers = chance(spec_.long_percent) ? max_layers + 1 + rand_below(4)
-                                            : 1 + rand_below(std::min<std::uint32_t>(6, max_layers));
+      a.layers = chance(spec_.long_percent)
+                     ? max_layers + 1 + rand_below(4)
+                     : 1 + rand_below(std::min<std::uint32_t>(6, max_layers));
       a.same_as_previous = false;
       if (chance(spec_.passed_percent)) {
         a.deadline = t > 4 * unit ? t - rand_below(static_cast<std::uint32_t>(
@@ -332,8 +333,9 @@ class Bench {
                              std::min<std::uint64_t>(8 * unit + 1000, 0xFFFFFFFFu)));
       }
       if (chance(spec_.future_arrival_percent)) {
-        a.staged_arrival = t + 1 + rand_below(static_cast<std::uint32_t>(
-                                       std::min<std::uint64_t>(4 * unit, 0xFFFFFFFFu)));
+        a.staged_arrival =
+            t + 1 +
+            rand_below(static_cast<std::uint32_t>(std::min<std::uint64_t>(4 * unit, 0xFFFFFFFFu)));
       } else if (chance(spec_.ancient_arrival_percent)) {
         a.staged_arrival = rand_below(100);
       } else {
@@ -363,11 +365,13 @@ class Bench {
         return {hw::HostCommand::lut_inv_outputs,
                 hw::cmd::lut_entry(lut_value(0, 0.5), rand_slot(), rand_layer())};
       case 7:
-        return {hw::HostCommand::lut_recip,
-                hw::cmd::recip_entry(chance(50) ? hw::fp_recip(cfg_.fp(), 1 + rand_below(
-                                                      static_cast<std::uint32_t>(cfg_.depth())))
-                                                : lut_value(0, 1),
-                                     rand_below(static_cast<std::uint32_t>(cfg_.depth())))};
+        return {
+            hw::HostCommand::lut_recip,
+            hw::cmd::recip_entry(
+                chance(50) ? hw::fp_recip(cfg_.fp(),
+                                          1 + rand_below(static_cast<std::uint32_t>(cfg_.depth())))
+                           : lut_value(0, 1),
+                rand_below(static_cast<std::uint32_t>(cfg_.depth())))};
       case 8:
         // Staged values are re-staged before the next push of a new request.
         return {hw::HostCommand::stage_deadline, rand_bits(48)};

@@ -124,9 +124,9 @@ class SchedulerModel {
   // come before layer_done(c). Table-write contract: a write accepted at cycle c is seen by every
   // table read of cycle c + 1 on; the rate step reads in the first RATE cycle (npu_done + 1), so a
   // write accepted in the npu_done cycle, also to the running request's entry, is used by that
-  // layer's gamma (docs/hardware.md, "Protocol"). A command is accepted (host_cmd_ready) in IDLE and while the NPU
-  // runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the first cycle without
-  // a command, so a host holding it there issues commands back to back.
+  // layer's gamma (docs/hardware.md, "Protocol"). A command is accepted (host_cmd_ready) in IDLE
+  // and while the NPU runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the
+  // first cycle without a command, so a host holding it there issues commands back to back.
   bool ready(std::uint64_t cycle) const;
   // The earliest cycle >= `cycle` at which ready() holds, if the FSM is in IDLE or EXE and no
   // other event intervenes; in EXE the caller must deliver the layer's npu_done first if that
