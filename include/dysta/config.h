@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "dysta/accelerators/sanger.h"
+#include "dysta/data_dir.h"
+#include "dysta/engine.h"
 #include "dysta/registry.h"
+#include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
 
 namespace dysta {
@@ -61,6 +63,9 @@ struct Config {
   std::string predictor = "average";
   ParamValues predictor_params;
   WorkloadConfig workload;
+  // Drop requests that can no longer meet their SLO (engine.h DropRule): none (default),
+  // estimated or oracle.
+  DropRule drop = DropRule::none;
   SangerConfig sanger;
   SweepConfig sweep;
   std::string output = "dysta-out/run";
@@ -73,10 +78,6 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
-
-// The data folder (embedded profile sets, benchmark): $DYSTA_DATA_DIR when set and non-empty, else
-// the source tree's data/ folder this build was configured from.
-std::filesystem::path data_dir();
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).
