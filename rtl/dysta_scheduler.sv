@@ -1,17 +1,20 @@
-// Dysta hardware scheduler (spec H; design and H.7 fixes in docs/hardware.md). Bit- and
+// Dysta hardware scheduler (spec H; design, protocol and H.7 fixes in docs/hardware.md). Bit- and
 // cycle-exact twin of the C++ model include/dysta/hardware/scheduler_model.h, against which it is
 // co-simulated (rtl/tb/cosim_main.cpp).
 //
 // FSM (one round per accelerator layer):
 //   IDLE   host commands accepted; leaves at the first cycle without a command when the queue is
 //          non-empty, snapshotting now = sys_clk.
-//   SCORE  issues the N queued requests, one per cycle, into a 9-stage score pipeline; keeps the
-//          first strictly smallest score (N + 9 cycles).
-//   START  npu_start for one cycle with the chosen request.
+//   SCORE  issues the N queued requests, one per cycle, into the T_S-stage score pipeline; keeps
+//          the first strictly smallest score; then latches npu_task/slot/layer (N + T_S + 1
+//          cycles).
+//   START  npu_start for one cycle.
 //   EXE    host commands accepted; counts non-zero output words; npu_done ends it.
-//   RATE   last_exec = done cycle, layer + 1, gamma from the non-zero count (4 cycles).
+//   RATE   last_exec = done cycle, layer + 1 (saturating), gamma from the non-zero count and the
+//          tables as they are after the npu_done cycle's command (RC_END + 1 cycles).
 //   REMOVE after the request's last layer: closes the gap in the queue, keeping push order
-//          (N - pos cycles).
+//          (N - pos + 1 cycles).
+// Every RAM has a registered output (2-cycle reads); every float unit is pipelined (dysta_fp_*).
 // Host commands: codes and data fields as in scheduler_model.h (HostCommand).
 module dysta_scheduler #(
     parameter int QUEUE_BITS = 9,  // REQST_DEPTH: 2^QUEUE_BITS requests
@@ -27,24 +30,24 @@ module dysta_scheduler #(
     input logic clk,
     input logic rst,  // synchronous, active high
 
-    // Host command port.
-    input  logic              host_cmd_valid,
-    input  logic [       3:0] host_cmd_code,
-    input  logic [      47:0] host_cmd_data,
-    output logic              host_cmd_ready,
-    output logic [       2:0] host_err,
+    // Host command port (valid/ready: a command is taken in a cycle with both high).
+    input  logic                host_cmd_valid,
+    input  logic [         3:0] host_cmd_code,
+    input  logic [        47:0] host_cmd_data,
+    output logic                host_cmd_ready,
+    output logic [         2:0] host_err,
     output logic [QUEUE_BITS:0] queue_len,
 
     // Accelerator port (a stand-in drives it in simulation).
     output logic                    npu_start,
-    output logic [  QUEUE_BITS-1:0] npu_task,
+    output logic [  QUEUE_BITS-1:0] npu_task,   // valid from npu_start to the next npu_start
     output logic [   SLOT_BITS-1:0] npu_slot,
     output logic [  LAYER_BITS-1:0] npu_layer,
     input  logic                    npu_vld,
     input  logic [X_DIM*DATA_W-1:0] npu_dat,
     input  logic                    npu_done,
     input  logic                    npu_last,
-    output logic                    out_vld,  // npu_dat/npu_vld registered once (to memory)
+    output logic                    out_vld,    // npu_vld/npu_dat registered once (to memory)
     output logic [X_DIM*DATA_W-1:0] out_dat
 );
   localparam int DEPTH = 1 << QUEUE_BITS;
@@ -60,6 +63,35 @@ module dysta_scheduler #(
   localparam logic signed [TIME_W:0] Q_MAX = (TIME_W + 1)'((64'd1 << (QW - 1)) - 1);
   localparam logic signed [TIME_W:0] Q_MIN = -(TIME_W + 1)'(64'd1 << (QW - 1));
 
+  // Latencies (cycles): RAM read, float multiply, float add, fixed-to-float conversion.
+  localparam int RL = 2;
+`ifdef DYSTA_BMC
+  // Bounded model checking abstracts the datapath (the score is a free value), so the float
+  // latencies are cut to one cycle to shorten a round; the control is the same, with the shorter
+  // schedule constants below. The co-simulation checks the real latencies.
+  localparam int LM = 1, LA = 1, LC = 1;
+`else
+  localparam int LM = 3, LA = 5, LC = 3;
+`endif
+  // Score pipeline schedule, in cycles after a request's issue (its queue-RAM read):
+  localparam int T_ID = RL;           // request id out of the queue RAM
+  localparam int T_REQ = T_ID + RL;   // slot, layer, deadline, last_exec, gamma out
+  localparam int T_OPS = T_REQ + RL;  // rest, inv_iso out; Q time differences (2 stages) ready
+  localparam int T_R = T_OPS + LM;    // R = gamma x rest; float(slack), float(wait) (LC = LM)
+  localparam int T_P1 = T_R + LM;     // wait x inv_iso
+  /* verilator lint_off UNUSEDPARAM */
+  localparam int T_U = T_R + LA;      // float(slack) - R; clamped one cycle later, at T_P
+  /* verilator lint_on UNUSEDPARAM */
+  localparam int T_P = T_P1 + LM;     // x recip[N-1]; U clamped at 0 one cycle after T_U
+  localparam int T_C = T_P + LA;      // U + P
+  localparam int T_BC = T_C + LM;     // beta x (U + P)
+  localparam int T_S = T_BC + LA;     // score = R + beta x (U + P); compared in this cycle
+  // Rate step schedule, in RATE cycles (rc): tables read at 0, out at RL; float(nnz) at LC.
+  localparam int RC_M1 = (RL + 1 > LC) ? RL + 1 : LC;  // nnz x inv_out issued
+  localparam int RC_M2 = RC_M1 + LM;  // x inv_density issued
+  localparam int RC_END = RC_M2 + LM;  // gamma written; RATE lasts RC_END + 1 cycles
+  localparam int SCW = QB + 6;  // SCORE cycle counter width (counts to DEPTH + T_S)
+
   typedef enum logic [2:0] {
     S_IDLE = 3'd0,
     S_SCORE = 3'd1,
@@ -74,7 +106,7 @@ module dysta_scheduler #(
       C_PUSH = 4'hA, C_CLEAR = 4'hB;
 
   state_t st  /*verilator public_flat_rd*/;
-  logic [TIME_W-1:0] sys_clk  /*verilator public_flat_rd*/;
+  logic [TIME_W-1:0] sys_clk  /*verilator public_flat_rw*/;  // rw: test-bench time offset
   logic [TIME_W-1:0] now_snap, done_clk;
   logic [QB:0] num  /*verilator public_flat_rd*/;
   logic [5:0] time_shift  /*verilator public_flat_rd*/;
@@ -110,19 +142,19 @@ module dysta_scheduler #(
 
   // Per-request registers, indexed by request id.
   logic [QB-1:0] req_raddr;
-  logic slot_we, layer_we, dl_we, le_we, gamma_we, score_we;
+  logic layer_we, le_we, gamma_we, score_we;
   logic [QB-1:0] layer_wa, le_wa, gamma_wa, score_wa;
   logic [LAYER_BITS-1:0] layer_wd, layer_rd;
   logic [SLOT_BITS-1:0] slot_rd;
   logic [TIME_W-1:0] le_wd, dl_rd, le_rd;
   logic [SW-1:0] gamma_wd, score_wd, gamma_rd, score_rd_unused;
   dysta_sdp_ram #(.W(SLOT_BITS), .AW(QB)) u_slot (
-      .clk, .we(slot_we), .waddr(f_id), .wdata(f_slot), .raddr(req_raddr), .rdata(slot_rd));
+      .clk, .we(push_ok), .waddr(f_id), .wdata(f_slot), .raddr(req_raddr), .rdata(slot_rd));
   dysta_sdp_ram #(.W(LAYER_BITS), .AW(QB)) u_layer (
       .clk, .we(layer_we), .waddr(layer_wa), .wdata(layer_wd), .raddr(req_raddr),
       .rdata(layer_rd));
   dysta_sdp_ram #(.W(TIME_W), .AW(QB)) u_deadline (
-      .clk, .we(dl_we), .waddr(f_id), .wdata(staged_deadline), .raddr(req_raddr),
+      .clk, .we(push_ok), .waddr(f_id), .wdata(staged_deadline), .raddr(req_raddr),
       .rdata(dl_rd));
   dysta_sdp_ram #(.W(TIME_W), .AW(QB)) u_last_exec (
       .clk, .we(le_we), .waddr(le_wa), .wdata(le_wd), .raddr(req_raddr), .rdata(le_rd));
@@ -155,92 +187,108 @@ module dysta_scheduler #(
       .raddr(QB'(num - 1'b1)), .rdata(recip_rd));
 
   // ---------------------------------------------------------------- FSM registers
-  logic [QB+4:0] sc;  // SCORE cycle counter
-  logic best_valid;
-  logic [SW-1:0] best_key;
+  logic [SCW-1:0] sc;  // SCORE cycle counter
+  logic best_valid  /*verilator public_flat_rd*/;
+  logic [SW-1:0] best_key  /*verilator public_flat_rd*/;
   logic [QB-1:0] best_id  /*verilator public_flat_rd*/;
   logic [QB-1:0] best_pos  /*verilator public_flat_rd*/;
   logic [SLOT_BITS-1:0] best_slot;
-  logic [LAYER_BITS-1:0] best_layer;
-  logic [NNZ_W-1:0] nnz, nnz_fin;
+  logic [LAYER_BITS-1:0] best_layer  /*verilator public_flat_rd*/;
+  logic [NNZ_W-1:0] nnz, nnz_fin  /*verilator public_flat_rd*/;
   logic last_r;
-  logic [1:0] rc;  // RATE cycle
-  logic [QB-1:0] rm_k, rm_wk;
-  logic rm_pend;
+  logic [3:0] rc;  // RATE cycle
+  logic [QB-1:0] rm_k, rm_wa1, rm_wa2;
+  logic rm_first, rm_pend1, rm_pend2;
 
   // ---------------------------------------------------------------- score pipeline
   logic issue;
-  logic v1, v2, v3, v4, v5, v6, v7, v8, v9;
-  logic [QB-1:0] pos1, pos2, pos3, pos4, pos5, pos6, pos7, pos8, pos9;
-  logic [QB-1:0] id2, id3, id4, id5, id6, id7, id8, id9;
-  logic [SLOT_BITS-1:0] sl3, sl4, sl5, sl6, sl7, sl8, sl9;
-  logic [LAYER_BITS-1:0] ly3, ly4, ly5, ly6, ly7, ly8, ly9;
-  logic [SW-1:0] gamma3;
-  logic signed [QW-1:0] slack_q3, wait_q3;
-  logic [SW-1:0] r4, sf4, wf4, iso4;
-  logic [SW-1:0] r5, u5, pf5;
-  logic [SW-1:0] r6, u6, p6;
-  logic [SW-1:0] r7, c7;
-  logic [SW-1:0] r8, bc8;
-  logic [SW-1:0] score9;
+  assign issue = st == S_SCORE && sc < SCW'(num);
+  // vpipe[k]: the slot k cycles after its issue holds a queued request (only these count).
+  logic [T_S:1] vpipe  /*verilator public_flat_rd*/;
+  logic [QB-1:0] pos_s, id_s;
+  logic [SLOT_BITS-1:0] sl_s;
+  logic [LAYER_BITS-1:0] ly_s;
+  dysta_delay #(.W(QB), .N(T_S)) u_d_pos (.clk, .d(QB'(sc)), .q(pos_s));
+  dysta_delay #(.W(QB), .N(T_S - T_ID)) u_d_id (.clk, .d(q_rdata), .q(id_s));
+  dysta_delay #(.W(SLOT_BITS + LAYER_BITS), .N(T_S - T_REQ)) u_d_sl (
+      .clk, .d({slot_rd, layer_rd}), .q({sl_s, ly_s}));
 
-  assign issue = st == S_SCORE && sc < (QB + 5)'(num);
-
-  // Stage 2: time differences in Q units, saturated (Q(x) = floor(x / 2^time_shift)).
-  logic signed [TIME_W:0] slack_c, wait_c, slack_s, wait_s;
+  // T_REQ -> T_REQ + 1: time differences; T_REQ + 1 -> T_OPS: Q units, saturated
+  // (Q(x) = floor(x / 2^time_shift)); the wait is clamped at 0.
+  logic signed [TIME_W:0] slack_d  /*verilator public_flat_rd*/;
+  logic signed [TIME_W:0] wait_d  /*verilator public_flat_rd*/;
+  logic signed [TIME_W:0] slack_s, wait_s;
   logic signed [QW-1:0] slack_q, wait_q;
   always_comb begin
-    slack_c = $signed({1'b0, dl_rd}) - $signed({1'b0, now_snap});
-    wait_c = $signed({1'b0, now_snap}) - $signed({1'b0, le_rd});
-    slack_s = slack_c >>> time_shift;
-    wait_s = wait_c >>> time_shift;
-    if (slack_s > Q_MAX) slack_q = QW'(Q_MAX);
-    else if (slack_s < Q_MIN) slack_q = QW'(Q_MIN);
-    else slack_q = QW'(slack_s);
-    if (wait_s > Q_MAX) wait_q = QW'(Q_MAX);
-    else if (wait_s < 0) wait_q = '0;  // max(0, wait)
-    else wait_q = QW'(wait_s);
+    slack_s = slack_d >>> time_shift;
+    wait_s = wait_d >>> time_shift;
+  end
+  always_ff @(posedge clk) begin
+    slack_d <= $signed({1'b0, dl_rd}) - $signed({1'b0, now_snap});
+    wait_d <= $signed({1'b0, now_snap}) - $signed({1'b0, le_rd});
+    if (slack_s > Q_MAX) slack_q <= QW'(Q_MAX);
+    else if (slack_s < Q_MIN) slack_q <= QW'(Q_MIN);
+    else slack_q <= QW'(slack_s);
+    if (wait_s > Q_MAX) wait_q <= QW'(Q_MAX);
+    else if (wait_s < 0) wait_q <= '0;  // max(0, wait)
+    else wait_q <= QW'(wait_s);
   end
 
+  logic [SW-1:0] gamma_o, iso_r;
+  dysta_delay #(.W(SW), .N(T_OPS - T_REQ)) u_d_gamma (.clk, .d(gamma_rd), .q(gamma_o));
+  dysta_delay #(.W(SW), .N(T_R - T_OPS)) u_d_iso (.clk, .d(iso_rd), .q(iso_r));
+
   // Arithmetic units. Multipliers A (gamma x rest) and B (wait x inv_iso) also serve the rate
-  // step when SHARED; otherwise the rate step has its own two.
+  // step when SHARED (the score pipeline holds no valid slot then); otherwise it has its own two.
   logic [SW-1:0] mul_a_x, mul_a_y, mul_a_o, mul_b_x, mul_b_y, mul_b_o;
-  logic [SW-1:0] mul_p_o, mul_bc_o, add_u_o, add_c_o, add_s_o, cv_slack_o, cv_wait_o;
-  logic [SW-1:0] r_nf, r_out, r_dens, r_m1, r_m2, rate_m1_o, rate_m2_o, cv_nnz_o;
+  logic [SW-1:0] r_r, sf_r, wf_r, r_s, p_p, c_c, bc_bc, score_s;
+  logic [SW-1:0] u_u  /*verilator public_flat_rd*/;
+  logic [SW-1:0] u_clamped;
+  logic [SW-1:0] r_out, r_dens, rate_m1_o, rate_m2_o, nf_o;
   logic rate_on;
   assign rate_on = SHARED != 0 && st == S_RATE;
-  assign mul_a_x = rate_on ? r_nf : gamma3;
+  assign mul_a_x = rate_on ? nf_o : gamma_o;
   assign mul_a_y = rate_on ? r_out : rest_rd;
-  assign mul_b_x = rate_on ? r_m1 : wf4;
-  assign mul_b_y = rate_on ? r_dens : iso4;
+  assign mul_b_x = rate_on ? rate_m1_o : wf_r;
+  assign mul_b_y = rate_on ? r_dens : iso_r;
+  assign r_r = mul_a_o;
 
-  dysta_fp_mul #(.E(E), .M(M)) u_mul_a (.a(mul_a_x), .b(mul_a_y), .y(mul_a_o));
-  dysta_fp_mul #(.E(E), .M(M)) u_mul_b (.a(mul_b_x), .b(mul_b_y), .y(mul_b_o));
-  dysta_fp_mul #(.E(E), .M(M)) u_mul_p (.a(pf5), .b(recip_rd), .y(mul_p_o));
-  dysta_fp_mul #(.E(E), .M(M)) u_mul_bc (.a(beta), .b(c7), .y(mul_bc_o));
-  dysta_fp_add #(.E(E), .M(M)) u_add_u (.a(sf4), .b({~r4[SW-1], r4[SW-2:0]}), .y(add_u_o));
-  dysta_fp_add #(.E(E), .M(M)) u_add_c (.a(u6), .b(p6), .y(add_c_o));
-  dysta_fp_add #(.E(E), .M(M)) u_add_s (.a(r8), .b(bc8), .y(add_s_o));
+  dysta_fp_mul #(.E(E), .M(M)) u_mul_a (.clk, .a(mul_a_x), .b(mul_a_y), .y(mul_a_o));
   dysta_fix2fp #(.E(E), .M(M), .W(QW), .F(QF), .SIGNED(1)) u_cv_slack (
-      .x(slack_q3), .y(cv_slack_o));
-  dysta_fix2fp #(.E(E), .M(M), .W(QW), .F(QF), .SIGNED(1)) u_cv_wait (.x(wait_q3), .y(cv_wait_o));
-  dysta_fix2fp #(.E(E), .M(M), .W(NNZ_W), .F(0), .SIGNED(0)) u_cv_nnz (.x(nnz_fin), .y(cv_nnz_o));
+      .clk, .x(slack_q), .y(sf_r));
+  dysta_fix2fp #(.E(E), .M(M), .W(QW), .F(QF), .SIGNED(1)) u_cv_wait (.clk, .x(wait_q), .y(wf_r));
+  dysta_fp_add #(.E(E), .M(M)) u_add_u (.clk, .a(sf_r), .b({~r_r[SW-1], r_r[SW-2:0]}), .y(u_u));
+  dysta_fp_mul #(.E(E), .M(M)) u_mul_b (.clk, .a(mul_b_x), .b(mul_b_y), .y(mul_b_o));
+  dysta_fp_mul #(.E(E), .M(M)) u_mul_p (.clk, .a(mul_b_o), .b(recip_rd), .y(p_p));
+  always_ff @(posedge clk) u_clamped <= u_u[SW-1] ? '0 : u_u;  // max(0, U); NaN has sign 0
+  dysta_fp_add #(.E(E), .M(M)) u_add_c (.clk, .a(u_clamped), .b(p_p), .y(c_c));
+  dysta_fp_mul #(.E(E), .M(M)) u_mul_bc (.clk, .a(beta), .b(c_c), .y(bc_bc));
+  dysta_delay #(.W(SW), .N(T_BC - T_R)) u_d_r (.clk, .d(r_r), .q(r_s));
+  dysta_fp_add #(.E(E), .M(M)) u_add_s (.clk, .a(r_s), .b(bc_bc), .y(score_s));
+  dysta_fix2fp #(.E(E), .M(M), .W(NNZ_W), .F(0), .SIGNED(0)) u_cv_nnz (
+      .clk, .x(nnz_fin), .y(nf_o));
 
   generate
     if (SHARED != 0) begin : g_shared
       assign rate_m1_o = mul_a_o;
       assign rate_m2_o = mul_b_o;
     end else begin : g_separate
-      dysta_fp_mul #(.E(E), .M(M)) u_mul_r1 (.a(r_nf), .b(r_out), .y(rate_m1_o));
-      dysta_fp_mul #(.E(E), .M(M)) u_mul_r2 (.a(r_m1), .b(r_dens), .y(rate_m2_o));
+      dysta_fp_mul #(.E(E), .M(M)) u_mul_r1 (.clk, .a(nf_o), .b(r_out), .y(rate_m1_o));
+      dysta_fp_mul #(.E(E), .M(M)) u_mul_r2 (.clk, .a(rate_m1_o), .b(r_dens), .y(rate_m2_o));
     end
   endgenerate
 
   // Order key: a smaller key is a smaller float (sign-magnitude to unsigned).
-  logic [SW-1:0] key9;
-  logic better9;
-  assign key9 = score9[SW-1] ? ~score9 : {1'b1, score9[SW-2:0]};
-  assign better9 = !best_valid || key9 < best_key;
+  logic [SW-1:0] key_s  /*verilator public_flat_rd*/;
+  logic better;
+  assign key_s = score_s[SW-1] ? ~score_s : {1'b1, score_s[SW-2:0]};
+`ifdef DYSTA_BMC
+  // Bounded model checking of the control: every comparison outcome is free.
+  (* anyseq *) logic f_better;
+  assign better = !best_valid || f_better;
+`else
+  assign better = !best_valid || key_s < best_key;
+`endif
 
   // ---------------------------------------------------------------- memory port control
   always_comb begin
@@ -250,19 +298,17 @@ module dysta_scheduler #(
     q_wdata = f_id;
     if (push_ok) begin
       q_we = 1'b1;
-    end else if (st == S_REMOVE && rm_pend) begin
+    end else if (rm_pend2) begin
       q_we = 1'b1;
-      q_waddr = rm_wk;
+      q_waddr = rm_wa2;
       q_wdata = q_rdata;
     end
     req_raddr = q_rdata;
-    // Stage-2 LUT addresses come straight from the request memories' outputs.
+    // Table addresses come straight from the request memories' output registers.
     rest_raddr = {slot_rd, layer_rd};
     iso_raddr = slot_rd;
     rate_raddr = {best_slot, best_layer};
 
-    slot_we = push_ok;
-    dl_we = push_ok;
     layer_we = push_ok;
     layer_wa = f_id;
     layer_wd = '0;
@@ -275,7 +321,7 @@ module dysta_scheduler #(
     score_we = push_ok;
     score_wa = f_id;
     score_wd = '0;
-    if (st == S_RATE && rc == 2'd0) begin
+    if (st == S_RATE && rc == 4'd0) begin
       layer_we = 1'b1;
       layer_wa = best_id;
       layer_wd = best_layer == {LAYER_BITS{1'b1}} ? best_layer : best_layer + 1'b1;
@@ -283,15 +329,15 @@ module dysta_scheduler #(
       le_wa = best_id;
       le_wd = done_clk;
     end
-    if (st == S_RATE && rc == 2'd3) begin
+    if (st == S_RATE && rc == 4'(RC_END)) begin
       gamma_we = 1'b1;
       gamma_wa = best_id;
-      gamma_wd = r_dens[SW-2:M] == '0 ? FP_ONE : r_m2;
+      gamma_wd = r_dens[SW-2:M] == '0 ? FP_ONE : rate_m2_o;
     end
-    if (v9) begin
+    if (vpipe[T_S]) begin
       score_we = 1'b1;
-      score_wa = id9;
-      score_wd = score9;
+      score_wa = id_s;
+      score_wd = score_s;
     end
   end
 
@@ -307,9 +353,6 @@ module dysta_scheduler #(
   end
 
   assign npu_start = st == S_START;
-  assign npu_task = best_id;
-  assign npu_slot = best_slot;
-  assign npu_layer = best_layer;
 
   // ---------------------------------------------------------------- sequential logic
   always_ff @(posedge clk) begin
@@ -330,16 +373,20 @@ module dysta_scheduler #(
       best_pos <= '0;
       best_slot <= '0;
       best_layer <= '0;
+      npu_task <= '0;
+      npu_slot <= '0;
+      npu_layer <= '0;
       nnz <= '0;
       nnz_fin <= '0;
       last_r <= 1'b0;
       rc <= '0;
       rm_k <= '0;
-      rm_wk <= '0;
-      rm_pend <= 1'b0;
+      rm_first <= 1'b0;
+      rm_pend1 <= 1'b0;
+      rm_pend2 <= 1'b0;
       now_snap <= '0;
       done_clk <= '0;
-      {v1, v2, v3, v4, v5, v6, v7, v8, v9} <= '0;
+      vpipe <= '0;
       out_vld <= 1'b0;
       out_dat <= '0;
     end else begin
@@ -366,71 +413,14 @@ module dysta_scheduler #(
       if (push_ok) queued[f_id] <= 1'b1;
 
       // Score pipeline (runs every cycle; only SCORE issues).
-      v1 <= issue;
-      pos1 <= QB'(sc);
-      v2 <= v1;
-      pos2 <= pos1;
-      id2 <= q_rdata;
-      v3 <= v2;
-      pos3 <= pos2;
-      id3 <= id2;
-      sl3 <= slot_rd;
-      ly3 <= layer_rd;
-      gamma3 <= gamma_rd;
-      slack_q3 <= slack_q;
-      wait_q3 <= wait_q;
-      v4 <= v3;
-      pos4 <= pos3;
-      id4 <= id3;
-      sl4 <= sl3;
-      ly4 <= ly3;
-      if (!rate_on) r4 <= mul_a_o;
-      sf4 <= cv_slack_o;
-      wf4 <= cv_wait_o;
-      iso4 <= iso_rd;
-      v5 <= v4;
-      pos5 <= pos4;
-      id5 <= id4;
-      sl5 <= sl4;
-      ly5 <= ly4;
-      r5 <= r4;
-      u5 <= add_u_o;
-      if (!rate_on) pf5 <= mul_b_o;
-      v6 <= v5;
-      pos6 <= pos5;
-      id6 <= id5;
-      sl6 <= sl5;
-      ly6 <= ly5;
-      r6 <= r5;
-      u6 <= u5[SW-1] ? '0 : u5;  // max(0, u); the canonical NaN has sign 0 and passes
-      p6 <= mul_p_o;
-      v7 <= v6;
-      pos7 <= pos6;
-      id7 <= id6;
-      sl7 <= sl6;
-      ly7 <= ly6;
-      r7 <= r6;
-      c7 <= add_c_o;
-      v8 <= v7;
-      pos8 <= pos7;
-      id8 <= id7;
-      sl8 <= sl7;
-      ly8 <= ly7;
-      r8 <= r7;
-      bc8 <= mul_bc_o;
-      v9 <= v8;
-      pos9 <= pos8;
-      id9 <= id8;
-      sl9 <= sl8;
-      ly9 <= ly8;
-      score9 <= add_s_o;
-      if (v9 && better9) begin
+      vpipe <= {vpipe[T_S-1:1], issue};
+      if (vpipe[T_S] && better) begin
         best_valid <= 1'b1;
-        best_key <= key9;
-        best_id <= id9;
-        best_pos <= pos9;
-        best_slot <= sl9;
-        best_layer <= ly9;
+        best_key <= key_s;
+        best_id <= id_s;
+        best_pos <= pos_s;
+        best_slot <= sl_s;
+        best_layer <= ly_s;
       end
 
       case (st)
@@ -444,7 +434,12 @@ module dysta_scheduler #(
         end
         S_SCORE: begin
           sc <= sc + 1'b1;
-          if (sc == (QB + 5)'(num) + (QB + 5)'(8)) st <= S_START;
+          if (sc == SCW'(num) + SCW'(T_S)) begin  // the last result was compared a cycle ago
+            st <= S_START;
+            npu_task <= best_id;
+            npu_slot <= best_slot;
+            npu_layer <= best_layer;
+          end
         end
         S_START: begin
           st <= S_EXE;
@@ -454,7 +449,7 @@ module dysta_scheduler #(
           nnz <= nnz_sum[NNZ_W] ? '1 : nnz_sum[NNZ_W-1:0];
           if (npu_done) begin
             st <= S_RATE;
-            rc <= 2'd0;
+            rc <= '0;
             done_clk <= sys_clk;
             nnz_fin <= nnz_sum[NNZ_W] ? '1 : nnz_sum[NNZ_W-1:0];
             last_r <= npu_last;
@@ -462,28 +457,26 @@ module dysta_scheduler #(
         end
         S_RATE: begin
           rc <= rc + 1'b1;
-          case (rc)
-            2'd0: begin
-              r_nf <= cv_nnz_o;
-              r_out <= out_rd;
-              r_dens <= dens_rd;
-            end
-            2'd1: r_m1 <= rate_m1_o;
-            2'd2: r_m2 <= rate_m2_o;
-            default: begin
-              st <= last_r ? S_REMOVE : S_IDLE;
-              rm_k <= best_pos;
-              rm_pend <= 1'b0;
-            end
-          endcase
+          if (rc == 4'(RL)) begin  // the tables as read in RATE cycle 0
+            r_out <= out_rd;
+            r_dens <= dens_rd;
+          end
+          if (rc == 4'(RC_END)) begin
+            st <= last_r ? S_REMOVE : S_IDLE;
+            rm_k <= best_pos;
+            rm_first <= 1'b1;
+          end
         end
         S_REMOVE: begin
+          // Reads q[k + 1] for k = pos .. N - 2, one per cycle; each is written to q[k] when it
+          // arrives RL cycles later. Ends N - pos + 1 cycles after entry, with the last write.
+          rm_first <= 1'b0;
+          rm_pend1 <= 1'b0;
           if ((QB + 1)'(rm_k) + 1'b1 < num) begin
-            rm_pend <= 1'b1;
-            rm_wk <= rm_k;
+            rm_pend1 <= 1'b1;
+            rm_wa1 <= rm_k;
             rm_k <= rm_k + 1'b1;
-          end else begin
-            rm_pend <= 1'b0;
+          end else if (!rm_first && !rm_pend1) begin
             num <= num - 1'b1;
             queued[best_id] <= 1'b0;
             st <= S_IDLE;
@@ -491,7 +484,96 @@ module dysta_scheduler #(
         end
         default: st <= S_IDLE;
       endcase
+      rm_pend2 <= rm_pend1;
+      rm_wa2 <= rm_wa1;
       if (push_ok) num <= num + 1'b1;
     end
   end
+`ifdef DYSTA_PROPS
+  // ---------------------------------------------------------------- properties
+  // Protocol and FSM invariants, as immediate assertions sampled at every clock edge (the
+  // current cycle against the previous one). Checked in the Verilator co-simulation (--assert,
+  // +define+DYSTA_PROPS) and, with the score abstracted to a free value, by bounded model checking
+  // (rtl/formal/bmc.sh: yosys-smtbmc). They hold for every input sequence, legal or not.
+  function automatic logic [QB:0] ones(logic [DEPTH-1:0] v);
+    ones = '0;
+    for (int i = 0; i < DEPTH; i++) ones = ones + (QB + 1)'(v[i]);
+  endfunction
+  logic p_init = 1'b0;
+  logic p_rst, p_done, p_acc, p_push_ok, p_start;
+  state_t p_st;
+  logic [3:0] p_code;
+  logic [QB:0] p_num;
+  logic [2:0] p_err;
+  logic [QB-1:0] p_id;
+  logic [DEPTH-1:0] p_queued;
+  logic [NNZ_W-1:0] p_nnz;
+  always_ff @(posedge clk) begin
+    p_init <= 1'b1;
+    p_rst <= rst;
+    p_done <= npu_done;
+    p_acc <= acc;
+    p_push_ok <= push_ok;
+    p_start <= npu_start;
+    p_st <= st;
+    p_code <= host_cmd_code;
+    p_num <= num;
+    p_err <= err;
+    p_id <= f_id;
+    p_queued <= queued;
+    p_nnz <= nnz;
+  end
+`ifdef FORMAL
+  always_comb if (!p_init) assume (rst);
+`endif
+  always_ff @(posedge clk) begin
+    if (p_init && !rst && !p_rst) begin
+      // State register and decodes.
+      assert (st == S_IDLE || st == S_SCORE || st == S_START || st == S_EXE || st == S_RATE ||
+              st == S_REMOVE);
+      assert (host_cmd_ready == (st == S_IDLE || st == S_EXE));
+      assert (npu_start == (st == S_START));
+      // Queue bookkeeping: the count is bounded and equals the number of queued ids; it moves
+      // only by an accepted push or the end of a removal.
+      assert (num <= (QB + 1)'(DEPTH));
+      assert (ones(queued) == num);
+      assert (num == p_num + (QB + 1)'(p_push_ok) - (QB + 1)'(p_st == S_REMOVE && st == S_IDLE));
+      assert (!p_push_ok || (p_num != (QB + 1)'(DEPTH) && !p_queued[p_id] && queued[p_id]));
+      // FSM transitions.
+      if (p_st == S_IDLE) assert (st == S_IDLE || st == S_SCORE);
+      if (p_st == S_IDLE && st == S_SCORE) assert (p_num != '0 && !p_acc);
+      if (p_st == S_SCORE) assert (st == S_SCORE || st == S_START);
+      if (p_st == S_START) assert (st == S_EXE);
+      if (p_st == S_EXE) assert (st == (p_done ? S_RATE : S_EXE));
+      if (p_st == S_RATE) assert (st == S_RATE || st == S_IDLE || st == S_REMOVE);
+      if (p_st == S_REMOVE) assert (st == S_REMOVE || st == S_IDLE);
+      if (p_start) assert (!npu_start);
+      // A decision names a queued request; the queue holds it until its removal ends.
+      if (st == S_START || st == S_EXE || st == S_RATE || st == S_REMOVE) begin
+        assert (num != '0 && (QB + 1)'(best_pos) < num && queued[best_id]);
+      end
+      if (st == S_SCORE) assert (sc <= SCW'(num) + SCW'(T_S) && num != '0);
+      if (st == S_REMOVE) assert ((QB + 1)'(rm_k) < num);
+      // Valid score slots exist only during SCORE (nothing else may be compared).
+      if (vpipe != '0) assert (st == S_SCORE);
+      // The counter counts only in EXE (cleared at START).
+      if (p_st != S_EXE && p_st != S_START) assert (nnz == p_nnz);
+      // Error flags: raised only by the matching rejected command, cleared only by clear_errors.
+      if (err[0] && !p_err[0]) assert (p_acc && p_code == C_PUSH && p_num == (QB + 1)'(DEPTH));
+      if (err[1] && !p_err[1]) assert (p_acc && p_code == C_PUSH && p_queued[p_id]);
+      if (err[2] && !p_err[2]) assert (p_acc && p_code > C_CLEAR);
+      if ((p_err & ~err) != '0) assert (p_acc && p_code == C_CLEAR);
+    end
+  end
+`ifdef FORMAL
+  // Reachability (yosys-smtbmc -c): the checks above are not vacuous.
+  always_ff @(posedge clk) begin
+    if (p_init && !rst && !p_rst) begin
+      cover (st == S_REMOVE && num == (QB + 1)'(DEPTH));
+      cover (err[0]);
+      cover (p_st == S_REMOVE && st == S_IDLE);
+    end
+  end
+`endif
+`endif
 endmodule

@@ -1,6 +1,7 @@
-// Simple dual-port RAM: one write port, one registered read port (read data one cycle after the
-// address; a read of the address being written returns the old contents). No reset: Yosys maps
-// it to block or distributed RAM.
+// Simple dual-port RAM: one write port, one read port with the block RAM's output register, so
+// read data appear LAT = 2 cycles after the address. A read issued in the cycle of a write to the
+// same address returns the old contents; one issued a cycle later returns the new ones. No reset:
+// Yosys maps it to block or distributed RAM.
 module dysta_sdp_ram #(
     parameter int W = 32,
     parameter int AW = 10
@@ -13,8 +14,10 @@ module dysta_sdp_ram #(
     output logic [W-1:0]  rdata
 );
   logic [W-1:0] mem[1 << AW]  /*verilator public_flat_rd*/;
+  logic [W-1:0] rd1;
   always_ff @(posedge clk) begin
     if (we) mem[waddr] <= wdata;
-    rdata <= mem[raddr];
+    rd1 <= mem[raddr];
+    rdata <= rd1;
   end
 endmodule

@@ -142,7 +142,10 @@ int main(int argc, char** argv) {
               choice.predictor = "last_one";
               row.metrics = run_policy(profiles, stream, "dysta", choice, Semantics::corrected);
             } else {
-              ParamValues params = {{"score_bits", v == "dysta_hw_fp32" ? 32.0 : 16.0}};
+              // The study's time base is the accelerator's 200 MHz clock (Eyeriss-V2, spec M),
+              // independent of the scheduler clock dysta_hw defaults to.
+              ParamValues params = {{"score_bits", v == "dysta_hw_fp32" ? 32.0 : 16.0},
+                                    {"clock_hz", 200e6}};
               auto policy = make_policy("dysta_hw", params, Semantics::corrected);
               auto predictor = make_predictor("last_one", profiles, {}, Semantics::corrected);
               ShadowDysta shadow(debug, dynamic_cast<hw::DystaHwPolicy*>(policy.get()));

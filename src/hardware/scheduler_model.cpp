@@ -185,6 +185,8 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
       best_key = key;
       best.id = id;
       best.pos = pos;
+      best.slot = r.slot;
+      best.layer = r.layer;
     }
     if (terms) terms->push_back(t);
   }
@@ -213,8 +215,9 @@ void SchedulerModel::layer_done(std::uint64_t cycle, std::uint64_t nnz, bool las
   const std::uint32_t layer_max = (1u << config_.layer_bits) - 1;
   if (r.layer < layer_max) ++r.layer;
   idle_since_ = cycle + kRateCycles + 1;
+  removing_ = last;
   if (last) {
-    idle_since_ += queue_.size() - active_.pos;
+    idle_since_ += queue_.size() - active_.pos + 1;
     queue_.erase(queue_.begin() + active_.pos);
     r.queued = false;
   }

@@ -164,7 +164,8 @@ namespace {
 const std::vector<ParamSpec> kParams = {
     {"score_bits", 32, "score format: 32 = FP32 + Q13.18 time, 16 = FP16 + Q7.8 time"},
     {"queue_bits", 9, "hardware queue of 2^queue_bits requests (REQST_DEPTH)"},
-    {"clock_hz", 200e6, "scheduler clock in Hz (time base of deadlines and waits)"},
+    {"clock_hz", kMeasuredClockHz,
+     "scheduler clock in Hz (time base of deadlines and waits); default: routed iCE40 Fmax"},
     {"beta", 0.01, "weight of urgency + preemption penalty (loaded as a float constant)"},
     {"time_shift", -1,
      "Q time unit = 2^(time_shift + F) cycles; -1 = nearest to the longest "

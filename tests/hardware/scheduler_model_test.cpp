@@ -154,7 +154,7 @@ TEST(SchedulerModel, FullQueueAndDuplicateIdAreRejected) {
 }
 
 // Equal scores: the earliest queue position wins. Removal of a finished task keeps the others in
-// push order and takes N - pos cycles.
+// push order and takes N - pos + 1 cycles; queue_len drops when the removal ends.
 TEST(SchedulerModel, TiesAndRemovalOrder) {
   SchedulerModel m(small(ScoreFormat::fp16));
   Host h{m, 0};
@@ -165,7 +165,11 @@ TEST(SchedulerModel, TiesAndRemovalOrder) {
   ModelDecision d = m.decide();
   EXPECT_EQ(d.id, 3u);  // all scores 1.0: first pushed
   m.layer_done(d.start_cycle + 50, 0, true);
-  EXPECT_EQ(m.idle_since(), d.start_cycle + 50 + kRateCycles + 1 + 3);  // N 3 - pos 0
+  EXPECT_EQ(m.idle_since(), d.start_cycle + 50 + kRateCycles + 1 + 4);  // N 3 - pos 0 + 1
+  EXPECT_EQ(m.queue_len(m.idle_since() - 1), 3u);
+  EXPECT_EQ(m.queue_len(m.idle_since()), 2u);
+  EXPECT_EQ(d.slot, 0u);
+  EXPECT_EQ(d.layer, 0u);
   ASSERT_EQ(m.queue().size(), 2u);
   EXPECT_EQ(m.queue()[0], 1u);
   EXPECT_EQ(m.queue()[1], 2u);

@@ -11,8 +11,13 @@
 
 namespace dysta::hw {
 
+// The only routed (placed and timed) clock measured for the RTL; see HostParams::clock_hz.
+inline constexpr double kMeasuredClockHz = 56e6;
+
 struct HostParams {
-  double clock_hz = 200e6;       // scheduler and accelerator clock (Eyeriss-V2's 200 MHz, spec M)
+  // Scheduler clock: the routed Fmax of rtl/dysta_scheduler.sv on an iCE40 HX8K (56.71 MHz,
+  // icetime after nextpnr-ice40; docs/hardware.md, "Routed timing"), rounded down.
+  double clock_hz = kMeasuredClockHz;
   double beta = 0.01;            // spec C.6
   int time_shift = -1;           // Q unit = 2^(time_shift + F) cycles; -1 = auto_time_shift()
   double layer_outputs = 16384;  // output words per layer seen by the non-zero counter

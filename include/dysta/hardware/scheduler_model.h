@@ -45,13 +45,15 @@ struct HwConfig {
   void validate() const;
 };
 
-// FSM timing in cycles (identical in the RTL). With the FSM leaving IDLE at cycle t with N queued
-// requests: now = t, the N scores are issued at t+1 .. t+N and compared kScoreLatency cycles after
-// issue, and npu_start is asserted at t + N + kScoreLatency + 1. After npu_done at cycle d: the
-// rate step occupies d+1 .. d+kRateCycles; then a finished task's removal takes N - pos cycles
-// (N before removal, pos its queue position); then IDLE.
-inline constexpr std::uint64_t kScoreLatency = 9;
-inline constexpr std::uint64_t kRateCycles = 4;
+// FSM timing in cycles (identical in the RTL, which derives them from its pipeline schedule
+// T_S and RC_END). With the FSM leaving IDLE at cycle t with N queued requests: now = t, the N
+// scores are issued at t+1 .. t+N and each is compared kScoreLatency - 1 cycles after its issue
+// (2-cycle RAM reads, pipelined float units); one more cycle latches npu_task/slot/layer, and
+// npu_start is asserted at t + N + kScoreLatency + 1. After npu_done at cycle d: the rate step
+// occupies d+1 .. d+kRateCycles; then a finished task's removal takes N - pos + 1 cycles (N before
+// removal, pos its queue position); then IDLE.
+inline constexpr std::uint64_t kScoreLatency = 29;
+inline constexpr std::uint64_t kRateCycles = 10;
 
 // Host command codes (`host_cmd_code`, 4 bits; spec H.5 with H.7 #1 fixed). Data fields of the
 // 48-bit `host_cmd_data` word: value [31:0], layer [39:32], slot [47:40], request id [15:0],
@@ -108,6 +110,8 @@ struct ModelDecision {
   std::uint32_t queue_length = 0;  // N
   std::uint64_t now_cycle = 0;     // t: the snapshot used for every score
   std::uint64_t start_cycle = 0;   // npu_start
+  std::uint32_t slot = 0;          // npu_slot
+  std::uint32_t layer = 0;         // npu_layer: the layer to run (before the increment)
 };
 
 class SchedulerModel {
@@ -117,9 +121,12 @@ class SchedulerModel {
   const HwConfig& config() const { return config_; }
 
   // --- host port. Commands are given in cycle order, at most one per cycle; commands of cycle c
-  // come before layer_done(c). A command is accepted (host_cmd_ready) in IDLE and while the NPU
-  // runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the first cycle without
-  // a command, so a host holding it there issues commands back to back.
+  // come before layer_done(c). Table-write contract: a write accepted at cycle c is seen by every
+  // table read of cycle c + 1 on; the rate step reads in the first RATE cycle (npu_done + 1), so a
+  // write accepted in the npu_done cycle, also to the running request's entry, is used by that
+  // layer's gamma (docs/hardware.md, "Protocol"). A command is accepted (host_cmd_ready) in IDLE
+  // and while the NPU runs a layer (EXE). In IDLE with a non-empty queue the FSM leaves at the
+  // first cycle without a command, so a host holding it there issues commands back to back.
   bool ready(std::uint64_t cycle) const;
   // The earliest cycle >= `cycle` at which ready() holds, if the FSM is in IDLE or EXE and no
   // other event intervenes; in EXE the caller must deliver the layer's npu_done first if that
@@ -139,6 +146,11 @@ class SchedulerModel {
   void layer_done(std::uint64_t cycle, std::uint64_t nnz, bool last);
   // The cycle the FSM entered (or will enter) IDLE; valid when !executing().
   std::uint64_t idle_since() const { return idle_since_; }
+  // The queue_len output at `cycle` (after the commands of earlier cycles): a finished request
+  // leaves the count in the last REMOVE cycle's edge, i.e. at idle_since().
+  std::size_t queue_len(std::uint64_t cycle) const {
+    return queue_.size() + (removing_ && cycle < idle_since_ ? 1 : 0);
+  }
 
   // --- register contents.
   const std::vector<RequestRegs>& requests() const { return regs_; }
@@ -182,6 +194,7 @@ class SchedulerModel {
   Phase phase_ = Phase::idle;
   std::uint64_t idle_since_ = 0;
   bool any_command_ = false;
+  bool removing_ = false;  // the last layer_done removed a request
   std::uint64_t last_command_ = 0;
   ModelDecision active_;
 };
