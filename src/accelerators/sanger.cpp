@@ -18,7 +18,7 @@ SangerLatency evaluate(double density, double load_balance, double seq_len, cons
   const double num_subrows = density / load_balance / c.subrow_fraction * seq_len;
   // Linear-layer throughput in GOP/s: PE rows x PEs per row x (clock in GHz) x 2 ops per MAC.
   const double linear_gops =
-      static_cast<double>(c.pe_rows * c.pes_per_row) * (c.clock_hz / 1e9) * 2;
+      static_cast<double>(c.pe_rows) * c.pes_per_row * (c.clock_hz / 1e9) * 2;  // exact < 2^53
   const double proj_gops = linear_gops / density * load_balance;
   const double lat_linear = seq_len * d * d * 2 * 3 / 1e9 / linear_gops;  // Q, K, V projections
   const double lat_project = seq_len * d * d * 2 / 1e9 / proj_gops;       // output projection

@@ -35,7 +35,7 @@ class LastN final : public Predictor {
 
 DYSTA_REGISTER_PREDICTOR({"last_n",
                           "mean density ratio of the last n executed layers",
-                          {{"n", 3, "window length in layers (1..16)"}},
+                          {{"n", 3, "window length in layers", 1, PredictorState::kMaxWindow, true}},
                           [](const ProfileSet& p, const ParamValues& params, Semantics s) {
                             const double n = params.at("n");
                             if (!(n >= 1 && n <= PredictorState::kMaxWindow) ||

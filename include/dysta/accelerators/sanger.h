@@ -26,6 +26,18 @@ struct SangerConfig {
   double subrow_fraction = 0.25;
 };
 
+// Valid ranges of the constants (docs/config.md), checked where a SangerConfig is loaded (the
+// config's `sanger` section, the accelerator's parameters). They keep every product of the F.1
+// formula finite and every integer in range.
+inline constexpr double kSangerMaxPes = 65536;  // pe_rows, pe_cols, pes_per_row
+inline constexpr double kSangerMaxBytesPerValue = 64;
+inline constexpr double kMinClockHz = 1e3;  // any accelerator or scheduler clock
+inline constexpr double kMaxClockHz = 1e12;
+inline constexpr double kSangerMinBandwidth = 1e-3;  // GB/s
+inline constexpr double kSangerMaxBandwidth = 1e6;
+inline constexpr double kSangerMaxHidden = 1048576;
+inline constexpr double kSangerMaxSeqLen = 16777216;
+
 // Latency in seconds of one attention layer with attention `density` (fraction of attention
 // entries kept, in (0, 1]) and PE `load_balance` (utilisation, in (0, 1]), at L = config.seq_len.
 // Evaluated in the artifact's operation order so results are bit-identical to it (spec F.1;
