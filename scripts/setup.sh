@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
-PKGS=(g++ cmake make libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+PKGS=(g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       libyaml-cpp-dev libfmt-dev verilator yosys
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
-      python3-matplotlib libopenmpi-dev openmpi-bin
+      python3-matplotlib libopenmpi-dev openmpi-bin valgrind
       clang libclang-rt-14-dev)  # sanitizer + libFuzzer build of .ci/run (docs/robustness.md)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,26 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "dysta/accelerators/sanger.h"
+#include "dysta/data_dir.h"
 #include "dysta/registry.h"
+#include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
+#include "dysta/workload.h"
 
 namespace dysta {
-
-// Valid ranges of the numeric keys (docs/config.md), checked when a config is loaded. They keep
-// every derived quantity (arrival times, deadlines, sizes) finite and every allocation bounded.
-inline constexpr double kMinRate = 1e-6;  // workload.rate, sweep.rates: requests/s
-inline constexpr double kMaxRate = 1e9;
-inline constexpr double kMinSloMultiplier = 1e-6;  // workload.slo_multiplier, trace column
-inline constexpr double kMaxSloMultiplier = 1e6;
-inline constexpr std::int64_t kMaxRequests = 10'000'000;  // workload.requests, trace rows
-inline constexpr std::int64_t kMaxPriority = 1'000'000;   // workload.priorities, trace column
-inline constexpr double kMaxArrivalS = 1e12;              // trace arrival_s, seconds
-inline constexpr double kMaxMixWeight = 1e6;              // workload.mix weights, in [0, max]
-inline constexpr std::int64_t kMaxSeed = 9'007'199'254'740'992;  // 2^53
-inline constexpr std::int64_t kMaxThreads = 1024;                // sweep.threads
-inline constexpr std::size_t kMaxSweepPoints = 1'000'000;        // product of the sweep axes
-inline constexpr std::size_t kMaxListLength = 100'000;           // any list in a config
 
 struct WorkloadConfig {
   double rate = 30;             // requests per second
@@ -88,10 +75,6 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
-
-// The data folder (embedded profile sets, benchmark): $DYSTA_DATA_DIR when set and non-empty, else
-// the source tree's data/ folder this build was configured from.
-std::filesystem::path data_dir();
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).

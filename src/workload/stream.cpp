@@ -1,6 +1,5 @@
 #include <cmath>
 
-#include "dysta/config.h"
 #include "dysta/csv.h"
 #include "dysta/error.h"
 #include "dysta/workload.h"
