@@ -86,8 +86,9 @@ class Parser {
   double ranged(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const double v = number(n, key);
     if (v < lo || v > hi) {
-      fail(n, key,
-           "must be in [" + format_double(lo) + ", " + format_double(hi) + "], found " + n.Scalar());
+      fail(
+          n, key,
+          "must be in [" + format_double(lo) + ", " + format_double(hi) + "], found " + n.Scalar());
     }
     return v;
   }
@@ -109,7 +110,8 @@ class Parser {
       out.push_back(item(n, key));
     } else if (n.IsSequence()) {
       if (n.size() > kMaxListLength) {
-        fail(n, key, "list too long (limit kMaxListLength = " + std::to_string(kMaxListLength) + ")");
+        fail(n, key,
+             "list too long (limit kMaxListLength = " + std::to_string(kMaxListLength) + ")");
       }
       for (std::size_t i = 0; i < n.size(); ++i) {
         out.push_back(item(n[i], key + "[" + std::to_string(i) + "]"));

@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "dysta/error.h"
-#include "dysta/input_checks.h"
 #include "dysta/inference/ops.h"
+#include "dysta/input_checks.h"
 
 namespace dysta::inference {
 namespace fs = std::filesystem;

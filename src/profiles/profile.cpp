@@ -431,8 +431,8 @@ std::string native_profiles_text(const ProfileSet& set) {
     for (std::size_t s = 0; s < v.num_samples(); ++s) {
       for (std::size_t l = 0; l < v.num_layers; ++l) {
         out += csv_field(v.architecture) + "," + csv_field(v.pattern) + "," +
-               std::to_string(v.sample_ids[s]) + "," +
-               std::to_string(l) + "," + format_double(v.latency_s[s * v.num_layers + l]) + "," +
+               std::to_string(v.sample_ids[s]) + "," + std::to_string(l) + "," +
+               format_double(v.latency_s[s * v.num_layers + l]) + "," +
                format_double(v.sparsity[s * v.num_layers + l]) + "\n";
       }
     }

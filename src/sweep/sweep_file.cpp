@@ -281,12 +281,12 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
     times(choices(policies, policy_axes));
     times(choices(predictors, predictor_axes));
     if (total > kMaxSweepPoints) {
-      throw InputError(config_file, 0, "sweep",
-                       fmt::format("the axes multiply to {} points; the limit is kMaxSweepPoints = "
-                                   "{} (split the sweep)",
-                                   total == SIZE_MAX ? std::string("more than 2^64")
-                                                     : std::to_string(total),
-                                   kMaxSweepPoints));
+      throw InputError(
+          config_file, 0, "sweep",
+          fmt::format("the axes multiply to {} points; the limit is kMaxSweepPoints = "
+                      "{} (split the sweep)",
+                      total == SIZE_MAX ? std::string("more than 2^64") : std::to_string(total),
+                      kMaxSweepPoints));
     }
   }
   const bool classic = profile_paths.size() == 1 && semantics.size() == 1 &&

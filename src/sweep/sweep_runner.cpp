@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <fstream>
@@ -29,9 +29,9 @@ void write_plain(const fs::path& path, const std::string& contents) {
   out << contents;
   out.close();
   if (!out) {
-    throw InputError(path.string(), 0, "",
-                     std::string("write failed") +
-                         (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+    throw InputError(
+        path.string(), 0, "",
+        std::string("write failed") + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
   }
 }
 

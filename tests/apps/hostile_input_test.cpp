@@ -171,8 +171,9 @@ TEST(HostileInput, MergeOfAPointSummaryWithAnOverflowingNumberIsAnError) {
   test::TempDir dir;
   const fs::path d = dir.path();
   write_bytes(d / "p.csv", kNativeProfile);
-  ASSERT_EQ(dysta_cli(d, "sweep -q --profiles p.csv --requests 20 --rates 10 --slos 5 --seeds 1 "
-                         "--policies fcfs --out s")
+  ASSERT_EQ(dysta_cli(d,
+                      "sweep -q --profiles p.csv --requests 20 --rates 10 --slos 5 --seeds 1 "
+                      "--policies fcfs --out s")
                 .status,
             0);
   fs::path summary;
@@ -210,10 +211,10 @@ pid_t spawn_cli(const fs::path& cwd, const std::vector<std::string>& args) {
 }
 
 std::vector<std::string> sweep_args(const std::string& out) {
-  return {"sweep",    "-q",           "--profiles", "p.csv",         "--requests",
-          "300",      "--policies",   "fcfs,sjf,dysta", "--rates",   "20,40,80",
-          "--slos",   "2,5,10",       "--seeds",    "1,2",           "--threads",
-          "2",        "--out",        out};
+  return {
+      "sweep",          "-q",      "--profiles", "p.csv",  "--requests", "300",     "--policies",
+      "fcfs,sjf,dysta", "--rates", "20,40,80",   "--slos", "2,5,10",     "--seeds", "1,2",
+      "--threads",      "2",       "--out",      out};
 }
 
 std::string cli_args(const std::vector<std::string>& args) {
@@ -259,7 +260,8 @@ TEST(FaultInjection, SweepKilledAtRandomMomentsResumesByteIdentically) {
   write_bytes(d / "p.csv", kNativeProfile);
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(dysta_cli(d, cli_args(sweep_args("ref"))).status, 0);
-  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double full_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto reference = sweep_files(d / "ref");
   ASSERT_GT(reference.size(), 50u);
   std::uint64_t state = 20;  // deterministic moments (no std::*_distribution)

@@ -44,8 +44,8 @@ std::string bytes_file(const fs::path& path, const std::string& bytes) {
 
 // Deterministic generator of awkward field texts (no std::*_distribution).
 std::string awkward_text(std::uint64_t& state) {
-  static const char alphabet[] = {'a', 'b', ',', '"', '\n', '\r', ' ', '\t', 'x', ';', '#', '\'',
-                                  '\xc3', '\xa9'};
+  static const char alphabet[] = {'a',  'b', ',', '"', '\n', '\r',   ' ',
+                                  '\t', 'x', ';', '#', '\'', '\xc3', '\xa9'};
   std::string s;
   state = state * 6364136223846793005ULL + 1442695040888963407ULL;
   const std::size_t len = 1 + (state >> 59);
@@ -208,8 +208,7 @@ TEST(ProfileLimits, LoadingTimeIsLinearInTheLayers) {
     for (int rep = 0; rep < 3; ++rep) {
       const auto t0 = std::chrono::steady_clock::now();
       const ProfileSet set = load_profiles(path, {});
-      const double s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       best = std::min(best, s);
       EXPECT_EQ(set.variant(0).num_layers, layers);
     }
@@ -288,10 +287,9 @@ TEST(ConfigLimits, SweepPointsAreLimitedBeforeExpansion) {
   test::TempDir dir;
   std::string list = "[";
   for (int i = 0; i < 1000; ++i) list += std::to_string(i + 1) + (i < 999 ? "," : "]");
-  Config c = load_config("", {"sweep.seeds=" + list, "sweep.rates=" + list,
-                              "sweep.slo_multipliers=" + list,
-                              "profiles=" + std::string(DYSTA_SOURCE_DIR) +
-                                  "/data/synthetic/sanger"});
+  Config c = load_config(
+      "", {"sweep.seeds=" + list, "sweep.rates=" + list, "sweep.slo_multipliers=" + list,
+           "profiles=" + std::string(DYSTA_SOURCE_DIR) + "/data/synthetic/sanger"});
   const auto e = capture_input_error([&] { expand_sweep(c, "c.yaml"); });
   EXPECT_NE(e.message().find("kMaxSweepPoints"), std::string::npos) << e.what();
 }
@@ -300,14 +298,16 @@ TEST(ConfigLimits, SweepPointsAreLimitedBeforeExpansion) {
 
 TEST(ParamRanges, ValuesOutsideTheDeclaredRangeNameParameterAndComponent) {
   for (const double beta : {-1.0, 1e308}) {
-    const auto e = capture_input_error(
-        [&] { make_policy("dysta", {{"beta", beta}}, Semantics::corrected); });
+    const auto e = capture_input_error([&] {
+      make_policy("dysta", {{"beta", beta}}, Semantics::corrected);
+    });
     EXPECT_EQ(e.field(), "policy_params.beta");
     EXPECT_NE(e.message().find("'dysta'"), std::string::npos) << e.what();
     EXPECT_NE(e.message().find("[0, 1000]"), std::string::npos) << e.what();
   }
-  const auto e = capture_input_error(
-      [&] { make_policy("dysta_hw", {{"queue_bits", 2.5}}, Semantics::corrected); });
+  const auto e = capture_input_error([&] {
+    make_policy("dysta_hw", {{"queue_bits", 2.5}}, Semantics::corrected);
+  });
   EXPECT_NE(e.message().find("an integer in [1, 16]"), std::string::npos) << e.what();
   EXPECT_NO_THROW(make_policy("dysta", {{"beta", 0}}, Semantics::corrected));
   // Every registered parameter's default lies in its own range.
@@ -344,10 +344,11 @@ TEST(JsLiteral, DeepNestingIsAnErrorNotAStackOverflow) {
   std::size_t pos = 0;
   EXPECT_NO_THROW(inference::detail::parse_js_value("[[[[1]]]]", pos, "ok.js"));
   pos = 0;
-  EXPECT_NE(capture_input_error([&] {
-              inference::detail::parse_js_value("'\\ud800'", pos, "s.js");
-            }).message().find("surrogate"),
-            std::string::npos);
+  EXPECT_NE(
+      capture_input_error([&] { inference::detail::parse_js_value("'\\ud800'", pos, "s.js"); })
+          .message()
+          .find("surrogate"),
+      std::string::npos);
 }
 
 // Minimal protobuf encoding of an ONNX model with one initializer.
@@ -379,7 +380,9 @@ TEST(OnnxReader, TensorSizesAreCheckedAgainstTheBytesPresent) {
     return inference::read_onnx(bytes_file(dir.path() / "m.onnx", bytes));
   };
   // [2^62, 4] overflowed the element count to 0 and was accepted with no values.
-  EXPECT_NE(capture_input_error([&] { read(onnx_with_tensor({1ULL << 62, 4}, "")); })
+  EXPECT_NE(capture_input_error([&] {
+              read(onnx_with_tensor({1ULL << 62, 4}, ""));
+            })
                 .message()
                 .find("needs more values"),
             std::string::npos);
@@ -407,7 +410,8 @@ TEST(PointSummary, OverflowingNumbersAndIntegersAreErrors) {
   EXPECT_EQ(capture_input_error([&] { point_from_json(j, "s.json"); }).field(), "point.sanger");
 }
 
-// --- Atomic output ---------------------------------------------------------------------------------
+// --- Atomic output
+// ---------------------------------------------------------------------------------
 
 TEST(AtomicOutput, ReplacingAFolderWrittenMeanwhileLeavesNoTemporary) {
   test::TempDir dir;
@@ -443,11 +447,11 @@ TEST(AtomicOutput, OrphanedTemporariesOfDeadProcessesAreRemoved) {
 TEST(InputChecks, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("plain"));
   EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
-  EXPECT_FALSE(is_valid_utf8("caf\xe9"));          // Latin-1
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));     // surrogate
+  EXPECT_FALSE(is_valid_utf8("caf\xe9"));           // Latin-1
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));         // truncated
+  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
   EXPECT_EQ(escape_bytes("a\xff\n"), "a\\xff\\x0a");
 }
 
