@@ -86,9 +86,10 @@ class Parser {
   double ranged(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const double v = number(n, key);
     if (v < lo || v > hi) {
-      fail(
-          n, key,
-          "must be in [" + format_double(lo) + ", " + format_double(hi) + "], found " + n.Scalar());
+      // "must be > 0" first where zero is the natural mistake (the message users already know).
+      fail(n, key,
+           std::string(lo > 0 && v <= 0 ? "must be > 0: " : "") + "must be in [" +
+               format_double(lo) + ", " + format_double(hi) + "], found " + n.Scalar());
     }
     return v;
   }

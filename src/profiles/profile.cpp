@@ -417,7 +417,11 @@ ProfileSet load_profiles(const fs::path& path, const ProfileLoadOptions& options
       throw InputError(path.string(), 0, "profiles", "directory has no .csv files");
     return load_profiles(files, options);
   }
-  require_regular_file(path);  // names a missing path, a symlink loop, a FIFO or a device
+  try {
+    require_regular_file(path);  // a missing path, a symlink loop, a FIFO or a device
+  } catch (const InputError& e) {
+    throw InputError(path.string(), 0, "profiles", e.message());
+  }
   return load_profiles(std::vector<fs::path>{path}, options);
 }
 

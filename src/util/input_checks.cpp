@@ -14,7 +14,7 @@ void require_regular_file(const std::filesystem::path& path) {
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
     throw InputError(path.string(), 0, "",
-                     err == ENOENT ? std::string("no such file") : std::strerror(err));
+                     err == ENOENT ? std::string("no such file or directory") : std::strerror(err));
   }
   if (S_ISDIR(st.st_mode)) throw InputError(path.string(), 0, "", "is a directory, not a file");
   if (!S_ISREG(st.st_mode)) {
