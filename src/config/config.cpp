@@ -320,7 +320,8 @@ class Parser {
 };
 
 // YAML allows a mapping to repeat a key and yaml-cpp keeps the first value; a config that does
-// is ambiguous, so it is an error naming the second occurrence. Iterative (no recursion limit
+// is ambiguous, so it is an error naming the second occurrence. Every key and scalar must also be
+// UTF-8 (found by fuzz_sweep: a non-UTF-8 workload.mix name broke the JSON of a point). Iterative (no recursion limit
 // needed for deep documents).
 void reject_duplicate_keys(const YAML::Node& root, const std::string& file) {
   // Aliases share nodes, so a small document can stand for an exponentially large tree ("billion
@@ -334,9 +335,16 @@ void reject_duplicate_keys(const YAML::Node& root, const std::string& file) {
     }
     const YAML::Node n = stack.back();
     stack.pop_back();
+    if (n.IsScalar() && !is_valid_utf8(n.Scalar())) {
+      // Keys (model names of workload.mix, parameter names) and values reach JSON outputs.
+      const auto mark = n.Mark();
+      throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1), "",
+                       "not valid UTF-8 text: '" + escape_bytes(n.Scalar()) + "'");
+    }
     if (n.IsMap()) {
       std::set<std::string> seen;
       for (const auto& kv : n) {
+        stack.push_back(kv.first);
         if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) {
           const auto mark = kv.first.Mark();
           throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1),

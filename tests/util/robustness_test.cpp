@@ -281,6 +281,10 @@ TEST(ConfigLimits, NonUtf8TextIsRejected) {
   const auto e = config_error("description: \"caf\xe9\"\n");
   EXPECT_EQ(e.field(), "description");
   EXPECT_NE(e.message().find("UTF-8"), std::string::npos);
+  // Found by fuzz_sweep: a non-UTF-8 key (a workload.mix model name) reached point_json().
+  const auto k = config_error("workload:\n  mix:\n    spa\x97" "e20: 1\n");
+  EXPECT_EQ(k.line(), 3u);
+  EXPECT_NE(k.message().find("\\x97"), std::string::npos) << k.what();
 }
 
 TEST(ConfigLimits, SweepPointsAreLimitedBeforeExpansion) {
