@@ -321,39 +321,42 @@ class Parser {
 
 // YAML allows a mapping to repeat a key and yaml-cpp keeps the first value; a config that does
 // is ambiguous, so it is an error naming the second occurrence. Every key and scalar must also be
-// UTF-8 (found by fuzz_sweep: a non-UTF-8 workload.mix name broke the JSON of a point). Iterative (no recursion limit
-// needed for deep documents).
+// UTF-8 (found by fuzz_sweep: a non-UTF-8 workload.mix name broke the JSON of a point). Iterative
+// (no recursion limit needed for deep documents).
 void reject_duplicate_keys(const YAML::Node& root, const std::string& file) {
   // Aliases share nodes, so a small document can stand for an exponentially large tree ("billion
   // laughs"); no config comes near this many nodes.
   constexpr std::size_t kMaxNodes = 1'000'000;
   std::size_t visited = 0;
-  std::vector<YAML::Node> stack{root};
+  std::vector<std::pair<YAML::Node, std::string>> stack{{root, ""}};  // node, its dotted key
   while (!stack.empty()) {
     if (++visited > kMaxNodes) {
       throw InputError(file, 0, "", "document too large (more than 1000000 nodes after aliases)");
     }
-    const YAML::Node n = stack.back();
+    const YAML::Node n = stack.back().first;
+    const std::string key = stack.back().second;
     stack.pop_back();
     if (n.IsScalar() && !is_valid_utf8(n.Scalar())) {
       // Keys (model names of workload.mix, parameter names) and values reach JSON outputs.
       const auto mark = n.Mark();
-      throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1), "",
+      throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1), key,
                        "not valid UTF-8 text: '" + escape_bytes(n.Scalar()) + "'");
     }
     if (n.IsMap()) {
       std::set<std::string> seen;
       for (const auto& kv : n) {
-        stack.push_back(kv.first);
+        const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+        const std::string child = key.empty() ? name : key + "." + name;
+        stack.emplace_back(kv.first, child);
         if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) {
           const auto mark = kv.first.Mark();
           throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1),
                            kv.first.Scalar(), "duplicate key (each key may appear once)");
         }
-        stack.push_back(kv.second);
+        stack.emplace_back(kv.second, child);
       }
     } else if (n.IsSequence()) {
-      for (const auto& x : n) stack.push_back(x);
+      for (const auto& x : n) stack.emplace_back(x, key);
     }
   }
 }
