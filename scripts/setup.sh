@@ -7,7 +7,8 @@ BUILD_DIR=${1:-build}
 PKGS=(g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       libyaml-cpp-dev libfmt-dev verilator yosys z3 nextpnr-ice40 fpga-icestorm
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
-      python3-matplotlib libopenmpi-dev openmpi-bin valgrind)
+      python3-matplotlib libopenmpi-dev openmpi-bin valgrind
+      clang libclang-rt-14-dev)  # sanitizer + libFuzzer build of .ci/run (docs/robustness.md)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

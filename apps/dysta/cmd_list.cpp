@@ -22,7 +22,8 @@ struct ListFlags {
 template <typename Info>
 void print_params(const Info& info) {
   for (const auto& p : info.params) {
-    std::cout << fmt::format("      {} = {}  {}\n", p.name, p.default_value, p.help);
+    std::cout << fmt::format("      {} = {}  {} ({}{})\n", p.name, p.default_value, p.help,
+                             param_range_text(p), p.required ? ", required" : "");
   }
 }
 

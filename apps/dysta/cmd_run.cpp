@@ -2,6 +2,7 @@
 // With --stream: requests generated on the fly and metrics computed online.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -70,6 +71,16 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
 }
 
 void run(const RunFlags& flags) {
+  // Extra output files: a folder of that name is an error before anything runs or is written.
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string&>{"--export-trace", flags.export_trace},
+        {"--timeline", flags.timeline},
+        {"--decisions", flags.decisions}}) {
+    std::error_code ec;
+    if (!value.empty() && std::filesystem::is_directory(value, ec)) {
+      throw InputError(value, 0, flag, "is a directory (give a file name)");
+    }
+  }
   const Config config = resolve_config(flags.config);
   const ProfileSet profiles = load_config_profiles(config);
   PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params, config.drop};

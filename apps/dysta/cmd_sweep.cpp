@@ -128,6 +128,23 @@ void sweep(const SweepFlags& flags) {
   }
 
   const PointStore store(config.output);
+  // One writer per (output folder, shard) at a time: a second sweep into the same --out waits for
+  // the first, then finds its points done (docs/workflow.md). Different shards run in parallel;
+  // point folders are replaced atomically, so even overlapping writers cannot corrupt them. The
+  // lock holder removes the temporaries of killed runs.
+  std::optional<FileLock> lock;
+  if (root) {
+    const std::filesystem::path out = config.output;
+    const std::string lock_name =
+        flags.shard.empty() ? ".lock"
+                            : fmt::format(".lock-shard-{}-of-{}", shard.index, shard.count);
+    lock.emplace(out / lock_name, [&] {
+      std::cerr << "dysta: another dysta sweep is writing to " << out.string()
+                << "; waiting for it to finish (lock " << (out / lock_name).string() << ")\n";
+    });
+    remove_orphaned_temporaries(out);
+    remove_orphaned_temporaries(out / "points");
+  }
   RunOptions options{config.sweep.threads, &store, !flags.no_requests, nullptr};
   std::size_t ran = 0, skipped = 0;
   if (mpi) {

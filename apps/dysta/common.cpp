@@ -4,6 +4,25 @@
 
 namespace dysta::cli {
 
+std::string yaml_quoted(const std::string& text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;  // UTF-8 passes through; invalid bytes are rejected by the config parser
+    }
+  }
+  return out + "\"";
+}
+
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   cmd->add_option("-c,--config", f.config,
                   "YAML experiment config (default: the benchmark scenario "
@@ -32,7 +51,12 @@ Config resolve_config(const ConfigFlags& f) {
   auto add = [&](const std::string& key, const std::string& value) {
     if (!value.empty()) overrides.push_back(key + "=" + value);
   };
-  add("profiles", f.profiles);
+  // Paths are taken literally: as a double-quoted YAML scalar, so '#', ':', quotes or a leading
+  // '[' do not change them.
+  auto add_path = [&](const std::string& key, const std::string& value) {
+    if (!value.empty()) overrides.push_back(key + "=" + yaml_quoted(value));
+  };
+  add_path("profiles", f.profiles);
   add("policy", f.policy);
   add("predictor", f.predictor);
   add("semantics", f.semantics);
@@ -40,8 +64,8 @@ Config resolve_config(const ConfigFlags& f) {
   add("workload.slo_multiplier", f.slo);
   add("workload.requests", f.requests);
   add("workload.seed", f.seed);
-  add("workload.trace", f.trace);
-  add("output", f.out);
+  add_path("workload.trace", f.trace);
+  add_path("output", f.out);
   const std::filesystem::path path =
       f.config.empty() ? default_config_path() : std::filesystem::path(f.config);
   Config config = load_config(path, overrides);

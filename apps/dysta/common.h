@@ -20,6 +20,10 @@ struct ConfigFlags {
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& flags);
 
+// `text` as a double-quoted YAML scalar that parses back to exactly `text` (paths given as flags
+// are literal, not YAML).
+std::string yaml_quoted(const std::string& text);
+
 // The config named by --config (the embedded default when absent) with all overrides applied.
 Config resolve_config(const ConfigFlags& flags);
 

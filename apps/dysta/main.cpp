@@ -1,7 +1,9 @@
 // dysta: simulate online scheduling of sparse multi-DNN workloads on one accelerator.
 // Exit status: 0 success, 2 bad input (file, config, flag), 1 internal error.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
+#include <new>
 
 #include "commands.h"
 #include "dysta/error.h"
@@ -27,6 +29,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   } catch (const dysta::InputError& e) {
     std::cerr << "dysta: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The environment, not the program: a folder that cannot be created or read, a full disk.
+    std::cerr << "dysta: error: " << e.path1().string() << ": " << e.code().message()
+              << (e.path2().empty() ? "" : " (with " + e.path2().string() + ")") << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dysta: error: out of memory (the input asks for more than this machine has; "
+                 "see the size limits in docs/config.md)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "dysta: internal error: " << e.what() << "\n";

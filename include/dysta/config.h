@@ -16,6 +16,7 @@
 #include "dysta/registry.h"
 #include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
+#include "dysta/workload.h"
 
 namespace dysta {
 

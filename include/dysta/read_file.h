@@ -6,7 +6,8 @@
 
 namespace dysta {
 
-// The bytes of `path`. Throws InputError naming the file when it cannot be opened or read.
+// The bytes of `path`. Throws InputError naming the file when it cannot be opened or read, or is
+// not a regular file (require_regular_file()).
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace dysta

@@ -10,15 +10,25 @@
 
 namespace dysta {
 
-// A numeric parameter a component accepts, with its default.
+// A numeric parameter a component accepts: its default (unless required), its valid closed range
+// [min, max] and whether it must be an integer. resolve_params() checks every value against it
+// when the component is loaded, so a component's factory sees only values in range.
 struct ParamSpec {
   std::string name;
   double default_value = 0;
   std::string help;
+  double min = -1e300;  // valid range, inclusive; documented in docs/config.md
+  double max = 1e300;
+  bool integer = false;   // must be a whole number
+  bool required = false;  // no default: must be given
 };
 using ParamValues = std::map<std::string, double>;
 
-// Fills defaults and rejects unknown parameters (naming both the parameter and the component).
+// "[min, max]" (or "integer in [min, max]") for messages and `dysta list`.
+std::string param_range_text(const ParamSpec& spec);
+
+// Fills defaults and rejects unknown parameters, missing required ones, non-finite values and
+// values outside the declared range or not integral (naming the parameter and the component).
 ParamValues resolve_params(const std::string& kind, const std::string& component,
                            const std::vector<ParamSpec>& specs, const ParamValues& given);
 

@@ -28,6 +28,18 @@ struct SangerConfig {
   double subrow_fraction = 0.25;
 };
 
+// Valid ranges of the constants (docs/config.md), checked where a SangerConfig is loaded (the
+// config's `sanger` section, the accelerator's parameters, point summaries). They keep every
+// product of the F.1 formula finite and every integer in range.
+inline constexpr double kSangerMaxPes = 65536;  // pe_rows, pe_cols, pes_per_row
+inline constexpr double kSangerMaxBytesPerValue = 64;
+inline constexpr double kMinClockHz = 1e3;  // any accelerator or scheduler clock
+inline constexpr double kMaxClockHz = 1e12;
+inline constexpr double kSangerMinBandwidth = 1e-3;  // GB/s
+inline constexpr double kSangerMaxBandwidth = 1e6;
+inline constexpr double kSangerMaxHidden = 1048576;
+inline constexpr double kSangerMaxSeqLen = 16777216;
+
 // The Sanger constants as named parameters with the artifact's defaults, in SangerConfig's
 // order: pe_rows, pe_cols, pes_per_row, bytes_per_value, clock_hz, bandwidth_gb_s, hidden,
 // seq_len, subrow_fraction. The accelerator model's accelerator_params (`dysta profile`) and the
@@ -37,8 +49,8 @@ const std::vector<ParamSpec>& sanger_param_specs();
 // The one parser of Sanger constants: `params` maps names of sanger_param_specs() to values; a
 // missing name keeps its default. Throws InputError whose field is `prefix` + name for an unknown
 // name, a value of an integer constant (pe_rows, pe_cols, pes_per_row, bytes_per_value, hidden,
-// seq_len) that is not an integer in [1, 1e9), or a value of the others that is not positive and
-// finite.
+// seq_len) that is not an integer, or a value outside the constant's range (kSanger* above,
+// listed in docs/config.md).
 SangerConfig sanger_config(const ParamValues& params, const std::string& prefix);
 
 // Latency in seconds of one attention layer with attention `density` (fraction of attention

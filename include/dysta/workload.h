@@ -12,6 +12,21 @@
 
 namespace dysta {
 
+// Valid ranges of the numeric keys (docs/config.md), checked when a config is loaded. They keep
+// every derived quantity (arrival times, deadlines, sizes) finite and every allocation bounded.
+inline constexpr double kMinRate = 1e-6;  // workload.rate, sweep.rates: requests/s
+inline constexpr double kMaxRate = 1e9;
+inline constexpr double kMinSloMultiplier = 1e-6;  // workload.slo_multiplier, trace column
+inline constexpr double kMaxSloMultiplier = 1e6;
+inline constexpr std::int64_t kMaxRequests = 10'000'000;  // workload.requests, trace rows
+inline constexpr std::int64_t kMaxPriority = 1'000'000;   // workload.priorities, trace column
+inline constexpr double kMaxArrivalS = 1e12;              // trace arrival_s, seconds
+inline constexpr double kMaxMixWeight = 1e6;              // workload.mix weights, in [0, max]
+inline constexpr std::int64_t kMaxSeed = 9'007'199'254'740'992;  // 2^53
+inline constexpr std::int64_t kMaxThreads = 1024;                // sweep.threads
+inline constexpr std::size_t kMaxSweepPoints = 1'000'000;        // product of the sweep axes
+inline constexpr std::size_t kMaxListLength = 100'000;           // any list in a config
+
 // One inference request. `deadline_s` = arrival_s + slo_multiplier x target latency of the
 // variant's architecture (spec B.4), computed in that order.
 struct Request {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "dysta/accelerators/model.h"
+#include "dysta/accelerators/sanger.h"
 #include "dysta/error.h"
 
 namespace dysta {
@@ -38,7 +39,8 @@ class DenseArrayModel final : public AcceleratorModel {
 DYSTA_REGISTER_ACCELERATOR(
     {"dense_array",
      "dense PE array without sparsity support: cycles = dense MACs / PEs (baseline)",
-     {{"pes", 192, "processing elements"}, {"clock_hz", 200e6, "clock frequency, Hz"}},
+     {{"pes", 192, "processing elements", 1, 1e8, true},
+      {"clock_hz", 200e6, "clock frequency, Hz", kMinClockHz, kMaxClockHz}},
      ArtifactCsv::sim_lat,
      "dense_array",
      [](const ParamValues& p, Semantics) -> std::unique_ptr<AcceleratorModel> {

@@ -3,10 +3,13 @@
 
 #include "dysta/accelerators/eyeriss_v2.h"
 #include "dysta/accelerators/model.h"
+#include "dysta/accelerators/sanger.h"
 #include "dysta/error.h"
 
 namespace dysta {
 namespace {
+
+constexpr double kMaxHwCount = 1e8;  // any count or width of the model (docs/config.md)
 
 double positive(const ParamValues& p, const std::string& name, bool integer) {
   const double v = p.at(name);
@@ -60,19 +63,25 @@ const EyerissV2Config kDefaults;
 DYSTA_REGISTER_ACCELERATOR(
     {"eyeriss_v2",
      "Eyeriss-V2 sparse CNN accelerator, cycle model from activation and weight masks (spec F.3)",
-     {{"pe_rows", static_cast<double>(kDefaults.pe_rows), "PE cluster rows"},
-      {"pe_cols", static_cast<double>(kDefaults.pe_cols), "PE cluster columns"},
-      {"cluster_rows", static_cast<double>(kDefaults.cluster_rows), "cluster array rows"},
-      {"cluster_cols", static_cast<double>(kDefaults.cluster_cols), "cluster array columns"},
-      {"clock_hz", kDefaults.clock_hz, "clock frequency, Hz"},
-      {"iact_bits", static_cast<double>(kDefaults.iact_bits), "activation width, bits"},
+     {{"pe_rows", static_cast<double>(kDefaults.pe_rows), "PE cluster rows", 1, kMaxHwCount, true},
+      {"pe_cols", static_cast<double>(kDefaults.pe_cols), "PE cluster columns", 1, kMaxHwCount,
+       true},
+      {"cluster_rows", static_cast<double>(kDefaults.cluster_rows), "cluster array rows", 1,
+       kMaxHwCount, true},
+      {"cluster_cols", static_cast<double>(kDefaults.cluster_cols), "cluster array columns", 1,
+       kMaxHwCount, true},
+      {"clock_hz", kDefaults.clock_hz, "clock frequency, Hz", kMinClockHz, kMaxClockHz},
+      {"iact_bits", static_cast<double>(kDefaults.iact_bits), "activation width, bits", 1,
+       kMaxHwCount, true},
       {"iact_spad_height", static_cast<double>(kDefaults.iact_spad_height),
-       "iact scratch-pad entries"},
-      {"iact_glb_bits", static_cast<double>(kDefaults.iact_glb_bits), "iact GLB size, bits"},
-      {"max_m0", static_cast<double>(kDefaults.max_m0), "cap on M0"},
-      {"mac_cycles", static_cast<double>(kDefaults.mac_cycles), "cycles per effectual MAC"},
+       "iact scratch-pad entries", 1, kMaxHwCount, true},
+      {"iact_glb_bits", static_cast<double>(kDefaults.iact_glb_bits), "iact GLB size, bits", 1,
+       kMaxHwCount, true},
+      {"max_m0", static_cast<double>(kDefaults.max_m0), "cap on M0", 1, kMaxHwCount, true},
+      {"mac_cycles", static_cast<double>(kDefaults.mac_cycles), "cycles per effectual MAC", 1,
+       kMaxHwCount, true},
       {"lookup_cycles", static_cast<double>(kDefaults.lookup_cycles),
-       "cycles per non-empty iact column"}},
+       "cycles per non-empty iact column", 1, kMaxHwCount, true}},
      ArtifactCsv::sim_lat,
      "eyerissv2",
      [](const ParamValues& p, Semantics semantics) -> std::unique_ptr<AcceleratorModel> {

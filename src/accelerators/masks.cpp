@@ -9,6 +9,7 @@
 
 #include "dysta/atomic_output.h"
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
 #include "dysta/py_random.h"
 
 namespace fs = std::filesystem;
@@ -85,6 +86,11 @@ double element(const NpyArray& a, std::size_t i) {
 
 NpyArray read_npy(const fs::path& path) {
   const std::string file = path.string();
+  try {
+    require_regular_file(path);
+  } catch (const InputError& e) {
+    throw InputError(file, 0, "", "cannot open .npy file: " + e.message());
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(file, 0, "", "cannot open .npy file");
   const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),

@@ -6,7 +6,10 @@
 #include <cstdlib>
 #include <set>
 
+#include "dysta/csv.h"
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
+#include "dysta/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -66,6 +69,9 @@ class Parser {
 
   std::string str(const YAML::Node& n, const std::string& key) const {
     if (!n.IsScalar()) fail(n, key, "expected a string");
+    if (!is_valid_utf8(n.Scalar())) {
+      fail(n, key, "not valid UTF-8 text: '" + escape_bytes(n.Scalar()) + "'");
+    }
     return n.as<std::string>();
   }
   double number(const YAML::Node& n, const std::string& key) const {
@@ -76,15 +82,25 @@ class Parser {
     }
     return v;
   }
-  double positive(const YAML::Node& n, const std::string& key) const {
+  // A number in [lo, hi].
+  double ranged(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const double v = number(n, key);
-    if (!(v > 0)) fail(n, key, "must be > 0");
+    if (v < lo || v > hi) {
+      // "must be > 0" first where zero is the natural mistake (the message users already know).
+      fail(n, key,
+           std::string(lo > 0 && v <= 0 ? "must be > 0: " : "") + "must be in [" +
+               format_double(lo) + ", " + format_double(hi) + "], found " + n.Scalar());
+    }
     return v;
   }
-  std::int64_t integer(const YAML::Node& n, const std::string& key, std::int64_t lo) const {
+  // An integer in [lo, hi] (hi <= 2^53, so every value is exact as a double).
+  std::int64_t integer(const YAML::Node& n, const std::string& key, std::int64_t lo,
+                       std::int64_t hi) const {
     const double v = number(n, key);
-    if (v != std::floor(v) || v < static_cast<double>(lo) || v > 9.0e15) {
-      fail(n, key, "expected an integer >= " + std::to_string(lo));
+    if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
+      fail(n, key,
+           "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+               "], found " + n.Scalar());
     }
     return static_cast<std::int64_t>(v);
   }
@@ -94,6 +110,10 @@ class Parser {
     if (n.IsScalar()) {
       out.push_back(item(n, key));
     } else if (n.IsSequence()) {
+      if (n.size() > kMaxListLength) {
+        fail(n, key,
+             "list too long (limit kMaxListLength = " + std::to_string(kMaxListLength) + ")");
+      }
       for (std::size_t i = 0; i < n.size(); ++i) {
         out.push_back(item(n[i], key + "[" + std::to_string(i) + "]"));
       }
@@ -166,15 +186,21 @@ class Parser {
   void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
     check_keys(w, "workload",
                {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace"});
-    if (auto n = w["rate"]) out.rate = positive(n, "workload.rate");
-    if (auto n = w["requests"])
-      out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1));
-    if (auto n = w["slo_multiplier"]) out.slo_multiplier = positive(n, "workload.slo_multiplier");
-    if (auto n = w["seed"]) out.seed = static_cast<std::uint64_t>(integer(n, "workload.seed", 0));
+    if (auto n = w["rate"]) out.rate = ranged(n, "workload.rate", kMinRate, kMaxRate);
+    if (auto n = w["requests"]) {
+      out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1, kMaxRequests));
+    }
+    if (auto n = w["slo_multiplier"]) {
+      out.slo_multiplier =
+          ranged(n, "workload.slo_multiplier", kMinSloMultiplier, kMaxSloMultiplier);
+    }
+    if (auto n = w["seed"]) {
+      out.seed = static_cast<std::uint64_t>(integer(n, "workload.seed", 0, kMaxSeed));
+    }
     if (auto n = w["priorities"]) {
       out.priorities =
           list<int>(n, "workload.priorities", [this](const YAML::Node& x, const std::string& k) {
-            return static_cast<int>(integer(x, k, 1));
+            return static_cast<int>(integer(x, k, 1, kMaxPriority));
           });
     }
     if (auto n = w["mix"]) {
@@ -182,9 +208,7 @@ class Parser {
       out.mix.clear();
       for (const auto& kv : n) {
         const std::string name = kv.first.as<std::string>();
-        const double weight = number(kv.second, "workload.mix." + name);
-        if (weight < 0) fail(kv.second, "workload.mix." + name, "weight must be >= 0");
-        out.mix[name] = weight;
+        out.mix[name] = ranged(kv.second, "workload.mix." + name, 0, kMaxMixWeight);
       }
     }
     if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
@@ -270,23 +294,73 @@ class Parser {
           n, "sweep.policies",
           [this](const YAML::Node& x, const std::string& k) { return str(x, k); });
     }
-    auto positives = [this](const YAML::Node& x, const std::string& k) { return positive(x, k); };
-    if (auto n = s["rates"]) out.rates = list<double>(n, "sweep.rates", positives);
+    if (auto n = s["rates"]) {
+      out.rates = list<double>(n, "sweep.rates", [this](const YAML::Node& x, const std::string& k) {
+        return ranged(x, k, kMinRate, kMaxRate);
+      });
+    }
     if (auto n = s["slo_multipliers"]) {
-      out.slo_multipliers = list<double>(n, "sweep.slo_multipliers", positives);
+      out.slo_multipliers = list<double>(
+          n, "sweep.slo_multipliers", [this](const YAML::Node& x, const std::string& k) {
+            return ranged(x, k, kMinSloMultiplier, kMaxSloMultiplier);
+          });
     }
     if (auto n = s["seeds"]) {
       out.seeds =
           list<std::uint64_t>(n, "sweep.seeds", [this](const YAML::Node& x, const std::string& k) {
-            return static_cast<std::uint64_t>(integer(x, k, 0));
+            return static_cast<std::uint64_t>(integer(x, k, 0, kMaxSeed));
           });
     }
-    if (auto n = s["threads"]) out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0));
+    if (auto n = s["threads"]) {
+      out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0, kMaxThreads));
+    }
   }
 
  private:
   Origin origin_;
 };
+
+// YAML allows a mapping to repeat a key and yaml-cpp keeps the first value; a config that does
+// is ambiguous, so it is an error naming the second occurrence. Every key and scalar must also be
+// UTF-8 (found by fuzz_sweep: a non-UTF-8 workload.mix name broke the JSON of a point). Iterative
+// (no recursion limit needed for deep documents).
+void reject_duplicate_keys(const YAML::Node& root, const std::string& file) {
+  // Aliases share nodes, so a small document can stand for an exponentially large tree ("billion
+  // laughs"); no config comes near this many nodes.
+  constexpr std::size_t kMaxNodes = 1'000'000;
+  std::size_t visited = 0;
+  std::vector<std::pair<YAML::Node, std::string>> stack{{root, ""}};  // node, its dotted key
+  while (!stack.empty()) {
+    if (++visited > kMaxNodes) {
+      throw InputError(file, 0, "", "document too large (more than 1000000 nodes after aliases)");
+    }
+    const YAML::Node n = stack.back().first;
+    const std::string key = stack.back().second;
+    stack.pop_back();
+    if (n.IsScalar() && !is_valid_utf8(n.Scalar())) {
+      // Keys (model names of workload.mix, parameter names) and values reach JSON outputs.
+      const auto mark = n.Mark();
+      throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1), key,
+                       "not valid UTF-8 text: '" + escape_bytes(n.Scalar()) + "'");
+    }
+    if (n.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& kv : n) {
+        const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+        const std::string child = key.empty() ? name : key + "." + name;
+        stack.emplace_back(kv.first, child);
+        if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) {
+          const auto mark = kv.first.Mark();
+          throw InputError(file, mark.is_null() ? 0 : static_cast<std::size_t>(mark.line + 1),
+                           kv.first.Scalar(), "duplicate key (each key may appear once)");
+        }
+        stack.emplace_back(kv.second, child);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& x : n) stack.emplace_back(x, key);
+    }
+  }
+}
 
 void apply_override(YAML::Node& root, const std::string& text, std::set<std::string>& overridden) {
   const auto eq = text.find('=');
@@ -301,6 +375,7 @@ void apply_override(YAML::Node& root, const std::string& text, std::set<std::str
   } catch (const YAML::Exception& e) {
     throw InputError(kOverrideOrigin, 0, key, "cannot parse value '" + value + "': " + e.msg);
   }
+  reject_duplicate_keys(parsed, kOverrideOrigin);
   std::vector<std::string> parts;
   std::size_t start = 0;
   while (true) {
@@ -341,9 +416,10 @@ Config load_config(const fs::path& path, const std::vector<std::string>& overrid
   if (!path.empty()) {
     origin.file = path.string();
     origin.base_dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    if (!fs::exists(path)) throw InputError(path.string(), 0, "", "config file not found");
+    const std::string text = read_file(path);  // refuses directories, FIFOs, symlink loops
     try {
-      root = YAML::LoadFile(path.string());
+      root = YAML::Load(text);
+      reject_duplicate_keys(root, path.string());
     } catch (const YAML::ParserException& e) {
       throw InputError(path.string(), static_cast<std::size_t>(e.mark.line + 1), "", e.msg);
     } catch (const YAML::Exception& e) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
 
 namespace dysta::inference {
 namespace fs = std::filesystem;
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::vector<std::uint8_t> read_bytes(const fs::path& path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), 0, "", "cannot open image");
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

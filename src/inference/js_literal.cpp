@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
 
 namespace dysta::inference::detail {
 namespace {
@@ -13,7 +14,20 @@ class Parser {
   Parser(std::string_view text, std::size_t pos, const std::string& file)
       : s_(text), i_(pos), file_(file) {}
 
+  // Nesting limit of objects, arrays and prefixes (!, void): the parser recurses once per level,
+  // so without it a deeply nested input overflows the stack. Model files nest fewer than 20.
+  static constexpr int kMaxDepth = 256;
+
   nlohmann::json value() {
+    if (++depth_ > kMaxDepth) {
+      fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    nlohmann::json v = value_at_depth();
+    --depth_;
+    return v;
+  }
+
+  nlohmann::json value_at_depth() {
     skip_space();
     if (i_ >= s_.size()) fail("unexpected end of input");
     const char c = s_[i_];
@@ -148,7 +162,14 @@ class Parser {
           break;
         case 'u': {
           if (i_ + 4 > s_.size()) fail("short \\u escape");
-          const unsigned long cp = std::strtoul(std::string(s_.substr(i_, 4)).c_str(), nullptr, 16);
+          const std::string hex(s_.substr(i_, 4));
+          char* end = nullptr;
+          const unsigned long cp = std::strtoul(hex.c_str(), &end, 16);
+          if (end != hex.c_str() + 4 || hex[0] == '+' || hex[0] == '-' || hex[0] == ' ') {
+            fail("bad \\u escape '" + hex + "'");
+          }
+          // A lone surrogate has no UTF-8 form (pairs are not needed by the model files).
+          if (cp >= 0xD800 && cp <= 0xDFFF) fail("\\u escape of a surrogate '" + hex + "'");
           i_ += 4;
           // Encode the code point (BMP only) as UTF-8.
           if (cp < 0x80) {
@@ -167,6 +188,7 @@ class Parser {
           out += e;
       }
     }
+    if (!is_valid_utf8(out)) fail("string is not valid UTF-8");
     return out;
   }
 
@@ -191,6 +213,7 @@ class Parser {
   std::string_view s_;
   std::size_t i_;
   const std::string& file_;
+  int depth_ = 0;
 };
 
 int base64_value(char c) {

@@ -15,6 +15,7 @@
 
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
+#include "dysta/input_checks.h"
 
 namespace dysta::inference {
 namespace fs = std::filesystem;
@@ -195,7 +196,24 @@ Tensor parse_tensor(Wire w, const std::string& file, std::string* name_out) {
     }
   }
   if (name_out != nullptr) *name_out = name;
-  const i64 n = element_count(dims);
+  // Element count, multiplied with overflow checks and bounded by the values actually present
+  // (every element takes at least one raw byte or one list entry), before anything is allocated.
+  const std::size_t present = std::max({raw.size(), fdata.size(), idata.size()});
+  i64 n = 1;
+  for (const i64 d : dims) {
+    if (d < 0) {
+      throw InputError(file, 0, "tensor " + name, "negative dimension in " + shape_string(dims));
+    }
+    if (__builtin_mul_overflow(n, d, &n) || n > static_cast<i64>(present)) {
+      if (std::find(dims.begin(), dims.end(), 0) != dims.end()) {
+        n = 0;
+        break;
+      }
+      throw InputError(file, 0, "tensor " + name,
+                       "shape " + shape_string(dims) + " needs more values than the " +
+                           std::to_string(present) + " the tensor holds");
+    }
+  }
   Tensor t(dims);
   const auto need = [&](std::size_t bytes_per) {
     if (raw.size() != static_cast<std::size_t>(n) * bytes_per) {
@@ -216,7 +234,7 @@ Tensor parse_tensor(Wire w, const std::string& file, std::string* name_out) {
     case 1:  // FLOAT
       if (!raw.empty() || fdata.empty()) {
         need(4);
-        std::memcpy(t.data.data(), raw.data(), raw.size());
+        if (!raw.empty()) std::memcpy(t.data.data(), raw.data(), raw.size());
       } else {
         from_list(fdata);
       }
@@ -362,6 +380,7 @@ std::string value_info_name(Wire w) {
 
 OnnxModel read_onnx(const fs::path& path) {
   const std::string file = path.string();
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(file, 0, "", "cannot open ONNX file");
   const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in),

@@ -7,8 +7,13 @@
 namespace dysta::inference {
 
 std::int64_t element_count(const Shape& shape) {
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   std::int64_t n = 1;
-  for (const std::int64_t d : shape) n *= d;
+  for (const std::int64_t d : shape) {
+    if (d < 0 || __builtin_mul_overflow(n, d, &n)) {
+      throw InputError("", 0, "tensor", "shape " + shape_string(shape) + " has no valid size");
+    }
+  }
   return n;
 }
 

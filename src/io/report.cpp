@@ -79,8 +79,8 @@ std::string requests_csv(const ProfileSet& profiles, const std::vector<Request>&
     const double turnaround = finish - r.arrival_s;
     fmt::format_to(std::back_inserter(out), "{},", i);
     append_double(out, r.arrival_s);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{},", v.name, v.architecture,
-                   v.sample_ids[r.sample_pos], r.priority);
+    fmt::format_to(std::back_inserter(out), ",{},{},{},{},", csv_field(v.name),
+                   csv_field(v.architecture), v.sample_ids[r.sample_pos], r.priority);
     for (const double x : {r.slo_multiplier, r.deadline_s, result.first_start_s[i], finish,
                            turnaround, isolated, turnaround / isolated}) {
       append_double(out, x);

@@ -52,7 +52,8 @@ class Dysta final : public Policy {
 };
 
 const std::vector<ParamSpec> kDystaParams = {
-    {"beta", 0.01, "weight of urgency + preemption penalty against the remaining-time estimate"}};
+    {"beta", 0.01, "weight of urgency + preemption penalty against the remaining-time estimate", 0,
+     1000}};
 
 DYSTA_REGISTER_POLICY({"dysta",
                        "Sparse-DySta: pattern-aware estimate x monitored sparsity, plus beta x "

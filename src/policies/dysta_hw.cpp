@@ -162,16 +162,21 @@ std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
 namespace {
 
 const std::vector<ParamSpec> kParams = {
-    {"score_bits", 32, "score format: 32 = FP32 + Q13.18 time, 16 = FP16 + Q7.8 time"},
-    {"queue_bits", 9, "hardware queue of 2^queue_bits requests (REQST_DEPTH)"},
+    {"score_bits", 32, "score format: 32 = FP32 + Q13.18 time, 16 = FP16 + Q7.8 time", 16, 32,
+     true},
+    {"queue_bits", 9, "hardware queue of 2^queue_bits requests (REQST_DEPTH)", 1, 16, true},
     {"clock_hz", kMeasuredClockHz,
-     "scheduler clock in Hz (time base of deadlines and waits); default: routed iCE40 Fmax"},
-    {"beta", 0.01, "weight of urgency + preemption penalty (loaded as a float constant)"},
+     "scheduler clock in Hz (time base of deadlines and waits); default: routed iCE40 Fmax", 1e3,
+     1e12},
+    {"beta", 0.01, "weight of urgency + preemption penalty (loaded as a float constant)", 0, 1000},
     {"time_shift", -1,
      "Q time unit = 2^(time_shift + F) cycles; -1 = nearest to the longest "
-     "isolated latency"},
-    {"layer_outputs", 16384, "output words per layer counted by the sparsity monitor"},
-    {"charge_latency", 0, "1 = charge each decision's cycles to the accelerator's time"},
+     "isolated latency",
+     -1, 63, true},
+    {"layer_outputs", 16384, "output words per layer counted by the sparsity monitor", 1, 1e9,
+     true},
+    {"charge_latency", 0, "1 = charge each decision's cycles to the accelerator's time", 0, 1,
+     true},
 };
 
 std::unique_ptr<Policy> make(const ParamValues& p, Semantics) {

@@ -37,7 +37,7 @@ class DystaOracle final : public Policy {
 DYSTA_REGISTER_POLICY({"dysta_oracle",
                        "Dysta with oracle (true) remaining latencies",
                        {true, false},
-                       {{"beta", 0.01, "weight of urgency + preemption penalty"}},
+                       {{"beta", 0.01, "weight of urgency + preemption penalty", 0, 1000}},
                        [](const ParamValues& p, Semantics) {
                          return std::make_unique<DystaOracle>(p.at("beta"));
                        }});

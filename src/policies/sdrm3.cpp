@@ -82,7 +82,7 @@ class Sdrm3 final : public Policy {
 };
 
 const std::vector<ParamSpec> kSdrm3Params = {
-    {"alpha", 1.0, "weight of the fairness term F in MapScore = U + alpha * F"}};
+    {"alpha", 1.0, "weight of the fairness term F in MapScore = U + alpha * F", 0, 1000}};
 
 DYSTA_REGISTER_POLICY({"sdrm3",
                        "SDRM3: urgency plus alpha x fairness (arXiv 2212.03414)",

@@ -33,18 +33,17 @@ class LastN final : public Predictor {
   bool reference_;
 };
 
-DYSTA_REGISTER_PREDICTOR({"last_n",
-                          "mean density ratio of the last n executed layers",
-                          {{"n", 3, "window length in layers (1..16)"}},
-                          [](const ProfileSet& p, const ParamValues& params, Semantics s) {
-                            const double n = params.at("n");
-                            if (!(n >= 1 && n <= PredictorState::kMaxWindow) ||
-                                n != std::floor(n)) {
-                              throw InputError("", 0, "predictor_params.n",
-                                               "must be an integer in 1..16");
-                            }
-                            return std::make_unique<LastN>(p, static_cast<std::size_t>(n), s);
-                          }});
+DYSTA_REGISTER_PREDICTOR(
+    {"last_n",
+     "mean density ratio of the last n executed layers",
+     {{"n", 3, "window length in layers", 1, PredictorState::kMaxWindow, true}},
+     [](const ProfileSet& p, const ParamValues& params, Semantics s) {
+       const double n = params.at("n");
+       if (!(n >= 1 && n <= PredictorState::kMaxWindow) || n != std::floor(n)) {
+         throw InputError("", 0, "predictor_params.n", "must be an integer in 1..16");
+       }
+       return std::make_unique<LastN>(p, static_cast<std::size_t>(n), s);
+     }});
 
 }  // namespace
 }  // namespace dysta

@@ -10,6 +10,7 @@
 #include "dysta/atomic_output.h"
 #include "dysta/csv.h"
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
 #include "dysta/numeric.h"
 
 namespace fs = std::filesystem;
@@ -36,9 +37,22 @@ std::optional<std::size_t> VariantProfile::sample_position(std::int64_t sample_i
 
 namespace {
 
-// remaining[k] = x[k] + x[k+1] + ... + x[L-1], accumulated left to right; remaining[L] = 0.
+// Python's sum(x[k:]) accumulates left to right from x[k] (spec L.2), which costs O(L^2) per
+// sample. Up to this many layers (ten times the largest shipped profile, 97 layers) that exact
+// order is kept, so reference semantics stays bit-exact; longer
+// profiles use the O(L) recurrence remaining[k] = x[k] + remaining[k+1], which differs only by
+// rounding. Loading is thus linear in the data: at most this many additions per cell.
+constexpr std::size_t kExactSuffixLayers = 1024;
+
+// remaining[k] = x[k] + x[k+1] + ... + x[L-1], accumulated left to right when L <=
+// kExactSuffixLayers, else right to left; remaining[L] = 0.
 void left_to_right_suffix_sums(std::span<const double> x, double* remaining) {
   const std::size_t n = x.size();
+  if (n > kExactSuffixLayers) {
+    remaining[n] = 0.0;
+    for (std::size_t k = n; k-- > 0;) remaining[k] = x[k] + remaining[k + 1];
+    return;
+  }
   for (std::size_t k = 0; k < n; ++k) {
     double s = 0.0;
     for (std::size_t j = k; j < n; ++j) s += x[j];
@@ -184,6 +198,17 @@ std::size_t ProfileSet::max_layers() const {
 namespace {
 
 constexpr std::int64_t kMaxLayers = 100000;
+// Largest accepted layer latency, in seconds (docs/formats.md): keeps every sum over a request's
+// layers, and every arrival + SLO x latency, finite.
+constexpr double kMaxLayerLatencyS = 1e6;
+
+void check_latency(const CsvReader& csv, const std::string& field, double lat) {
+  if (!(lat >= 0 && lat <= kMaxLayerLatencyS)) {
+    throw InputError(csv.path(), csv.line(), field,
+                     "latency must be in [0, " + format_double(kMaxLayerLatencyS) +
+                         "] seconds, found " + format_double(lat));
+  }
+}
 
 // Collects the cells of one variant while a file is read.
 struct VariantBuilder {
@@ -242,6 +267,8 @@ struct VariantBuilder {
         lat.push_back(latency[s][l]);
         sp.push_back(sparsity[s][l]);
       }
+      std::vector<double>().swap(latency[s]);  // memory stays proportional to the data
+      std::vector<double>().swap(sparsity[s]);
     }
     VariantProfile v;
     try {
@@ -263,9 +290,14 @@ void check_fraction(const CsvReader& csv, std::size_t col, double value, bool ze
   }
 }
 
+// The variant name a Sanger or Eyeriss-V2 file's name gives (text before the first dot); it is
+// written into outputs, so it must be UTF-8.
 std::string stem_to_first_dot(const fs::path& path) {
   const std::string file = path.filename().string();
-  return file.substr(0, file.find('.'));
+  std::string stem = file.substr(0, file.find('.'));
+  require_utf8(stem, path.string(), 0, "file name");
+  if (stem.empty()) throw InputError(path.string(), 0, "file name", "empty model name");
+  return stem;
 }
 
 VariantProfile read_sanger(CsvReader& csv, const ProfileLoadOptions& options) {
@@ -282,6 +314,7 @@ VariantProfile read_sanger(CsvReader& csv, const ProfileLoadOptions& options) {
     check_fraction(csv, c_density, density, false);
     check_fraction(csv, c_lb, lb, false);
     const double lat = sanger_layer_latency_s(density, lb, options.sanger);
+    check_latency(csv, "50%-skip", lat);  // derived: a tiny load balance divides
     // Sanger's column is a density; the LUT stores the zero fraction (F.5).
     b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, 1 - density);
   }
@@ -301,7 +334,7 @@ VariantProfile read_eyeriss(CsvReader& csv) {
   b.pattern = underscore == std::string::npos ? "" : b.name.substr(underscore + 1);
   while (csv.next_row()) {
     const double lat = csv.number(c_lat);
-    if (lat < 0) throw InputError(csv.path(), csv.line(), "sim_lat", "negative latency");
+    check_latency(csv, "sim_lat", lat);
     const double sp = csv.number(c_sp);
     check_fraction(csv, c_sp, sp, true);
     b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, sp);
@@ -323,8 +356,10 @@ std::vector<VariantProfile> read_native(CsvReader& csv) {
     const std::string model(csv.text(c_model));
     const std::string pattern(csv.text(c_pattern));
     if (model.empty()) throw InputError(csv.path(), csv.line(), "model", "empty model name");
+    require_utf8(model, csv.path(), csv.line(), "model");
+    require_utf8(pattern, csv.path(), csv.line(), "pattern");
     const double lat = csv.number(c_lat);
-    if (lat < 0) throw InputError(csv.path(), csv.line(), "latency_s", "negative latency");
+    check_latency(csv, "latency_s", lat);
     const double sp = csv.number(c_sp);
     check_fraction(csv, c_sp, sp, true);
     auto [it, inserted] = index.try_emplace({model, pattern}, builders.size());
@@ -382,8 +417,11 @@ ProfileSet load_profiles(const fs::path& path, const ProfileLoadOptions& options
       throw InputError(path.string(), 0, "profiles", "directory has no .csv files");
     return load_profiles(files, options);
   }
-  if (!fs::exists(path, ec))
-    throw InputError(path.string(), 0, "profiles", "no such file or directory");
+  try {
+    require_regular_file(path);  // a missing path, a symlink loop, a FIFO or a device
+  } catch (const InputError& e) {
+    throw InputError(path.string(), 0, "profiles", e.message());
+  }
   return load_profiles(std::vector<fs::path>{path}, options);
 }
 
@@ -396,8 +434,9 @@ std::string native_profiles_text(const ProfileSet& set) {
   for (const auto& v : set.variants()) {
     for (std::size_t s = 0; s < v.num_samples(); ++s) {
       for (std::size_t l = 0; l < v.num_layers; ++l) {
-        out += v.architecture + "," + v.pattern + "," + std::to_string(v.sample_ids[s]) + "," +
-               std::to_string(l) + "," + format_double(v.latency_s[s * v.num_layers + l]) + "," +
+        out += csv_field(v.architecture) + "," + csv_field(v.pattern) + "," +
+               std::to_string(v.sample_ids[s]) + "," + std::to_string(l) + "," +
+               format_double(v.latency_s[s * v.num_layers + l]) + "," +
                format_double(v.sparsity[s * v.num_layers + l]) + "\n";
       }
     }

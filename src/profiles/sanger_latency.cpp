@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "dysta/csv.h"
 #include "dysta/error.h"
@@ -18,7 +19,7 @@ SangerLatency evaluate(double density, double load_balance, double seq_len, cons
   const double num_subrows = density / load_balance / c.subrow_fraction * seq_len;
   // Linear-layer throughput in GOP/s: PE rows x PEs per row x (clock in GHz) x 2 ops per MAC.
   const double linear_gops =
-      static_cast<double>(c.pe_rows * c.pes_per_row) * (c.clock_hz / 1e9) * 2;
+      static_cast<double>(c.pe_rows) * c.pes_per_row * (c.clock_hz / 1e9) * 2;  // exact < 2^53
   const double proj_gops = linear_gops / density * load_balance;
   const double lat_linear = seq_len * d * d * 2 * 3 / 1e9 / linear_gops;  // Q, K, V projections
   const double lat_project = seq_len * d * d * 2 / 1e9 / proj_gops;       // output projection
@@ -52,16 +53,19 @@ void check_unit_interval(double v, const std::string& layer, const char* field) 
 const std::vector<ParamSpec>& sanger_param_specs() {
   static const SangerConfig d;
   static const std::vector<ParamSpec> specs{
-      {"pe_rows", static_cast<double>(d.pe_rows), "TH, PE array rows"},
-      {"pe_cols", static_cast<double>(d.pe_cols), "TW, PE array columns"},
-      {"pes_per_row", static_cast<double>(d.pes_per_row), "PEs per row in linear layers"},
-      {"bytes_per_value", static_cast<double>(d.bytes_per_value), "data width, bytes"},
-      {"clock_hz", d.clock_hz, "clock frequency, Hz"},
-      {"bandwidth_gb_s", d.bandwidth_gb_s, "off-chip bandwidth, GB/s"},
-      {"hidden", static_cast<double>(d.hidden), "hidden width d"},
+      {"pe_rows", static_cast<double>(d.pe_rows), "TH, PE array rows", 1, kSangerMaxPes, true},
+      {"pe_cols", static_cast<double>(d.pe_cols), "TW, PE array columns", 1, kSangerMaxPes, true},
+      {"pes_per_row", static_cast<double>(d.pes_per_row), "PEs per row in linear layers", 1,
+       kSangerMaxPes, true},
+      {"bytes_per_value", static_cast<double>(d.bytes_per_value), "data width, bytes", 1,
+       kSangerMaxBytesPerValue, true},
+      {"clock_hz", d.clock_hz, "clock frequency, Hz", kMinClockHz, kMaxClockHz},
+      {"bandwidth_gb_s", d.bandwidth_gb_s, "off-chip bandwidth, GB/s", kSangerMinBandwidth,
+       kSangerMaxBandwidth},
+      {"hidden", static_cast<double>(d.hidden), "hidden width d", 1, kSangerMaxHidden, true},
       {"seq_len", static_cast<double>(d.seq_len),
-       "L used in reference semantics for every layer (Q14)"},
-      {"subrow_fraction", d.subrow_fraction, "row fraction one sub-row holds"}};
+       "L used in reference semantics for every layer (Q14)", 1, kSangerMaxSeqLen, true},
+      {"subrow_fraction", d.subrow_fraction, "row fraction one sub-row holds", 1e-6, 1}};
   return specs;
 }
 
@@ -71,35 +75,27 @@ SangerConfig sanger_config(const ParamValues& params, const std::string& prefix)
     for (const ParamSpec& spec : sanger_param_specs()) known = known || spec.name == name;
     if (!known) throw InputError("", 0, prefix + name, "unknown Sanger constant");
   }
-  const auto value = [&](const char* name, double fallback) {
-    const auto it = params.find(name);
-    return it == params.end() ? fallback : it->second;
-  };
-  const auto integer = [&](const char* name, int fallback) {
-    const double v = value(name, fallback);
-    if (!(v >= 1 && v < 1e9 && v == std::floor(v))) {
-      throw InputError("", 0, prefix + name, "must be an integer in [1, 1e9)");
+  // Each constant: its given value or default, inside its spec's range (integral where declared).
+  std::map<std::string, double> v;
+  for (const ParamSpec& spec : sanger_param_specs()) {
+    const auto it = params.find(spec.name);
+    const double x = it == params.end() ? spec.default_value : it->second;
+    if (!(std::isfinite(x) && x >= spec.min && x <= spec.max) ||
+        (spec.integer && x != std::floor(x))) {
+      throw InputError("", 0, prefix + spec.name, "must be " + param_range_text(spec));
     }
-    return static_cast<int>(v);
-  };
-  const auto positive = [&](const char* name, double fallback) {
-    const double v = value(name, fallback);
-    if (!(v > 0 && std::isfinite(v))) {
-      throw InputError("", 0, prefix + name, "must be positive and finite");
-    }
-    return v;
-  };
-  const SangerConfig d;
+    v[spec.name] = x;
+  }
   SangerConfig c;
-  c.pe_rows = integer("pe_rows", d.pe_rows);
-  c.pe_cols = integer("pe_cols", d.pe_cols);
-  c.pes_per_row = integer("pes_per_row", d.pes_per_row);
-  c.bytes_per_value = integer("bytes_per_value", d.bytes_per_value);
-  c.clock_hz = positive("clock_hz", d.clock_hz);
-  c.bandwidth_gb_s = positive("bandwidth_gb_s", d.bandwidth_gb_s);
-  c.hidden = integer("hidden", d.hidden);
-  c.seq_len = integer("seq_len", d.seq_len);
-  c.subrow_fraction = positive("subrow_fraction", d.subrow_fraction);
+  c.pe_rows = static_cast<int>(v["pe_rows"]);
+  c.pe_cols = static_cast<int>(v["pe_cols"]);
+  c.pes_per_row = static_cast<int>(v["pes_per_row"]);
+  c.bytes_per_value = static_cast<int>(v["bytes_per_value"]);
+  c.clock_hz = v["clock_hz"];
+  c.bandwidth_gb_s = v["bandwidth_gb_s"];
+  c.hidden = static_cast<int>(v["hidden"]);
+  c.seq_len = static_cast<int>(v["seq_len"]);
+  c.subrow_fraction = v["subrow_fraction"];
   return c;
 }
 

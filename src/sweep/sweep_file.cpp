@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -111,6 +112,18 @@ nlohmann::json point_json(const PointConfig& p) {
 PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
   PointConfig p;
   const char* field = "point";
+  // Integers must be JSON integers that fit (a stored 2^40 is not silently truncated).
+  const auto integer = [](const nlohmann::json& x, std::int64_t lo, std::int64_t hi) {
+    if (!x.is_number_integer()) throw InputError("expected an integer");
+    if (x.is_number_unsigned() ? x.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
+                               : (x.get<std::int64_t>() < lo || x.get<std::int64_t>() > hi)) {
+      throw InputError("out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    return x.get<std::int64_t>();
+  };
+  const auto hw = [&](const nlohmann::json& x, double hi) {
+    return static_cast<int>(integer(x, 1, static_cast<std::int64_t>(hi)));
+  };
   try {
     field = "profiles";
     p.profiles = j.at(field).get<std::string>();
@@ -118,14 +131,14 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
     p.profiles_sha256 = j.at(field).get<std::string>();
     field = "sanger";
     const auto& s = j.at(field);
-    p.sanger.pe_rows = s.at("pe_rows").get<int>();
-    p.sanger.pe_cols = s.at("pe_cols").get<int>();
-    p.sanger.pes_per_row = s.at("pes_per_row").get<int>();
-    p.sanger.bytes_per_value = s.at("bytes_per_value").get<int>();
+    p.sanger.pe_rows = hw(s.at("pe_rows"), kSangerMaxPes);
+    p.sanger.pe_cols = hw(s.at("pe_cols"), kSangerMaxPes);
+    p.sanger.pes_per_row = hw(s.at("pes_per_row"), kSangerMaxPes);
+    p.sanger.bytes_per_value = hw(s.at("bytes_per_value"), kSangerMaxBytesPerValue);
     p.sanger.clock_hz = s.at("clock_hz").get<double>();
     p.sanger.bandwidth_gb_s = s.at("bandwidth_gb_s").get<double>();
-    p.sanger.hidden = s.at("hidden").get<int>();
-    p.sanger.seq_len = s.at("seq_len").get<int>();
+    p.sanger.hidden = hw(s.at("hidden"), kSangerMaxHidden);
+    p.sanger.seq_len = hw(s.at("seq_len"), kSangerMaxSeqLen);
     field = "semantics";
     p.semantics = parse_semantics(j.at(field).get<std::string>());
     field = "policy";
@@ -137,7 +150,7 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
     field = "predictor_params";
     p.predictor_params = j.at(field).get<ParamValues>();
     field = "seed";
-    p.seed = j.at(field).get<std::uint64_t>();
+    p.seed = static_cast<std::uint64_t>(integer(j.at(field), 0, kMaxSeed));
     field = "rate";
     p.rate = j.at(field).get<double>();
     field = "earlier_rates";
@@ -145,9 +158,13 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
     field = "slo_multiplier";
     p.slo_multiplier = j.at(field).get<double>();
     field = "requests";
-    p.requests = j.at(field).get<std::size_t>();
+    p.requests = static_cast<std::size_t>(integer(j.at(field), 1, kMaxRequests));
     field = "priorities";
-    p.priorities = j.at(field).get<std::vector<int>>();
+    if (!j.at(field).is_array()) throw InputError("expected a list");
+    p.priorities.clear();
+    for (const auto& x : j.at(field)) {
+      p.priorities.push_back(static_cast<int>(integer(x, 1, kMaxPriority)));
+    }
     field = "mix";
     p.mix = j.at(field).get<std::map<std::string, double>>();
     field = "drop";
@@ -242,6 +259,39 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
     const auto it = map.find(name);
     return it == map.end() ? kNoAxes : it->second;
   };
+  // Number of points, counted (saturating) before anything is expanded or loaded.
+  {
+    std::size_t total = 1;
+    const auto times = [&total](std::size_t n) {
+      if (__builtin_mul_overflow(total, n, &total)) total = SIZE_MAX;
+    };
+    times(profile_paths.size());
+    times(semantics.size());
+    times(seeds.size());
+    times(rates.size());
+    times(slos.size());
+    const auto choices = [&](const auto& names, const auto& axes) {
+      std::size_t sum = 0;
+      for (const auto& name : names) {
+        std::size_t n = 1;
+        for (const SweepParamAxis* a : axes_for(axes, name)) {
+          if (__builtin_mul_overflow(n, a->values.size(), &n)) n = SIZE_MAX;
+        }
+        if (__builtin_add_overflow(sum, n, &sum)) sum = SIZE_MAX;
+      }
+      return sum;
+    };
+    times(choices(policies, policy_axes));
+    times(choices(predictors, predictor_axes));
+    if (total > kMaxSweepPoints) {
+      throw InputError(
+          config_file, 0, "sweep",
+          fmt::format("the axes multiply to {} points; the limit is kMaxSweepPoints = "
+                      "{} (split the sweep)",
+                      total == SIZE_MAX ? std::string("more than 2^64") : std::to_string(total),
+                      kMaxSweepPoints));
+    }
+  }
   const bool classic = profile_paths.size() == 1 && semantics.size() == 1 &&
                        predictors.size() == 1 && sw.policy_params.empty() &&
                        sw.predictor_params.empty();

@@ -190,11 +190,11 @@ std::string merged_csv(const std::vector<MergedPoint>& points) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     const PointConfig& p = points[i].point;
     const RunMetrics& m = points[i].metrics;
-    out +=
-        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},", p.profiles, to_string(p.semantics),
-                    p.policy, format_params(p.policy_params), p.predictor,
-                    format_params(p.predictor_params), p.seed, format_double(p.rate),
-                    format_double(p.slo_multiplier), p.requests, labels.label[i], labels.group[i]);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},", csv_field(p.profiles),
+                       to_string(p.semantics), p.policy, csv_field(format_params(p.policy_params)),
+                       p.predictor, csv_field(format_params(p.predictor_params)), p.seed,
+                       format_double(p.rate), format_double(p.slo_multiplier), p.requests,
+                       csv_field(labels.label[i]), csv_field(labels.group[i]));
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         format_double(m.slo_violation_rate), m.violations, format_double(m.antt),

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <limits>
@@ -22,10 +24,15 @@ namespace dysta {
 namespace {
 
 void write_plain(const fs::path& path, const std::string& contents) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << contents;
-  out.flush();
-  if (!out) throw InputError(path.string(), 0, "", "write failed");
+  out.close();
+  if (!out) {
+    throw InputError(
+        path.string(), 0, "",
+        std::string("write failed") + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+  }
 }
 
 // nlohmann writes NaN and infinities as null.
@@ -133,7 +140,7 @@ StoredPoint read_point(const fs::path& folder) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error; out_of_range for 1e999
     throw InputError(file, 0, "", std::string("not valid JSON: ") + e.what());
   }
   StoredPoint p;

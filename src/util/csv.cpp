@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "dysta/error.h"
+#include "dysta/input_checks.h"
 
 namespace dysta {
 
@@ -34,27 +35,95 @@ bool blank(std::string_view s) {
 }
 }  // namespace
 
-CsvReader::CsvReader(const std::string& path) : path_(path), in_(path) {
-  if (!in_) throw InputError(path, 0, "", "cannot open file");
-  std::string line;
-  while (std::getline(in_, line)) {
-    ++line_;
-    if (blank(line)) continue;
-    header_line_ = line_;
-    std::vector<std::string_view> parts;
-    split_csv_line(line, parts);
-    for (auto p : parts) header_.emplace_back(trim(p));
-    for (std::size_t i = 0; i < header_.size(); ++i) {
-      if (header_[i].empty()) throw InputError(path, line_, "header", "empty column name");
-      for (std::size_t j = 0; j < i; ++j) {
-        if (header_[i] == header_[j]) {
-          throw InputError(path, line_, header_[i], "duplicate column");
+bool split_csv_record(std::string_view line, std::vector<std::string_view>& out,
+                      std::string& storage, const std::string& file, std::size_t line_no) {
+  out.clear();
+  storage.clear();
+  storage.reserve(line.size());  // views into storage stay valid: it never reallocates below
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  while (true) {
+    std::size_t j = i;
+    while (j < n && (line[j] == ' ' || line[j] == '\t')) ++j;
+    if (j < n && line[j] == '"') {
+      const std::size_t begin = storage.size();
+      std::size_t k = j + 1;
+      while (true) {
+        if (k >= n) return false;  // the quoted field continues on the next line
+        if (line[k] == '"') {
+          if (k + 1 < n && line[k + 1] == '"') {
+            storage += '"';
+            k += 2;
+            continue;
+          }
+          ++k;
+          break;
         }
+        storage += line[k++];
+      }
+      out.emplace_back(storage.data() + begin, storage.size() - begin);
+      while (k < n && (line[k] == ' ' || line[k] == '\t')) ++k;
+      if (k == n) return true;
+      if (line[k] != ',') {
+        throw InputError(file, line_no, "",
+                         "text after the closing quote of field " + std::to_string(out.size()) +
+                             " (a quote inside a quoted field is written \"\")");
+      }
+      i = k + 1;
+      continue;
+    }
+    const std::size_t comma = line.find(',', i);
+    const std::string_view field =
+        line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
+    out.push_back(trim(field));
+    if (comma == std::string_view::npos) return true;
+    i = comma + 1;
+  }
+}
+
+CsvReader::CsvReader(const std::string& path) : path_(path) {
+  require_regular_file(path);  // a FIFO would block forever
+  in_.open(path, std::ios::binary);
+  if (!in_) throw InputError(path, 0, "", "cannot open file");
+  if (in_.peek() == 0xEF) {  // UTF-8 byte-order mark
+    char bom[3] = {};
+    in_.read(bom, 3);
+    if (!(in_ && bom[1] == '\xBB' && bom[2] == '\xBF')) {
+      in_.clear();
+      in_.seekg(0);
+    }
+  }
+  if (!read_record()) throw InputError(path, 0, "", "empty file (no header row)");
+  header_line_ = line_;
+  for (auto p : fields_) header_.emplace_back(p);
+  for (std::size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i].empty()) throw InputError(path, line_, "header", "empty column name");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (header_[i] == header_[j]) {
+        throw InputError(path, line_, header_[i], "duplicate column");
       }
     }
-    return;
   }
-  throw InputError(path, 0, "", "empty file (no header row)");
+}
+
+bool CsvReader::read_record() {
+  std::string more;
+  while (std::getline(in_, row_text_)) {
+    line_ = ++next_line_;
+    if (blank(row_text_)) continue;
+    while (!split_csv_record(row_text_, fields_, unquoted_, path_, line_)) {
+      if (!std::getline(in_, more)) {
+        throw InputError(path_, line_, "", "quoted field not closed before the end of the file");
+      }
+      ++next_line_;
+      row_text_ += '\n';
+      row_text_ += more;
+    }
+    return true;
+  }
+  if (in_.bad()) throw InputError(path_, next_line_, "", "read error");
+  return false;
 }
 
 bool CsvReader::has_column(std::string_view name) const {
@@ -72,28 +141,22 @@ std::size_t CsvReader::column(std::string_view name) const {
 }
 
 bool CsvReader::next_row() {
-  while (std::getline(in_, row_text_)) {
-    ++line_;
-    if (blank(row_text_)) continue;
-    split_csv_line(row_text_, fields_);
-    if (fields_.size() < header_.size()) {
-      throw InputError(path_, line_, header_[fields_.size()],
-                       "missing: expected " + std::to_string(header_.size()) + " fields, found " +
-                           std::to_string(fields_.size()) + " (truncated or malformed row)");
-    }
-    if (fields_.size() > header_.size()) {
-      throw InputError(path_, line_, "",
-                       "expected " + std::to_string(header_.size()) + " fields, found " +
-                           std::to_string(fields_.size()) + " (malformed row)");
-    }
-    return true;
+  if (!read_record()) return false;
+  if (fields_.size() < header_.size()) {
+    throw InputError(path_, line_, header_[fields_.size()],
+                     "missing: expected " + std::to_string(header_.size()) + " fields, found " +
+                         std::to_string(fields_.size()) + " (truncated or malformed row)");
   }
-  if (in_.bad()) throw InputError(path_, line_, "", "read error");
-  return false;
+  if (fields_.size() > header_.size()) {
+    throw InputError(path_, line_, "",
+                     "expected " + std::to_string(header_.size()) + " fields, found " +
+                         std::to_string(fields_.size()) + " (malformed row)");
+  }
+  return true;
 }
 
 std::string_view CsvReader::text(std::size_t col) const {
-  return trim(fields_.at(col));
+  return fields_.at(col);  // unquoted fields are trimmed when split
 }
 
 double CsvReader::number(std::size_t col) const {
@@ -135,7 +198,9 @@ std::string format_double(double value) {
 }
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  const bool edge_space = !text.empty() && (text.front() == ' ' || text.front() == '\t' ||
+                                            text.back() == ' ' || text.back() == '\t');
+  if (text.find_first_of(",\"\n\r") == std::string::npos && !edge_space) return text;
   std::string q = "\"";
   for (const char c : text) {
     if (c == '"') q += '"';

@@ -108,9 +108,16 @@ std::vector<Request> read_trace(const std::filesystem::path& path, const Profile
   std::vector<Request> out;
   double last = 0;
   while (csv.next_row()) {
+    if (out.size() == static_cast<std::size_t>(kMaxRequests)) {
+      throw InputError(csv.path(), csv.line(), "",
+                       "more than kMaxRequests = " + std::to_string(kMaxRequests) + " requests");
+    }
     Request r;
     r.arrival_s = csv.number(c_arrival);
-    if (r.arrival_s < 0) throw InputError(csv.path(), csv.line(), "arrival_s", "must be >= 0");
+    if (!(r.arrival_s >= 0 && r.arrival_s <= kMaxArrivalS)) {
+      throw InputError(csv.path(), csv.line(), "arrival_s",
+                       "must be in [0, " + format_double(kMaxArrivalS) + "] seconds");
+    }
     if (!out.empty() && r.arrival_s < last) {
       throw InputError(csv.path(), csv.line(), "arrival_s", "rows must be in arrival order");
     }
@@ -131,13 +138,16 @@ std::vector<Request> read_trace(const std::filesystem::path& path, const Profile
     }
     r.sample_pos = static_cast<std::uint32_t>(*pos);
     const std::int64_t priority = csv.integer(c_priority);
-    if (priority < 1 || priority > 1000000) {
-      throw InputError(csv.path(), csv.line(), "priority", "must be a positive integer");
+    if (priority < 1 || priority > kMaxPriority) {
+      throw InputError(csv.path(), csv.line(), "priority",
+                       "must be an integer in [1, " + std::to_string(kMaxPriority) + "]");
     }
     r.priority = static_cast<int>(priority);
     r.slo_multiplier = csv.number(c_slo);
-    if (!(r.slo_multiplier > 0)) {
-      throw InputError(csv.path(), csv.line(), "slo_multiplier", "must be > 0");
+    if (!(r.slo_multiplier >= kMinSloMultiplier && r.slo_multiplier <= kMaxSloMultiplier)) {
+      throw InputError(csv.path(), csv.line(), "slo_multiplier",
+                       "must be in [" + format_double(kMinSloMultiplier) + ", " +
+                           format_double(kMaxSloMultiplier) + "]");
     }
     r.deadline_s = deadline_for(r, profiles);
     out.push_back(r);
@@ -150,7 +160,7 @@ std::string format_trace(const std::vector<Request>& requests, const ProfileSet&
   std::string out = "arrival_s,model,sample,priority,slo_multiplier\n";
   for (const auto& r : requests) {
     const VariantProfile& v = profiles.variant(r.variant);
-    out += format_double(r.arrival_s) + "," + v.name + "," +
+    out += format_double(r.arrival_s) + "," + csv_field(v.name) + "," +
            std::to_string(v.sample_ids[r.sample_pos]) + "," + std::to_string(r.priority) + "," +
            format_double(r.slo_multiplier) + "\n";
   }

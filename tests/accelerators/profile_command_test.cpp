@@ -302,7 +302,7 @@ TEST(ProfileCommand, StructuralErrors) {
                "is listed twice");
   std::string bad_param = cnn + "      - {id: 0, layers: [0.5, 0.5]}\n";
   bad_param.insert(bad_param.find("    layers:"), "    params: {clock_hz: -5}\n");
-  expect_error(profile_error(bad_param), "accelerator_params.clock_hz: must be a positive number");
+  expect_error(profile_error(bad_param), "accelerator_params.clock_hz: must be in [1000, 1e+12]");
   expect_error(profile_error("models: [\n"), "YAML syntax error");
   // Reference semantics rejects what the artifact cannot run, naming the layer.
   std::string c6 = cnn + "      - {id: 0, layers: [0.5, 0.5]}\n";
