@@ -29,7 +29,9 @@ struct TaskView {
   double est_remaining_s = 0;   // Rest: sum of estimated latencies of the layers not yet run
   double est_next_layer_s = 0;  // head: estimated latency of the next layer
   double est_isolated_s = 0;    // IsoE: sum of estimated latencies of all layers
-  double real_remaining_s = 0;  // Rreal (true; only oracles should read it)
+  // True latencies, filled only when the Scheduler has a LatencyOracle (NaN otherwise); only
+  // policies with PolicyTraits::oracle may read them.
+  double real_remaining_s = 0;  // Rreal
   double real_isolated_s = 0;   // IsoR (true isolated latency of this request's sample)
   double gamma = 1;             // predictor's scaling of est_remaining_s (monitored policies)
   std::uint32_t request = 0;    // index in the request stream (= arrival order)
@@ -58,6 +60,7 @@ struct DecisionContext {
 struct PolicyTraits {
   bool pattern_aware = false;  // estimates start from the variant's (pattern) averages
   bool monitor = false;        // the sparsity monitor updates gamma after every layer
+  bool oracle = false;         // reads TaskView::real_*: the Scheduler needs a LatencyOracle
 };
 
 // Which candidate wins under a policy's scores (Policy::scores()).
@@ -119,6 +122,12 @@ class Policy {
   // Called by the engine at the start of every run with the profile set the run uses. A policy
   // that needs more than TaskView (the hardware model's lookup tables, dysta_hw) overrides it.
   virtual void bind(const ProfileSet& /*profiles*/) {}
+
+  // The layer of the task the last select() chose ended at `end_s`, and the sparsity monitor
+  // measured `measured_sparsity` (fraction of zeros) on it; `task` is the view before it is
+  // updated for that layer. For policies that model hardware fed by the monitor (dysta_hw).
+  virtual void layer_done(const TaskView& /*task*/, std::uint32_t /*layer*/,
+                          double /*measured_sparsity*/, double /*end_s*/) {}
 
   // Time the decision just made by select() takes, in seconds, charged to the accelerator before
   // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.

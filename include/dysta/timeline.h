@@ -110,6 +110,10 @@ class ScoringPolicy final : public Policy {
   ScoreOrder score_order() const override { return policy_.score_order(); }
   const char* score_meaning() const override { return policy_.score_meaning(); }
   void bind(const ProfileSet& profiles) override { policy_.bind(profiles); }
+  void layer_done(const TaskView& task, std::uint32_t layer, double sparsity,
+                  double end_s) override {
+    policy_.layer_done(task, layer, sparsity, end_s);
+  }
   double decision_overhead_s() const override { return policy_.decision_overhead_s(); }
   bool keyed() const override { return policy_.keyed(); }
   double key(const TaskView& task) const override { return policy_.key(task); }

@@ -247,10 +247,9 @@ RunMetrics run_policy_observed(const ProfileSet& profiles, const std::vector<Req
   std::optional<ScoringPolicy> scoring;
   if (decisions) scoring.emplace(*policy, *decisions);
   Policy& engine_policy = scoring ? static_cast<Policy&>(*scoring) : *policy;
-  Fanout fanout(timeline, decisions);
   EngineOptions options;
   options.semantics = semantics;
-  options.observer = &fanout;
+  options.observers = {timeline, decisions};
   RunResult result = simulate(profiles, requests, engine_policy, info.traits, *predictor, options);
   if (decisions) decisions->set_policy(nullptr);
   RunMetrics metrics = compute_metrics(profiles, requests, result);

@@ -36,7 +36,7 @@ class DystaOracle final : public Policy {
 
 DYSTA_REGISTER_POLICY({"dysta_oracle",
                        "Dysta with oracle (true) remaining latencies",
-                       {true, false},
+                       {.pattern_aware = true, .monitor = false, .oracle = true},
                        {{"beta", 0.01, "weight of urgency + preemption penalty"}},
                        [](const ParamValues& p, Semantics) {
                          return std::make_unique<DystaOracle>(p.at("beta"));

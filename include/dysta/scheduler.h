@@ -1,0 +1,189 @@
+// The push-style layer-boundary scheduler (spec B.5, B.6): the ready tasks, a policy, its traits
+// and a predictor in one object that a simulator or a real runtime drives. The caller owns the
+// clock and the execution: it admits requests as they arrive, asks next() which task runs one
+// layer, runs that layer however it likes (a latency table, a CPU, an accelerator) and reports
+// layer_done() with the sparsity its monitor measured. Completed requests accumulate in
+// finished(). simulate() (engine.h) is one such driver; docs/architecture.md, "Scheduler".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "dysta/policy.h"
+#include "dysta/predictor.h"
+#include "dysta/profile.h"
+#include "dysta/workload.h"
+
+namespace dysta {
+
+// Receives scheduler events. Every hook has an empty default; with no observer nothing is called.
+// Request numbers are positions in the admission order (0, 1, ...).
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // An observer that needs neither before_decision() nor on_decision() returns false, so the
+  // scheduler may use the policy's TaskIndex (keyed fast path), which makes no per-task scan.
+  virtual bool wants_decisions() const { return true; }
+  // `now_s`: the time the caller admitted the request at (its arrival or a later layer boundary).
+  virtual void on_admit(std::uint32_t /*request*/, double /*now_s*/) {}
+  // Right before policy.select() for this decision (the scan path only): the context select()
+  // will see, and the policy that decides (for optional interfaces such as PolicyScores).
+  virtual void before_decision(const DecisionContext& /*ctx*/, const Policy& /*policy*/) {}
+  // After the policy chose tasks[chosen] (before the layer runs; the scan path only).
+  virtual void on_decision(const DecisionContext& /*ctx*/, std::size_t /*chosen*/) {}
+  virtual void on_layer(std::uint32_t /*request*/, std::uint32_t /*layer*/, double /*start_s*/,
+                        double /*end_s*/) {}
+  virtual void on_finish(std::uint32_t /*request*/, double /*finish_s*/) {}
+  // Once, when the driver has run everything (simulate_stream()); `policy` may be asked for its
+  // optional interfaces (PolicyStatistics).
+  virtual void on_run_end(const Policy& /*policy*/) {}
+};
+
+// The true latencies of requests, for oracle policies only (PolicyTraits::oracle, dysta_oracle):
+// the one way true latencies enter the Scheduler. A runtime that cannot know them gives none.
+class LatencyOracle {
+ public:
+  virtual ~LatencyOracle() = default;
+  // [k] = true latency of the request's layers k..L-1 for k = 0..L (L + 1 values, [L] = 0), valid
+  // while the scheduler runs.
+  virtual const double* real_remaining_s(const Request& request) const = 0;
+};
+
+// The oracle of a simulation: the request's sample in the profile set.
+class ProfileOracle final : public LatencyOracle {
+ public:
+  explicit ProfileOracle(const ProfileSet& profiles) : profiles_(profiles) {}
+  const double* real_remaining_s(const Request& request) const override;
+
+ private:
+  const ProfileSet& profiles_;
+};
+
+struct SchedulerOptions {
+  std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
+  // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse and
+  // corrected planaria) instead of select(); the choices are identical. Off, or with an observer
+  // that wants decisions, every decision scans.
+  bool keyed_fast_path = true;
+  // True latencies for TaskView::real_remaining_s / real_isolated_s (NaN without one). Required
+  // when the policy's traits say oracle.
+  const LatencyOracle* oracle = nullptr;
+};
+
+// The layer the caller must run next: layer `layer` of task `task`, starting at `start_s` (the
+// `now_s` given to next() plus the policy's decision overhead).
+struct ScheduledLayer {
+  std::uint32_t task = 0;  // admission number of the request
+  std::uint32_t layer = 0;
+  double start_s = 0;
+  std::uint32_t variant = 0;
+  std::uint32_t sample_pos = 0;
+};
+
+// A completed request.
+struct Completion {
+  Request request;
+  std::uint32_t task = 0;  // admission number
+  double first_start_s = 0;
+  double finish_s = 0;
+};
+
+struct SchedulerStats {
+  std::size_t admitted = 0;
+  std::size_t requests = 0;  // completed
+  std::size_t layers_executed = 0;
+  std::size_t decisions = 0;
+  std::size_t max_ready = 0;  // largest number of ready tasks at a decision
+  double first_arrival_s = 0;
+  double last_finish_s = 0;
+};
+
+// Contract: one layer runs at a time. The caller alternates next() and layer_done() for the task
+// next() returned; admit() may be called at any time (while a layer runs, the request joins the
+// ready tasks when layer_done() returns). Requests are admitted in arrival order. Times are
+// seconds on the caller's clock and never decrease.
+//
+// Per layer the bookkeeping is O(1) (suffix tables of estimated remaining latency, the predictor's
+// gamma for monitored policies, spec B.6 steps 2-4); a decision costs O(ready tasks) on the scan
+// path plus the policy's select(), or what the policy's TaskIndex costs on the keyed fast path.
+// Storage grows with the largest number of ready tasks (amortised, no allocation per layer).
+class Scheduler {
+ public:
+  // `estimates`: the profile set whose per-variant averages give the estimates (est_* fields);
+  // its true per-sample latencies are not read. Calls policy.bind(estimates).
+  // Throws std::invalid_argument if traits.oracle and options.oracle is null.
+  Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTraits& traits,
+            const Predictor& predictor, SchedulerOptions options = {});
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Adds a request (its variant and sample_pos index `estimates`) at time `now_s`; returns its
+  // admission number. Throws InputError if arrivals decrease, std::invalid_argument if the
+  // request arrives after `now_s` or names an unknown variant.
+  std::uint32_t admit(const Request& request, double now_s);
+
+  // Asks the policy which ready task runs its next layer at `now_s`. Throws std::logic_error if
+  // no task is ready or a layer is still running.
+  ScheduledLayer next(double now_s);
+
+  // The layer next() returned ended at `now_s`; `measured_sparsity` is the fraction of zeros the
+  // monitor measured on it (given to the predictor for monitored policies). Returns true when the
+  // task finished (it is then appended to finished()). Throws std::logic_error if `task` is not
+  // the running task.
+  bool layer_done(std::uint32_t task, double measured_sparsity, double now_s);
+
+  // Completed requests in completion order since the last clear_finished().
+  std::span<const Completion> finished() const { return finished_; }
+  void clear_finished() { finished_.clear(); }
+
+  std::size_t ready() const { return count_; }  // admitted and not finished (incl. the running)
+  bool running() const { return running_; }
+  const SchedulerStats& stats() const { return stats_; }
+
+ private:
+  struct TaskData {
+    const double* real_remaining;  // [k] = true latency of layers k..L-1; null without an oracle
+    const double* est_remaining;   // [k] = estimated latency of layers k..L-1
+    const double* est_layer;       // estimated per-layer latency
+    Request request;
+    double first_start_s;
+    PredictorState predictor;
+  };
+
+  void insert(const Request& request, std::uint32_t number);
+  void remove(std::size_t pos);
+  std::size_t select(double now_s);
+
+  const ProfileSet& estimates_;
+  Policy& policy_;
+  PolicyTraits traits_;
+  const Predictor& predictor_;
+  std::vector<EngineObserver*> observers_;
+  const LatencyOracle* oracle_;
+  std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
+
+  // Scan path: position = arrival rank among ready tasks. Index path: stable slots.
+  std::vector<TaskView> views_;
+  std::vector<PolicyTaskState> states_;  // scan path only
+  std::vector<TaskData> data_;
+  std::vector<std::uint32_t> free_;  // index path: free slots
+  std::size_t count_ = 0;
+
+  bool running_ = false;
+  std::size_t running_pos_ = 0;
+  double running_start_s_ = 0;
+  struct Pending {
+    Request request;
+    std::uint32_t number;
+  };
+  std::vector<Pending> pending_;  // admitted while a layer ran
+
+  std::vector<Completion> finished_;
+  SchedulerStats stats_;
+  double last_arrival_s_ = 0;
+};
+
+}  // namespace dysta

@@ -1,0 +1,197 @@
+#include "dysta/scheduler.h"
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "dysta/error.h"
+
+namespace dysta {
+
+const double* ProfileOracle::real_remaining_s(const Request& request) const {
+  const VariantProfile& v = profiles_.variant(request.variant);
+  return v.real_remaining_s.data() + request.sample_pos * (v.num_layers + 1);
+}
+
+Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTraits& traits,
+                     const Predictor& predictor, SchedulerOptions options)
+    : estimates_(estimates),
+      policy_(policy),
+      traits_(traits),
+      predictor_(predictor),
+      oracle_(options.oracle) {
+  if (traits.oracle && !oracle_) {
+    throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
+  }
+  bool scan_needed = false;
+  for (EngineObserver* o : options.observers) {
+    if (!o) continue;
+    observers_.push_back(o);
+    scan_needed = scan_needed || o->wants_decisions();
+  }
+  policy_.bind(estimates_);
+  if (options.keyed_fast_path && !scan_needed) index_ = policy_.make_index();
+  constexpr std::size_t kReserve = 64;
+  views_.reserve(kReserve);
+  data_.reserve(kReserve);
+  if (!index_) states_.reserve(kReserve);
+}
+
+Scheduler::~Scheduler() = default;
+
+std::uint32_t Scheduler::admit(const Request& r, double now_s) {
+  if (stats_.admitted > 0 && r.arrival_s < last_arrival_s_) {
+    throw InputError(
+        "", 0, "arrival_s",
+        "requests must be in arrival order (request " + std::to_string(stats_.admitted) + ")");
+  }
+  if (r.arrival_s > now_s) {
+    throw std::invalid_argument("Scheduler::admit: request " + std::to_string(stats_.admitted) +
+                                " arrives after the admission time");
+  }
+  if (r.variant >= estimates_.size()) {
+    throw std::invalid_argument("Scheduler::admit: unknown variant " + std::to_string(r.variant));
+  }
+  if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
+  last_arrival_s_ = r.arrival_s;
+  const auto number = static_cast<std::uint32_t>(stats_.admitted++);
+  if (running_) {
+    pending_.push_back({r, number});
+  } else {
+    insert(r, number);
+  }
+  for (EngineObserver* o : observers_) o->on_admit(number, now_s);
+  return number;
+}
+
+void Scheduler::insert(const Request& r, std::uint32_t number) {
+  const VariantProfile& v = estimates_.variant(r.variant);
+  TaskData d;
+  d.real_remaining = oracle_ ? oracle_->real_remaining_s(r) : nullptr;
+  d.est_remaining =
+      traits_.pattern_aware ? v.est_remaining_pattern_s.data() : v.est_remaining_model_s.data();
+  d.est_layer = traits_.pattern_aware ? v.avg_latency_s.data() : v.avg_latency_model_s.data();
+  d.request = r;
+  d.first_start_s = -1;
+  d.predictor = PredictorState{};
+  TaskView t;
+  t.arrival_s = r.arrival_s;
+  t.deadline_s = r.deadline_s;
+  t.last_exec_s = r.arrival_s;
+  t.est_remaining_s = d.est_remaining[0];
+  t.est_next_layer_s = d.est_layer[0];
+  t.est_isolated_s = d.est_remaining[0];
+  const double real =
+      d.real_remaining ? d.real_remaining[0] : std::numeric_limits<double>::quiet_NaN();
+  t.real_remaining_s = real;
+  t.real_isolated_s = real;
+  t.gamma = 1.0;
+  t.request = number;
+  t.variant = r.variant;
+  t.layers_done = 0;
+  t.num_layers = static_cast<std::uint32_t>(v.num_layers);
+  t.sample_pos = r.sample_pos;
+  t.priority = r.priority;
+  ++count_;
+  if (!index_) {
+    views_.push_back(t);
+    states_.push_back(PolicyTaskState{});
+    data_.push_back(d);
+    return;
+  }
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    views_[slot] = t;
+    data_[slot] = d;
+  } else {
+    slot = static_cast<std::uint32_t>(views_.size());
+    views_.push_back(t);
+    data_.push_back(d);
+  }
+  index_->insert(slot, views_[slot]);
+}
+
+void Scheduler::remove(std::size_t pos) {
+  --count_;
+  if (index_) {
+    index_->erase_best(static_cast<std::uint32_t>(pos));
+    free_.push_back(static_cast<std::uint32_t>(pos));
+    return;
+  }
+  const auto offset = static_cast<std::ptrdiff_t>(pos);
+  views_.erase(views_.begin() + offset);
+  states_.erase(states_.begin() + offset);
+  data_.erase(data_.begin() + offset);
+}
+
+std::size_t Scheduler::select(double now_s) {
+  if (index_) {
+    const std::uint32_t slot = index_->best(now_s);
+    if (slot >= views_.size()) throw std::logic_error("task index returned an invalid slot");
+    return slot;
+  }
+  const DecisionContext ctx{now_s, views_, states_};
+  for (EngineObserver* o : observers_) o->before_decision(ctx, policy_);
+  const std::size_t chosen = policy_.select(ctx);
+  if (chosen >= views_.size()) throw std::logic_error("policy returned an invalid task index");
+  for (EngineObserver* o : observers_) o->on_decision(ctx, chosen);
+  return chosen;
+}
+
+ScheduledLayer Scheduler::next(double now_s) {
+  if (running_) throw std::logic_error("Scheduler::next: a layer is still running");
+  if (count_ == 0) throw std::logic_error("Scheduler::next: no ready task");
+  if (count_ > stats_.max_ready) stats_.max_ready = count_;
+  const std::size_t pos = select(now_s);
+  ++stats_.decisions;
+  const double overhead = policy_.decision_overhead_s();
+  if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
+  const TaskView& t = views_[pos];
+  TaskData& d = data_[pos];
+  if (d.first_start_s < 0) d.first_start_s = now_s;
+  running_ = true;
+  running_pos_ = pos;
+  running_start_s_ = now_s;
+  return {t.request, t.layers_done, now_s, t.variant, t.sample_pos};
+}
+
+bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, double now_s) {
+  if (!running_ || views_[running_pos_].request != task) {
+    throw std::logic_error("Scheduler::layer_done: task " + std::to_string(task) +
+                           " is not running");
+  }
+  const std::size_t pos = running_pos_;
+  TaskView& t = views_[pos];
+  TaskData& d = data_[pos];
+  const std::uint32_t k = t.layers_done;
+  // Spec B.6 steps 2-4: the monitor's gamma, then the remaining-time tables.
+  if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, measured_sparsity);
+  policy_.layer_done(t, k, measured_sparsity, now_s);
+  t.last_exec_s = now_s;
+  t.layers_done = k + 1;
+  t.est_remaining_s = d.est_remaining[k + 1];
+  if (d.real_remaining) t.real_remaining_s = d.real_remaining[k + 1];
+  t.est_next_layer_s = k + 1 < t.num_layers ? d.est_layer[k + 1] : 0.0;
+  ++stats_.layers_executed;
+  running_ = false;
+  for (EngineObserver* o : observers_) o->on_layer(t.request, k, running_start_s_, now_s);
+  const bool finished = t.layers_done == t.num_layers;
+  if (finished) {
+    if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
+    ++stats_.requests;
+    for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
+    finished_.push_back({d.request, t.request, d.first_start_s, now_s});
+    remove(pos);
+  } else if (index_) {
+    index_->update_best(static_cast<std::uint32_t>(pos), t);
+  }
+  if (!pending_.empty()) {
+    for (const Pending& p : pending_) insert(p.request, p.number);
+    pending_.clear();
+  }
+  return finished;
+}
+
+}  // namespace dysta
