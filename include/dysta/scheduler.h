@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "dysta/policy.h"
@@ -155,7 +156,11 @@ class Scheduler {
 
   void insert(const Request& request, std::uint32_t number);
   void remove(std::size_t pos);
-  std::size_t select(double now_s);
+  std::size_t scan_select(double now_s);
+  void finish(std::size_t pos, double now_s);
+  void flush_pending();
+  [[noreturn]] void fail_not_running(std::uint32_t task) const;
+  [[noreturn]] void fail_next() const;
 
   const ProfileSet& estimates_;
   Policy& policy_;
@@ -185,5 +190,56 @@ class Scheduler {
   SchedulerStats stats_;
   double last_arrival_s_ = 0;
 };
+
+// next() and layer_done() are the per-layer hot path of every simulation: defined here so a
+// driver's loop can inline them.
+inline ScheduledLayer Scheduler::next(double now_s) {
+  if (running_ || count_ == 0) fail_next();
+  if (count_ > stats_.max_ready) stats_.max_ready = count_;
+  std::size_t pos;
+  if (index_) {
+    pos = index_->best(now_s);
+    if (pos >= views_.size()) throw std::logic_error("task index returned an invalid slot");
+  } else {
+    pos = scan_select(now_s);
+  }
+  ++stats_.decisions;
+  const double overhead = policy_.decision_overhead_s();
+  if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
+  const TaskView& t = views_[pos];
+  TaskData& d = data_[pos];
+  if (d.first_start_s < 0) d.first_start_s = now_s;
+  running_ = true;
+  running_pos_ = pos;
+  running_start_s_ = now_s;
+  return {t.request, t.layers_done, now_s, t.variant, t.sample_pos};
+}
+
+inline bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, double now_s) {
+  const std::size_t pos = running_pos_;
+  if (!running_ || views_[pos].request != task) fail_not_running(task);
+  TaskView& t = views_[pos];
+  TaskData& d = data_[pos];
+  const std::uint32_t k = t.layers_done;
+  // Spec B.6 steps 2-4: the monitor's gamma, then the remaining-time tables.
+  if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, measured_sparsity);
+  policy_.layer_done(t, k, measured_sparsity, now_s);
+  t.last_exec_s = now_s;
+  t.layers_done = k + 1;
+  t.est_remaining_s = d.est_remaining[k + 1];
+  if (d.real_remaining) t.real_remaining_s = d.real_remaining[k + 1];
+  t.est_next_layer_s = k + 1 < t.num_layers ? d.est_layer[k + 1] : 0.0;
+  ++stats_.layers_executed;
+  running_ = false;
+  for (EngineObserver* o : observers_) o->on_layer(t.request, k, running_start_s_, now_s);
+  const bool finished = t.layers_done == t.num_layers;
+  if (finished) {
+    finish(pos, now_s);
+  } else if (index_) {
+    index_->update_best(static_cast<std::uint32_t>(pos), t);
+  }
+  if (!pending_.empty()) flush_pending();
+  return finished;
+}
 
 }  // namespace dysta

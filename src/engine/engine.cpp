@@ -31,6 +31,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   scheduler_options.oracle = &oracle;
   Scheduler scheduler(profiles, policy, traits, predictor, std::move(scheduler_options));
   const bool reference = options.semantics == Semantics::reference;
+  const std::span<const VariantProfile> variants = profiles.variants();
   EngineStats stats;
 
   double now = 0.0;
@@ -74,7 +75,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
 
     // Decision, then one layer of the chosen task (spec B.6 steps 2-4).
     const ScheduledLayer run = scheduler.next(now);
-    const VariantProfile& v = profiles.variant(run.variant);
+    const VariantProfile& v = variants[run.variant];
     const std::size_t at = run.sample_pos * v.num_layers + run.layer;
     now = run.start_s + v.latency_s[at];
     busy_until = now;

@@ -126,12 +126,16 @@ void Scheduler::remove(std::size_t pos) {
   data_.erase(data_.begin() + offset);
 }
 
-std::size_t Scheduler::select(double now_s) {
-  if (index_) {
-    const std::uint32_t slot = index_->best(now_s);
-    if (slot >= views_.size()) throw std::logic_error("task index returned an invalid slot");
-    return slot;
-  }
+void Scheduler::fail_not_running(std::uint32_t task) const {
+  throw std::logic_error("Scheduler::layer_done: task " + std::to_string(task) + " is not running");
+}
+
+void Scheduler::fail_next() const {
+  if (running_) throw std::logic_error("Scheduler::next: a layer is still running");
+  throw std::logic_error("Scheduler::next: no ready task");
+}
+
+std::size_t Scheduler::scan_select(double now_s) {
   const DecisionContext ctx{now_s, views_, states_};
   for (EngineObserver* o : observers_) o->before_decision(ctx, policy_);
   const std::size_t chosen = policy_.select(ctx);
@@ -140,58 +144,19 @@ std::size_t Scheduler::select(double now_s) {
   return chosen;
 }
 
-ScheduledLayer Scheduler::next(double now_s) {
-  if (running_) throw std::logic_error("Scheduler::next: a layer is still running");
-  if (count_ == 0) throw std::logic_error("Scheduler::next: no ready task");
-  if (count_ > stats_.max_ready) stats_.max_ready = count_;
-  const std::size_t pos = select(now_s);
-  ++stats_.decisions;
-  const double overhead = policy_.decision_overhead_s();
-  if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
+void Scheduler::finish(std::size_t pos, double now_s) {
   const TaskView& t = views_[pos];
-  TaskData& d = data_[pos];
-  if (d.first_start_s < 0) d.first_start_s = now_s;
-  running_ = true;
-  running_pos_ = pos;
-  running_start_s_ = now_s;
-  return {t.request, t.layers_done, now_s, t.variant, t.sample_pos};
+  const TaskData& d = data_[pos];
+  if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
+  ++stats_.requests;
+  for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
+  finished_.push_back({d.request, t.request, d.first_start_s, now_s});
+  remove(pos);
 }
 
-bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, double now_s) {
-  if (!running_ || views_[running_pos_].request != task) {
-    throw std::logic_error("Scheduler::layer_done: task " + std::to_string(task) +
-                           " is not running");
-  }
-  const std::size_t pos = running_pos_;
-  TaskView& t = views_[pos];
-  TaskData& d = data_[pos];
-  const std::uint32_t k = t.layers_done;
-  // Spec B.6 steps 2-4: the monitor's gamma, then the remaining-time tables.
-  if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, measured_sparsity);
-  policy_.layer_done(t, k, measured_sparsity, now_s);
-  t.last_exec_s = now_s;
-  t.layers_done = k + 1;
-  t.est_remaining_s = d.est_remaining[k + 1];
-  if (d.real_remaining) t.real_remaining_s = d.real_remaining[k + 1];
-  t.est_next_layer_s = k + 1 < t.num_layers ? d.est_layer[k + 1] : 0.0;
-  ++stats_.layers_executed;
-  running_ = false;
-  for (EngineObserver* o : observers_) o->on_layer(t.request, k, running_start_s_, now_s);
-  const bool finished = t.layers_done == t.num_layers;
-  if (finished) {
-    if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
-    ++stats_.requests;
-    for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
-    finished_.push_back({d.request, t.request, d.first_start_s, now_s});
-    remove(pos);
-  } else if (index_) {
-    index_->update_best(static_cast<std::uint32_t>(pos), t);
-  }
-  if (!pending_.empty()) {
-    for (const Pending& p : pending_) insert(p.request, p.number);
-    pending_.clear();
-  }
-  return finished;
+void Scheduler::flush_pending() {
+  for (const Pending& p : pending_) insert(p.request, p.number);
+  pending_.clear();
 }
 
 }  // namespace dysta
