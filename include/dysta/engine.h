@@ -35,12 +35,10 @@ class SpanSource final : public RequestSource {
   std::size_t next_ = 0;
 };
 
-// Receives every completed request, in completion order. `index` is its position in the stream.
-class CompletionSink {
+// An observer that needs only completions (EngineObserver::on_completion(); metrics).
+class CompletionSink : public EngineObserver {
  public:
-  virtual ~CompletionSink() = default;
-  virtual void on_completion(const Request& request, std::uint32_t index, double first_start_s,
-                             double finish_s) = 0;
+  bool wants_decisions() const override { return false; }
 };
 
 struct EngineStats {
@@ -69,7 +67,8 @@ struct EngineOptions {
   bool keyed_fast_path = true;
 };
 
-// Runs requests from `source` to completion under `policy`, reporting each completion to `sink`:
+// Runs requests from `source` to completion under `policy`, reporting each completion to `sink`
+// (subscribed after options.observers):
 // a driver of a Scheduler (scheduler.h) whose clock is the profile set's latency tables. It
 // admits requests, runs the chosen layer for the true latency of the request's sample and reports
 // that sample's measured sparsity of the layer; the profile set is also the Scheduler's estimate

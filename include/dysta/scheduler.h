@@ -19,8 +19,9 @@
 
 namespace dysta {
 
-// Receives scheduler events. Every hook has an empty default; with no observer nothing is called.
-// Request numbers are positions in the admission order (0, 1, ...).
+// The observer bus: receives scheduler events. Any number subscribe (SchedulerOptions::observers,
+// EngineOptions::observers) and are called in subscription order. Every hook has an empty default;
+// with no observer nothing is called. Request numbers are positions in the admission order.
 class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
@@ -37,6 +38,10 @@ class EngineObserver {
   virtual void on_layer(std::uint32_t /*request*/, std::uint32_t /*layer*/, double /*start_s*/,
                         double /*end_s*/) {}
   virtual void on_finish(std::uint32_t /*request*/, double /*finish_s*/) {}
+  // Right after every observer's on_finish(): the request as admitted, its admission number, the
+  // start of its first layer and its finish time (metrics accumulators subscribe here).
+  virtual void on_completion(const Request& /*request*/, std::uint32_t /*request_number*/,
+                             double /*first_start_s*/, double /*finish_s*/) {}
   // Once, when the driver has run everything (simulate_stream()); `policy` may be asked for its
   // optional interfaces (PolicyStatistics).
   virtual void on_run_end(const Policy& /*policy*/) {}

@@ -27,6 +27,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   const ProfileOracle oracle(profiles);
   SchedulerOptions scheduler_options;
   scheduler_options.observers = options.observers;
+  scheduler_options.observers.push_back(&sink);
   scheduler_options.keyed_fast_path = options.keyed_fast_path;
   scheduler_options.oracle = &oracle;
   Scheduler scheduler(profiles, policy, traits, predictor, std::move(scheduler_options));
@@ -79,16 +80,12 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     const std::size_t at = run.sample_pos * v.num_layers + run.layer;
     now = run.start_s + v.latency_s[at];
     busy_until = now;
-    if (scheduler.layer_done(run.task, v.sparsity[at], now)) {
-      for (const Completion& c : scheduler.finished()) {
-        sink.on_completion(c.request, c.task, c.first_start_s, c.finish_s);
-      }
-      scheduler.clear_finished();
-    }
+    if (scheduler.layer_done(run.task, v.sparsity[at], now)) scheduler.clear_finished();
   }
   for (EngineObserver* o : options.observers) {
     if (o) o->on_run_end(policy);
   }
+  sink.on_run_end(policy);
   const SchedulerStats& s = scheduler.stats();
   stats.requests = s.requests;
   stats.layers_executed = s.layers_executed;

@@ -150,6 +150,8 @@ void Scheduler::finish(std::size_t pos, double now_s) {
   if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
   ++stats_.requests;
   for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
+  for (EngineObserver* o : observers_)
+    o->on_completion(d.request, t.request, d.first_start_s, now_s);
   finished_.push_back({d.request, t.request, d.first_start_s, now_s});
   remove(pos);
 }

@@ -95,6 +95,17 @@ bool DystaHwPolicy::scores_after_select(const DecisionContext& ctx, std::span<do
   return true;
 }
 
+std::map<std::string, double> DystaHwPolicy::statistics() const {
+  const auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+  return {{"config_cycles", d(stats_.config_cycles)},
+          {"decisions", d(stats_.decisions)},
+          {"decision_cycles", d(stats_.decision_cycles)},
+          {"max_decision_cycles", d(stats_.max_decision_cycles)},
+          {"late_layers", d(stats_.late_layers)},
+          {"queue_full_waits", d(stats_.queue_full_waits)},
+          {"time_shift", d(stats_.time_shift)}};
+}
+
 const char* DystaHwPolicy::score_meaning() const {
   return "hardware score R + beta x (U + P) of the scoring pass (FP32/FP16, time in units of "
          "2^(time_shift + F) cycles), reported after select(); smallest wins; empty for requests "

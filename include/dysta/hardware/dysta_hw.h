@@ -41,7 +41,7 @@ struct DystaHwStats {
   std::uint32_t time_shift = 0;
 };
 
-class DystaHwPolicy final : public Policy {
+class DystaHwPolicy final : public Policy, public PolicyScores, public PolicyStatistics {
  public:
   DystaHwPolicy(const HwConfig& config, const HostParams& params);
 
@@ -61,6 +61,8 @@ class DystaHwPolicy final : public Policy {
   const char* score_meaning() const override;
 
   const DystaHwStats& stats() const { return stats_; }
+  // stats() by field name (summary.json "policy_statistics").
+  std::map<std::string, double> statistics() const override;
   const HwConfig& config() const { return config_; }
   const SchedulerModel& model() const { return *model_; }
 
