@@ -28,6 +28,7 @@ struct ServeFlags {
   double slo = 10;
   std::uint64_t seed = 1;
   std::string clock = "accelerator";
+  std::size_t calibration_runs = 3;
   std::string cache;
   std::string out;
   bool quiet = false;
@@ -57,6 +58,7 @@ void serve_command(const ServeFlags& f) {
   o.slo_multiplier = f.slo;
   o.seed = f.seed;
   o.clock = runtime::parse_clock(f.clock);
+  o.calibration_runs = f.calibration_runs;
   if (!f.cache.empty()) o.paths.cache = f.cache;
   if (!o.paths.complete()) {
     throw InputError(o.paths.cache.string(), 0, "--cache",
@@ -126,6 +128,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--slo", flags->slo, "SLO multiplier (x mean isolated latency)");
   cmd->add_option("--seed", flags->seed, "random seed of the stream");
   cmd->add_option("--clock", flags->clock, "accelerator (virtual Eyeriss-V2 time) or wall");
+  cmd->add_option("--calibration-runs", flags->calibration_runs,
+                  "isolated runs of every input before serving (CPU time per layer: median)");
   cmd->add_option("--cache", flags->cache, "model cache folder (default: as fetch-models.sh)");
   cmd->add_option("-o,--out", flags->out,
                   "write summary.json, requests.csv, trace.csv and the calibration profiles");

@@ -40,13 +40,14 @@ struct ServeOptions {
   double slo_multiplier = 10;
   std::uint64_t seed = 1;
   Clock clock = Clock::accelerator;
+  std::size_t calibration_runs = 3;  // isolated runs per input; CPU time per layer = median
   inference::AssetPaths paths;
 };
 
 struct ServeReport {
-  // Calibration: every (variant, input) run once in isolation. Per layer (a conv/dense layer
-  // together with the layers after the previous one), the Eyeriss-V2 latency on its real masks
-  // and the input activation sparsity; and the CPU seconds the same layers took.
+  // Calibration: every (variant, input) run in isolation (calibration_runs times). Per layer (a
+  // conv/dense layer together with the layers after the previous one), the Eyeriss-V2 latency on
+  // its real masks and the input activation sparsity; and the median CPU seconds of those layers.
   ProfileSet accelerator_profiles;
   ProfileSet cpu_profiles;
   double rate_per_s = 0;

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -115,9 +116,9 @@ std::vector<Variant> load_variants(const ServeOptions& o) {
   return variants;
 }
 
-// Runs every (variant, input) once in isolation: per scheduler layer its Eyeriss-V2 latency,
-// sparsity and CPU time.
-void calibrate(const std::vector<Variant>& variants, ServeReport& report) {
+// Runs every (variant, input) `runs` times in isolation: per scheduler layer its Eyeriss-V2
+// latency and sparsity (the same every run) and the median of its CPU times.
+void calibrate(const std::vector<Variant>& variants, std::size_t runs, ServeReport& report) {
   std::vector<VariantProfile> accelerator, cpu;
   for (const Variant& v : variants) {
     const std::size_t L = v.timer->size();
@@ -125,13 +126,22 @@ void calibrate(const std::vector<Variant>& variants, ServeReport& report) {
     std::vector<std::int64_t> ids;
     for (std::size_t s = 0; s < v.inputs.size(); ++s) {
       ids.push_back(static_cast<std::int64_t>(s));
-      inference::NetworkRun run(v.model->network(),
-                                {v.model->preprocess(benchmark::load_input(v.inputs[s]))});
-      for (std::size_t k = 0; k < L; ++k) {
-        const LayerResult r = run_layer(run, *v.timer, k);
-        latency.push_back(r.latency_s);
-        sparsity.push_back(r.sparsity);
-        cpu_s.push_back(r.cpu_s);
+      const inference::Tensor input = v.model->preprocess(benchmark::load_input(v.inputs[s]));
+      std::vector<std::vector<double>> times(L);
+      for (std::size_t r = 0; r < runs; ++r) {
+        inference::NetworkRun run(v.model->network(), {input});
+        for (std::size_t k = 0; k < L; ++k) {
+          const LayerResult m = run_layer(run, *v.timer, k);
+          if (r == 0) {
+            latency.push_back(m.latency_s);
+            sparsity.push_back(m.sparsity);
+          }
+          times[k].push_back(m.cpu_s);
+        }
+      }
+      for (std::vector<double>& t : times) {
+        std::sort(t.begin(), t.end());
+        cpu_s.push_back(t[t.size() / 2]);  // median (upper for an even count)
       }
     }
     accelerator.push_back(
@@ -266,7 +276,8 @@ ServeReport serve(const ServeOptions& o) {
   if (o.requests == 0) throw InputError("", 0, "--requests", "must be >= 1");
   std::vector<Variant> variants = load_variants(o);
   ServeReport report;
-  calibrate(variants, report);
+  if (o.calibration_runs == 0) throw InputError("", 0, "--calibration-runs", "must be >= 1");
+  calibrate(variants, o.calibration_runs, report);
   const ProfileSet& profiles =
       o.clock == Clock::accelerator ? report.accelerator_profiles : report.cpu_profiles;
   // ProfileSet sorts variants by name: variant index -> ours.

@@ -26,6 +26,7 @@ runtime::ServeOptions tiny(runtime::Clock clock) {
   o.utilisation = 0.8;
   o.slo_multiplier = 3;
   o.clock = clock;
+  o.calibration_runs = 1;
   return o;
 }
 
