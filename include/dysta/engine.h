@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "dysta/policy.h"
@@ -48,6 +49,7 @@ struct EngineStats {
   std::size_t max_ready = 0;        // largest number of ready tasks at a decision
   std::size_t clock_rollbacks = 0;  // reference semantics only (quirk Q2)
   double idle_s = 0;                // accelerator idle time from t = 0 to the last finish
+  std::size_t dropped = 0;          // requests dropped (EngineOptions::drop)
   double first_arrival_s = 0;
   double last_finish_s = 0;
 };
@@ -55,7 +57,9 @@ struct EngineStats {
 struct RunResult : EngineStats {
   std::vector<double> finish_s;             // per request, in request order
   std::vector<double> first_start_s;        // start of each request's first layer
-  std::vector<std::uint32_t> finish_order;  // request indices in completion order
+  std::vector<std::uint32_t> finish_order;  // request indices in completion order (not dropped)
+  // Per request: 1 if dropped (its finish_s is then the drop time). Empty when nothing dropped.
+  std::vector<std::uint8_t> dropped_flags;
 };
 
 struct EngineOptions {
@@ -65,6 +69,9 @@ struct EngineOptions {
   // SchedulerOptions::keyed_fast_path: the policy's TaskIndex instead of select() when no
   // observer wants decisions (same choices).
   bool keyed_fast_path = true;
+  // SchedulerOptions::drop: drop hopeless requests (DropRule, scheduler.h); with a rule other
+  // than none every decision scans.
+  DropRule drop = DropRule::none;
 };
 
 // Runs requests from `source` to completion under `policy`, reporting each completion to `sink`

@@ -95,6 +95,10 @@ class Policy {
   // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
   virtual double decision_overhead_s() const { return 0; }
 
+  // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
+  // Scheduler dropping one (SchedulerOptions::drop); the Scheduler then refuses to drop.
+  virtual bool allows_drop() const { return true; }
+
   // Optional fast path. A policy returns true from keyed() only if select() always picks the
   // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that
   // task executes a layer. The engine may then keep the ready tasks in a heap and skip select():
@@ -134,6 +138,9 @@ class PolicyScores {
   //   sdrm3 / sdrm3_sparse        MapScore U + alpha x F                       largest wins
   //   dysta / dysta_naive /
   //   dysta_oracle                R + beta x (U + P)                           smallest wins
+  //   dysta_seconds               R + beta x (U + W / N)                       smallest wins
+  //   edf                         deadline                                     smallest wins
+  //   llf / llf_sparse            deadline - now - (gamma x) Rest              smallest wins
   //   dysta_hw                    none (false): the hardware model's score exists only inside
   //                               its stateful select(); see scores_after_select()
   virtual bool scores(const DecisionContext& /*ctx*/, std::span<double> /*out*/) const {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "dysta/policy.h"
@@ -45,6 +46,9 @@ class EngineObserver {
   // Once, when the driver has run everything (simulate_stream()); `policy` may be asked for its
   // optional interfaces (PolicyStatistics).
   virtual void on_run_end(const Policy& /*policy*/) {}
+  // A request dropped at `now_s` by Scheduler::drop_hopeless() (never called when drop is off).
+  virtual void on_drop(const Request& /*request*/, std::uint32_t /*request_number*/,
+                       double /*now_s*/) {}
 };
 
 // The true latencies of requests, for oracle policies only (PolicyTraits::oracle, dysta_oracle):
@@ -67,6 +71,18 @@ class ProfileOracle final : public LatencyOracle {
   const ProfileSet& profiles_;
 };
 
+// Dropping requests that can no longer meet their SLO (as serving systems reject them: Clockwork,
+// OSDI 2020; Nexus, SOSP 2019). At every decision instant, after admission
+// (Scheduler::drop_hopeless()), every ready task with now + remaining > deadline is dropped: it
+// runs no further layer and counts as an SLO violation.
+//   none       never drop (the paper's engine; the default)
+//   estimated  remaining = gamma x Rest, the estimate the policy's traits give the task (spec C)
+//   oracle     remaining = Rreal, the true remaining latency of its input
+enum class DropRule : std::uint8_t { none, estimated, oracle };
+const char* to_string(DropRule rule);
+// Parses "none", "estimated" or "oracle"; throws InputError naming `field` otherwise.
+DropRule parse_drop_rule(const std::string& text, const std::string& field = "drop");
+
 struct SchedulerOptions {
   std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
   // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse and
@@ -76,6 +92,10 @@ struct SchedulerOptions {
   // True latencies for TaskView::real_remaining_s / real_isolated_s (NaN without one). Required
   // when the policy's traits say oracle.
   const LatencyOracle* oracle = nullptr;
+  // Which requests drop_hopeless() drops (DropRule::oracle needs the oracle); with a rule other
+  // than none every decision scans. Throws InputError at construction if the policy does not
+  // allow drops (Policy::allows_drop(), dysta_hw).
+  DropRule drop = DropRule::none;
 };
 
 // The layer the caller must run next: layer `layer` of task `task`, starting at `start_s` (the
@@ -102,6 +122,7 @@ struct SchedulerStats {
   std::size_t layers_executed = 0;
   std::size_t decisions = 0;
   std::size_t max_ready = 0;  // largest number of ready tasks at a decision
+  std::size_t dropped = 0;    // by drop_hopeless()
   double first_arrival_s = 0;
   double last_finish_s = 0;
 };
@@ -141,6 +162,11 @@ class Scheduler {
   // the running task.
   bool layer_done(std::uint32_t task, double measured_sparsity, double now_s);
 
+  // SchedulerOptions::drop: removes every ready task that cannot meet its deadline even if it ran
+  // alone from `now_s` (now + remaining > deadline), in arrival order, reporting each to the
+  // observers' on_drop(); returns how many. Call before next(), not while a layer runs.
+  std::size_t drop_hopeless(double now_s);
+
   // Completed requests in completion order since the last clear_finished().
   std::span<const Completion> finished() const { return finished_; }
   void clear_finished() { finished_.clear(); }
@@ -173,6 +199,7 @@ class Scheduler {
   const Predictor& predictor_;
   std::vector<EngineObserver*> observers_;
   const LatencyOracle* oracle_;
+  DropRule drop_;
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
 
   // Scan path: position = arrival rank among ready tasks. Index path: stable slots.

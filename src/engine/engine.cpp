@@ -14,6 +14,11 @@ class CollectSink final : public CompletionSink {
     result_.first_start_s[index] = first_start_s;
     result_.finish_order.push_back(index);
   }
+  void on_drop(const Request&, std::uint32_t index, double now_s) override {
+    if (result_.dropped_flags.empty()) result_.dropped_flags.assign(result_.finish_s.size(), 0);
+    result_.dropped_flags[index] = 1;
+    result_.finish_s[index] = now_s;
+  }
 
  private:
   RunResult& result_;
@@ -30,6 +35,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   scheduler_options.observers.push_back(&sink);
   scheduler_options.keyed_fast_path = options.keyed_fast_path;
   scheduler_options.oracle = &oracle;
+  scheduler_options.drop = options.drop;
   Scheduler scheduler(profiles, policy, traits, predictor, std::move(scheduler_options));
   const bool reference = options.semantics == Semantics::reference;
   const std::span<const VariantProfile> variants = profiles.variants();
@@ -73,6 +79,10 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     } else if (scheduler.ready() == 0) {
       break;
     }
+    if (options.drop != DropRule::none) {
+      scheduler.drop_hopeless(now);
+      if (scheduler.ready() == 0) continue;
+    }
 
     // Decision, then one layer of the chosen task (spec B.6 steps 2-4).
     const ScheduledLayer run = scheduler.next(now);
@@ -91,6 +101,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   stats.layers_executed = s.layers_executed;
   stats.decisions = s.decisions;
   stats.max_ready = s.max_ready;
+  stats.dropped = s.dropped;
   stats.first_arrival_s = s.first_arrival_s;
   stats.last_finish_s = s.last_finish_s;
   return stats;

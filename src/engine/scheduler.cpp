@@ -19,7 +19,8 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
       policy_(policy),
       traits_(traits),
       predictor_(predictor),
-      oracle_(options.oracle) {
+      oracle_(options.oracle),
+      drop_(options.drop) {
   if (traits.oracle && !oracle_) {
     throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
   }
@@ -30,7 +31,17 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
     scan_needed = scan_needed || o->wants_decisions();
   }
   policy_.bind(estimates_);
-  if (options.keyed_fast_path && !scan_needed) index_ = policy_.make_index();
+  if (drop_ != DropRule::none && !policy_.allows_drop()) {
+    throw InputError("", 0, "drop",
+                     "this policy keeps its own copy of the request queue (a hardware model) and "
+                     "cannot drop requests; use drop: none");
+  }
+  if (drop_ == DropRule::oracle && !oracle_) {
+    throw std::invalid_argument("Scheduler: drop: oracle needs a LatencyOracle");
+  }
+  if (options.keyed_fast_path && !scan_needed && drop_ == DropRule::none) {
+    index_ = policy_.make_index();
+  }
   constexpr std::size_t kReserve = 64;
   views_.reserve(kReserve);
   data_.reserve(kReserve);
@@ -124,6 +135,45 @@ void Scheduler::remove(std::size_t pos) {
   views_.erase(views_.begin() + offset);
   states_.erase(states_.begin() + offset);
   data_.erase(data_.begin() + offset);
+}
+
+std::size_t Scheduler::drop_hopeless(double now_s) {
+  if (drop_ == DropRule::none) return 0;
+  if (running_) throw std::logic_error("Scheduler::drop_hopeless: a layer is running");
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < count_;) {
+    const TaskView& t = views_[i];
+    const double remaining =
+        drop_ == DropRule::oracle ? t.real_remaining_s : t.gamma * t.est_remaining_s;
+    if (now_s + remaining > t.deadline_s) {
+      ++stats_.dropped;
+      ++dropped;
+      for (EngineObserver* o : observers_) o->on_drop(data_[i].request, t.request, now_s);
+      remove(i);
+    } else {
+      ++i;
+    }
+  }
+  return dropped;
+}
+
+const char* to_string(DropRule rule) {
+  switch (rule) {
+    case DropRule::estimated:
+      return "estimated";
+    case DropRule::oracle:
+      return "oracle";
+    case DropRule::none:
+      break;
+  }
+  return "none";
+}
+
+DropRule parse_drop_rule(const std::string& text, const std::string& field) {
+  for (DropRule r : {DropRule::none, DropRule::estimated, DropRule::oracle}) {
+    if (text == to_string(r)) return r;
+  }
+  throw InputError("", 0, field, "expected none, estimated or oracle, found '" + text + "'");
 }
 
 void Scheduler::fail_not_running(std::uint32_t task) const {

@@ -26,6 +26,7 @@ RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& re
   options.semantics = semantics;
   options.observers.assign(observers.begin(), observers.end());
   options.observers.push_back(&statistics);
+  options.drop = choice.drop;
   RunResult result = simulate(profiles, requests, *policy, info.traits, *predictor, options);
   RunMetrics metrics = compute_metrics(profiles, requests, result);
   metrics.policy_statistics = statistics.statistics();

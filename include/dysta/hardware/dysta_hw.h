@@ -54,6 +54,8 @@ class DystaHwPolicy final : public Policy, public PolicyScores, public PolicySta
   // The running layer's end and measured sparsity (the monitor's npu_done of the next decision).
   void layer_done(const TaskView& task, std::uint32_t layer, double measured_sparsity,
                   double end_s) override;
+  // The model keeps its own copy of the request queue; the engine cannot take requests out.
+  bool allows_drop() const override { return false; }
   // The scores of the scoring pass the last select() ran (decoded from FP32/FP16; units of
   // 2^(time_shift + F) cycles, smallest wins); NaN for requests still waiting in the host FIFO.
   bool scores_after_select(const DecisionContext& ctx, std::span<double> out) const override;
