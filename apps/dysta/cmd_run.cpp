@@ -122,21 +122,18 @@ void run(const RunFlags& flags) {
           generate_poisson_stream(profiles, stream_spec(config, profiles), rng, config.semantics);
     }
     RunResult raw;
-    if (flags.timeline.empty() && flags.decisions.empty()) {
-      metrics = run_policy(profiles, requests, config.policy, choice, config.semantics, &raw);
-    } else {
-      std::optional<TimelineRecorder> timeline;
-      std::optional<DecisionLog> decisions;
-      if (!flags.timeline.empty()) {
-        timeline.emplace(profiles, requests, parse_timeline_tracks(flags.timeline_tracks));
-      }
-      if (!flags.decisions.empty()) decisions.emplace(profiles);
-      metrics =
-          run_policy_observed(profiles, requests, config.policy, choice, config.semantics, &raw,
-                              timeline ? &*timeline : nullptr, decisions ? &*decisions : nullptr);
-      if (timeline) write_file_atomically(flags.timeline, timeline->json());
-      if (decisions) write_file_atomically(flags.decisions, decisions->csv());
+    std::optional<TimelineRecorder> timeline;
+    std::optional<DecisionLog> decisions;
+    std::vector<EngineObserver*> observers;
+    if (!flags.timeline.empty()) {
+      observers.push_back(
+          &timeline.emplace(profiles, requests, parse_timeline_tracks(flags.timeline_tracks)));
     }
+    if (!flags.decisions.empty()) observers.push_back(&decisions.emplace(profiles));
+    metrics =
+        run_policy(profiles, requests, config.policy, choice, config.semantics, &raw, observers);
+    if (timeline) write_file_atomically(flags.timeline, timeline->json());
+    if (decisions) write_file_atomically(flags.decisions, decisions->csv());
     bound = stream_bound(profiles, requests);
     summary["bound"] = bound_json(*bound);
     const std::string trace = format_trace(requests, profiles);

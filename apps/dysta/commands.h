@@ -14,5 +14,6 @@ void add_reproduce_command(CLI::App& app);     // apps/dysta/cmd_reproduce.cpp
 void add_infer_command(CLI::App& app);         // apps/dysta/cmd_infer.cpp (issue 4)
 void add_characterise_command(CLI::App& app);  // apps/dysta/cmd_characterise.cpp
 void add_benchmark_command(CLI::App& app);     // apps/dysta/cmd_benchmark.cpp (issue 5)
+void add_serve_command(CLI::App& app);         // apps/dysta/cmd_serve.cpp (issue 14)
 
 }  // namespace dysta::cli

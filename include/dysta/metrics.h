@@ -55,6 +55,20 @@ struct RunMetrics {
   std::size_t clock_rollbacks = 0;
   double makespan_s = 0;  // last finish - first arrival
   double idle_s = 0;
+  // The policy's own counters (PolicyStatistics, e.g. dysta_hw's hardware statistics); empty
+  // for policies without them. summary.json "policy_statistics".
+  std::map<std::string, double> policy_statistics;
+};
+
+// Subscribes to a run and keeps the policy's PolicyStatistics at its end (on_run_end()).
+class PolicyStatisticsRecorder final : public EngineObserver {
+ public:
+  bool wants_decisions() const override { return false; }
+  void on_run_end(const Policy& policy) override;
+  const std::map<std::string, double>& statistics() const { return statistics_; }
+
+ private:
+  std::map<std::string, double> statistics_;
 };
 
 RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,

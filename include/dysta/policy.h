@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -29,7 +30,9 @@ struct TaskView {
   double est_remaining_s = 0;   // Rest: sum of estimated latencies of the layers not yet run
   double est_next_layer_s = 0;  // head: estimated latency of the next layer
   double est_isolated_s = 0;    // IsoE: sum of estimated latencies of all layers
-  double real_remaining_s = 0;  // Rreal (true; only oracles should read it)
+  // True latencies, filled only when the Scheduler has a LatencyOracle (NaN otherwise); only
+  // policies with PolicyTraits::oracle may read them.
+  double real_remaining_s = 0;  // Rreal
   double real_isolated_s = 0;   // IsoR (true isolated latency of this request's sample)
   double gamma = 1;             // predictor's scaling of est_remaining_s (monitored policies)
   std::uint32_t request = 0;    // index in the request stream (= arrival order)
@@ -58,9 +61,10 @@ struct DecisionContext {
 struct PolicyTraits {
   bool pattern_aware = false;  // estimates start from the variant's (pattern) averages
   bool monitor = false;        // the sparsity monitor updates gamma after every layer
+  bool oracle = false;         // reads TaskView::real_*: the Scheduler needs a LatencyOracle
 };
 
-// Which candidate wins under a policy's scores (Policy::scores()).
+// Which candidate wins under a policy's scores (PolicyScores::scores()).
 enum class ScoreOrder : std::uint8_t {
   smallest_wins,  // the smallest score runs
   largest_wins,   // the largest score runs
@@ -77,10 +81,46 @@ class Policy {
   virtual ~Policy() = default;
   virtual std::size_t select(const DecisionContext& ctx) = 0;
 
-  // Every candidate's score, for observers (decision logs, tests); never called by the engine's
-  // hot path. Contract:
-  //  * called right BEFORE select() for the same decision context (same now_s, tasks, state),
-  //    with out.size() == ctx.tasks.size();
+  // Called by the engine at the start of every run with the profile set the run uses. A policy
+  // that needs more than TaskView (the hardware model's lookup tables, dysta_hw) overrides it.
+  virtual void bind(const ProfileSet& /*profiles*/) {}
+
+  // The layer of the task the last select() chose ended at `end_s`, and the sparsity monitor
+  // measured `measured_sparsity` (fraction of zeros) on it; `task` is the view before it is
+  // updated for that layer. For policies that model hardware fed by the monitor (dysta_hw).
+  virtual void layer_done(const TaskView& /*task*/, std::uint32_t /*layer*/,
+                          double /*measured_sparsity*/, double /*end_s*/) {}
+
+  // Time the decision just made by select() takes, in seconds, charged to the accelerator before
+  // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
+  virtual double decision_overhead_s() const { return 0; }
+
+  // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
+  // Scheduler dropping one (SchedulerOptions::drop); the Scheduler then refuses to drop.
+  virtual bool allows_drop() const { return true; }
+
+  // Optional fast path. A policy returns true from keyed() only if select() always picks the
+  // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that
+  // task executes a layer. The engine may then keep the ready tasks in a heap and skip select():
+  // O(log R) per decision instead of O(R) (spec-exact: same choices as the scan).
+  virtual bool keyed() const { return false; }
+  virtual double key(const TaskView& /*task*/) const { return 0; }
+
+  // The structure the engine uses instead of select() (task_index.h); nullptr = scan. The
+  // default is a KeyHeapIndex on key() for keyed policies. Called once per run.
+  virtual std::unique_ptr<TaskIndex> make_index() const;
+};
+
+// Optional interface of a Policy for observers (decision logs, tests): the number it ranks each
+// candidate by. Never used to decide; a policy implements it by also deriving from PolicyScores,
+// and observers find it with policy_scores().
+class PolicyScores {
+ public:
+  virtual ~PolicyScores() = default;
+
+  // Every candidate's score. Contract:
+  //  * called right BEFORE select() for the same decision context (same now_s, tasks, state;
+  //    EngineObserver::before_decision()), with out.size() == ctx.tasks.size();
   //  * fills out[i] with the number the policy ranks tasks[i] by at this decision, as select()
   //    will see it: a policy whose select() first updates PolicyTaskState (PREMA's tokens) reports
   //    the value after that update, computed without writing it (scores() is const and changes
@@ -118,30 +158,24 @@ class Policy {
   virtual ScoreOrder score_order() const { return ScoreOrder::smallest_wins; }
   // One line: what the score is, which wins, the tie-break and any semantics quirk ("" if none).
   virtual const char* score_meaning() const { return ""; }
-
-  // Called by the engine at the start of every run with the profile set the run uses. A policy
-  // that needs more than TaskView (the hardware model's lookup tables, dysta_hw) overrides it.
-  virtual void bind(const ProfileSet& /*profiles*/) {}
-
-  // Time the decision just made by select() takes, in seconds, charged to the accelerator before
-  // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
-  virtual double decision_overhead_s() const { return 0; }
-
-  // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
-  // engine dropping one (EngineOptions::drop); the engine then refuses to drop.
-  virtual bool allows_drop() const { return true; }
-
-  // Optional fast path. A policy returns true from keyed() only if select() always picks the
-  // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that
-  // task executes a layer. The engine may then keep the ready tasks in a heap and skip select():
-  // O(log R) per decision instead of O(R) (spec-exact: same choices as the scan).
-  virtual bool keyed() const { return false; }
-  virtual double key(const TaskView& /*task*/) const { return 0; }
-
-  // The structure the engine uses instead of select() (task_index.h); nullptr = scan. The
-  // default is a KeyHeapIndex on key() for keyed policies. Called once per run.
-  virtual std::unique_ptr<TaskIndex> make_index() const;
 };
+
+// Optional interface of a Policy: named counters it accumulated over the run (dysta_hw: its
+// hardware model's decision latencies and queue events). Read at the end of a run by
+// PolicyStatisticsRecorder (metrics.h) into summary.json's "policy_statistics".
+class PolicyStatistics {
+ public:
+  virtual ~PolicyStatistics() = default;
+  virtual std::map<std::string, double> statistics() const = 0;
+};
+
+// The policy's optional interfaces, or nullptr when it does not implement them.
+inline const PolicyScores* policy_scores(const Policy& policy) {
+  return dynamic_cast<const PolicyScores*>(&policy);
+}
+inline const PolicyStatistics* policy_statistics(const Policy& policy) {
+  return dynamic_cast<const PolicyStatistics*>(&policy);
+}
 
 struct PolicyInfo {
   std::string name;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,11 @@ struct PolicyChoice {
 };
 
 // Simulates `requests` under the named policy and returns its metrics (and the raw result).
+// `observers` subscribe to the run (timeline, decision log, ...); the policy's statistics
+// (PolicyStatistics) are collected into RunMetrics::policy_statistics.
 RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& requests,
                       const std::string& policy, const PolicyChoice& choice, Semantics semantics,
-                      RunResult* raw = nullptr, EngineObserver* observer = nullptr);
+                      RunResult* raw = nullptr, std::span<EngineObserver* const> observers = {});
 
 // Throws InputError unless every policy, predictor and parameter is known (checked up front so a
 // sweep fails before doing any work).

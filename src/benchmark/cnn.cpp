@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "dysta/accelerators/eyeriss_v2.h"
@@ -55,15 +56,6 @@ std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPa
 
 namespace {
 
-// What the observer needs of one profiled layer.
-struct LayerPlan {
-  std::size_t slot = 0;  // position among the profiled layers
-  bool fc = false;
-  std::int64_t kh = 1, kw = 1, cout = 0;  // cout: output channels (depthwise: C * multiplier)
-  inference::ConvGeometry geometry;
-  BitMask weights;  // (M, C/g, R, S) or (M, C)
-};
-
 BitMask weight_mask(const Tensor& k, bool fc, bool depthwise) {
   if (fc) {
     const std::int64_t in = k.dim(0), out = k.dim(1);
@@ -106,7 +98,8 @@ std::int64_t symmetric_pad(std::int64_t in, std::int64_t out, std::int64_t k, in
   return (total + 1) / 2;
 }
 
-LayerShape layer_shape(const LayerPlan& p, const Tensor& input, const Tensor& output,
+template <typename Plan>
+LayerShape layer_shape(const Plan& p, const Tensor& input, const Tensor& output,
                        const std::string& name) {
   LayerShape s;
   if (p.fc) {
@@ -169,45 +162,34 @@ struct SampleRow {
   std::vector<double> corrected, reference, sparsity;
 };
 
+// Records one sample's row through an EyerissLayerTimer.
 class EyerissObserver final : public inference::LayerObserver {
  public:
-  EyerissObserver(const std::vector<const LayerPlan*>& plans, std::size_t profiled,
-                  const std::vector<std::string>& names, bool reference)
-      : plans_(plans), names_(names), reference_(reference) {
-    row_.corrected.assign(profiled, 0.0);
-    row_.sparsity.assign(profiled, 0.0);
-    if (reference) row_.reference.assign(profiled, 0.0);
-    shapes_.resize(profiled);
-    ref_cfg_.pad_channels = true;
+  EyerissObserver(const EyerissLayerTimer& timer, bool reference)
+      : timer_(timer), reference_(reference) {
+    row_.corrected.assign(timer.size(), 0.0);
+    row_.sparsity.assign(timer.size(), 0.0);
+    if (reference) row_.reference.assign(timer.size(), 0.0);
+    shapes_.resize(timer.size());
   }
 
   void on_layer(const LayerEvent& e) override {
-    const LayerPlan* p = e.index < plans_.size() ? plans_[e.index] : nullptr;
-    if (!p) return;
-    const std::string& name = names_[p->slot];
-    const LayerShape shape = layer_shape(*p, *e.inputs[0], e.output, name);
-    const BitMask act = activation_mask(*e.inputs[0], p->fc);
-    row_.sparsity[p->slot] =
-        1.0 - static_cast<double>(act.count()) / static_cast<double>(act.size());
-    row_.corrected[p->slot] =
-        eyeriss_v2_simulate(shape, act, p->weights, cfg_, Semantics::corrected, name).latency_s;
-    if (reference_) {
-      row_.reference[p->slot] =
-          eyeriss_v2_simulate(shape, act, p->weights, ref_cfg_, Semantics::reference, name)
-              .latency_s;
-    }
-    shapes_[p->slot] = shape;
+    const int slot = timer_.position(e.index);
+    if (slot < 0) return;
+    const auto j = static_cast<std::size_t>(slot);
+    const EyerissLayerTimer::Timing t = timer_.time(e, reference_);
+    row_.sparsity[j] = t.sparsity;
+    row_.corrected[j] = t.latency_s;
+    if (reference_) row_.reference[j] = t.reference_latency_s;
+    shapes_[j] = t.shape;
   }
 
   const SampleRow& row() const { return row_; }
   const std::vector<LayerShape>& shapes() const { return shapes_; }
 
  private:
-  const std::vector<const LayerPlan*>& plans_;
-  const std::vector<std::string>& names_;
+  const EyerissLayerTimer& timer_;
   bool reference_;
-  EyerissV2Config cfg_;
-  EyerissV2Config ref_cfg_;
   SampleRow row_;
   std::vector<LayerShape> shapes_;
 };
@@ -228,6 +210,59 @@ std::vector<float> model_output(const CnnModel& model, const inference::RealMode
 }
 
 }  // namespace
+
+EyerissLayerTimer::EyerissLayerTimer(const Network& net) {
+  position_.assign(net.layers().size(), -1);
+  for (std::size_t i = 0; i < net.layers().size(); ++i) {
+    const auto& l = net.layers()[i];
+    if (!((l.kind == LayerKind::kConv || l.kind == LayerKind::kDense) && l.weights)) continue;
+    if (l.kind == LayerKind::kConv && !l.conv) {
+      throw InputError("", 0, l.name, "conv layer without recorded geometry");
+    }
+    position_[i] = static_cast<int>(plans_.size());
+    network_layers_.push_back(i);
+    names_.push_back(l.name);
+    Plan& p = plans_.emplace_back();
+    p.fc = l.kind == LayerKind::kDense;
+    const Tensor& k = *l.weights;
+    if (p.fc) {
+      p.cout = k.dim(1);
+    } else {
+      p.geometry = *l.conv;
+      p.kh = k.dim(0);
+      p.kw = k.dim(1);
+      p.cout = p.geometry.depthwise ? k.dim(2) * k.dim(3) : k.dim(3);
+    }
+    p.weights = weight_mask(k, p.fc, !p.fc && p.geometry.depthwise);
+    weight_sparsity_.push_back(1.0 - static_cast<double>(p.weights.count()) /
+                                         static_cast<double>(p.weights.size()));
+  }
+}
+
+int EyerissLayerTimer::position(std::size_t network_layer) const {
+  return network_layer < position_.size() ? position_[network_layer] : -1;
+}
+
+EyerissLayerTimer::Timing EyerissLayerTimer::time(const LayerEvent& e, bool reference) const {
+  const int slot = position(e.index);
+  if (slot < 0) throw std::logic_error("EyerissLayerTimer::time: not a profiled layer");
+  const Plan& p = plans_[static_cast<std::size_t>(slot)];
+  const std::string& name = names_[static_cast<std::size_t>(slot)];
+  Timing t;
+  t.shape = layer_shape(p, *e.inputs[0], e.output, name);
+  const BitMask act = activation_mask(*e.inputs[0], p.fc);
+  t.sparsity = 1.0 - static_cast<double>(act.count()) / static_cast<double>(act.size());
+  const EyerissV2Config cfg;
+  t.latency_s =
+      eyeriss_v2_simulate(t.shape, act, p.weights, cfg, Semantics::corrected, name).latency_s;
+  if (reference) {
+    EyerissV2Config ref_cfg;
+    ref_cfg.pad_channels = true;
+    t.reference_latency_s =
+        eyeriss_v2_simulate(t.shape, act, p.weights, ref_cfg, Semantics::reference, name).latency_s;
+  }
+  return t;
+}
 
 ProfiledVariant CnnVariantProfile::to_profiled(Semantics semantics) const {
   ProfiledVariant v;
@@ -262,19 +297,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
   const std::vector<std::vector<float>> dense = dense_weights(net);
   inference::set_gemm_threads(1);
 
-  // The profiled layers: every conv/dense layer with weights, in execution order.
-  std::vector<std::size_t> profiled;
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < net.layers().size(); ++i) {
-    const auto& l = net.layers()[i];
-    if ((l.kind == LayerKind::kConv || l.kind == LayerKind::kDense) && l.weights) {
-      if (l.kind == LayerKind::kConv && !l.conv) {
-        throw InputError("", 0, l.name, "conv layer without recorded geometry");
-      }
-      profiled.push_back(i);
-      names.push_back(l.name);
-    }
-  }
+  const std::vector<std::string> names = EyerissLayerTimer(net).names();
 
   std::vector<CnnVariantProfile> out;
   for (const CnnVariantSpec& spec : variants) {
@@ -285,29 +308,10 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
     if (spec.pattern) vp.pruning = prune_network(net, dense, *spec.pattern, spec.level);
     vp.layer_names = names;
 
-    std::vector<LayerPlan> plans(profiled.size());
-    std::vector<const LayerPlan*> by_layer(net.layers().size(), nullptr);
-    for (std::size_t j = 0; j < profiled.size(); ++j) {
-      const auto& l = net.layers()[profiled[j]];
-      LayerPlan& p = plans[j];
-      p.slot = j;
-      p.fc = l.kind == LayerKind::kDense;
-      const Tensor& k = *l.weights;
-      if (p.fc) {
-        p.cout = k.dim(1);
-      } else {
-        p.geometry = *l.conv;
-        p.kh = k.dim(0);
-        p.kw = k.dim(1);
-        p.cout = p.geometry.depthwise ? k.dim(2) * k.dim(3) : k.dim(3);
-      }
-      p.weights = weight_mask(k, p.fc, !p.fc && p.geometry.depthwise);
-      vp.weight_sparsity.push_back(1.0 - static_cast<double>(p.weights.count()) /
-                                             static_cast<double>(p.weights.size()));
-      by_layer[profiled[j]] = &p;
-    }
+    const EyerissLayerTimer timer(net);
+    vp.weight_sparsity = timer.weight_sparsity();
 
-    const std::size_t n = inputs.size(), L = profiled.size();
+    const std::size_t n = inputs.size(), L = timer.size();
     vp.input_ids.reserve(n);
     for (const auto& in : inputs) vp.input_ids.push_back(in.id);
     vp.latency_corrected_s.assign(n * L, 0.0);
@@ -324,7 +328,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
       try {
         for (std::size_t s = next++; s < n; s = next++) {
           const inference::Image img = load_input(inputs[s]);
-          EyerissObserver obs(by_layer, L, names, spec.reference);
+          EyerissObserver obs(timer, spec.reference);
           inference::LayerObserver* observers[] = {&obs};
           const std::vector<Tensor> outputs = real->run(img, observers);
           vp.outputs[s] = model_output(model, *real, outputs, img);

@@ -1,6 +1,7 @@
 #include "dysta/inference/network.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "dysta/error.h"
@@ -94,48 +95,66 @@ std::vector<Tensor> Network::run(std::vector<Tensor> inputs, LayerObserver& obse
 
 std::vector<Tensor> Network::run(std::vector<Tensor> inputs,
                                  std::span<LayerObserver* const> observers) const {
-  if (inputs.size() != inputs_.size()) {
-    throw InputError("", 0, name_,
-                     "expected " + std::to_string(inputs_.size()) + " input tensor(s), got " +
-                         std::to_string(inputs.size()));
-  }
-  const std::size_t nv = value_names_.size();
-  // Last layer reading each value; outputs are kept to the end.
-  std::vector<std::size_t> last_use(nv, 0);
-  std::vector<bool> read(nv, false);  // read by a later layer or a network output
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    for (const int v : layers_[i].inputs) {
-      last_use[v] = i;
-      read[v] = true;
-    }
-  }
-  for (const int v : outputs_) {
-    last_use[v] = layers_.size();
-    read[v] = true;
-  }
+  NetworkRun run(*this, std::move(inputs));
+  while (!run.done()) run.step(observers);
+  return run.outputs();
+}
 
-  std::vector<Tensor> values(nv);
-  for (std::size_t i = 0; i < inputs.size(); ++i) values[inputs_[i]] = std::move(inputs[i]);
-  std::vector<const Tensor*> args;
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    const Layer& layer = layers_[i];
-    args.clear();
-    for (const int v : layer.inputs) args.push_back(&values[v]);
-    try {
-      values[layer.output] = layer.run(args);
-    } catch (const InputError& e) {
-      throw InputError(name_, 0, layer.name + " (" + layer.op + ")", e.what());
-    }
-    const LayerEvent event{i, layer, args, values[layer.output]};
-    for (LayerObserver* o : observers) o->on_layer(event);
-    for (const int v : layer.inputs) {
-      if (last_use[v] == i) values[v] = Tensor();
-    }
-    if (!read[layer.output]) values[layer.output] = Tensor();
+NetworkRun::NetworkRun(const Network& network, std::vector<Tensor> inputs) : network_(network) {
+  if (inputs.size() != network.inputs_.size()) {
+    throw InputError("", 0, network.name_,
+                     "expected " + std::to_string(network.inputs_.size()) +
+                         " input tensor(s), got " + std::to_string(inputs.size()));
   }
+  const std::size_t nv = network.value_names_.size();
+  const auto& layers = network.layers_;
+  // Last layer reading each value; outputs are kept to the end.
+  last_use_.assign(nv, 0);
+  read_.assign(nv, false);  // read by a later layer or a network output
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    for (const int v : layers[i].inputs) {
+      last_use_[v] = i;
+      read_[v] = true;
+    }
+  }
+  for (const int v : network.outputs_) {
+    last_use_[v] = layers.size();
+    read_[v] = true;
+  }
+  values_.resize(nv);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    values_[network.inputs_[i]] = std::move(inputs[i]);
+  }
+}
+
+bool NetworkRun::done() const {
+  return next_ == network_.layers_.size();
+}
+
+void NetworkRun::step(std::span<LayerObserver* const> observers) {
+  if (done()) throw std::logic_error("NetworkRun::step: every layer has run");
+  const std::size_t i = next_++;
+  const Layer& layer = network_.layers_[i];
+  args_.clear();
+  for (const int v : layer.inputs) args_.push_back(&values_[v]);
+  try {
+    values_[layer.output] = layer.run(args_);
+  } catch (const InputError& e) {
+    throw InputError(network_.name_, 0, layer.name + " (" + layer.op + ")", e.what());
+  }
+  const LayerEvent event{i, layer, args_, values_[layer.output]};
+  for (LayerObserver* o : observers) o->on_layer(event);
+  for (const int v : layer.inputs) {
+    if (last_use_[v] == i) values_[v] = Tensor();
+  }
+  if (!read_[layer.output]) values_[layer.output] = Tensor();
+}
+
+std::vector<Tensor> NetworkRun::outputs() const {
+  if (!done()) throw std::logic_error("NetworkRun::outputs: the run is not finished");
   std::vector<Tensor> out;
-  out.reserve(outputs_.size());
-  for (const int v : outputs_) out.push_back(values[v]);
+  out.reserve(network_.outputs_.size());
+  for (const int v : network_.outputs_) out.push_back(values_[v]);
   return out;
 }
 

@@ -47,6 +47,7 @@ nlohmann::json metrics_json(const RunMetrics& m) {
   j["clock_rollbacks"] = m.clock_rollbacks;
   j["makespan_s"] = m.makespan_s;
   j["idle_s"] = m.idle_s;
+  if (!m.policy_statistics.empty()) j["policy_statistics"] = m.policy_statistics;
   return j;
 }
 

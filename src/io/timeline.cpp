@@ -5,12 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "dysta/csv.h"
 #include "dysta/error.h"
-#include "dysta/metrics.h"
-#include "dysta/predictor.h"
 
 namespace dysta {
 namespace {
@@ -156,45 +153,32 @@ std::string TimelineRecorder::json() const {
   return out;
 }
 
-DecisionLog::DecisionLog(const ProfileSet& profiles, const Policy* policy)
-    : profiles_(profiles), policy_(policy) {
+DecisionLog::DecisionLog(const ProfileSet& profiles) : profiles_(profiles) {
   csv_ =
       "decision,now_s,ready,chosen,request,model,priority,arrival_s,deadline_s,slack_s,"
       "layers_done,num_layers,est_remaining_s,gamma,est_next_layer_s,est_isolated_s,"
       "real_remaining_s,last_exec_s,token,score,score_wins\n";
 }
 
-void DecisionLog::after_select(const DecisionContext& ctx) {
-  if (!policy_ || *score_wins_ != '\0') return;
-  scores_.resize(ctx.tasks.size());
-  if (policy_->scores_after_select(ctx, scores_)) {
-    score_wins_ = score_order_name(policy_->score_order());
-  }
-}
-
-void DecisionLog::before_select(const DecisionContext& ctx) {
-  pending_ = true;
+void DecisionLog::before_decision(const DecisionContext& ctx, const Policy& policy) {
   score_wins_ = "";
-  if (!policy_) return;
+  scorer_ = policy_scores(policy);
   scores_.resize(ctx.tasks.size());
-  if (policy_->scores(ctx, scores_)) {
-    score_wins_ = score_order_name(policy_->score_order());
-  } else if (policy_->keyed()) {
-    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) scores_[i] = policy_->key(ctx.tasks[i]);
+  if (scorer_ && scorer_->scores(ctx, scores_)) {
+    score_wins_ = score_order_name(scorer_->score_order());
+  } else if (policy.keyed()) {
+    for (std::size_t i = 0; i < ctx.tasks.size(); ++i) scores_[i] = policy.key(ctx.tasks[i]);
     score_wins_ = score_order_name(ScoreOrder::smallest_wins);
   }
 }
 
 void DecisionLog::on_decision(const DecisionContext& ctx, std::size_t chosen) {
-  if (!pending_) {  // not wrapped in a ScoringPolicy: only keys (state-free) can be taken now
-    score_wins_ = "";
-    if (policy_ && policy_->keyed()) {
-      scores_.resize(ctx.tasks.size());
-      for (std::size_t i = 0; i < ctx.tasks.size(); ++i) scores_[i] = policy_->key(ctx.tasks[i]);
-      score_wins_ = score_order_name(ScoreOrder::smallest_wins);
+  if (*score_wins_ == '\0' && scorer_) {  // no score before select(): the ones it computed
+    scores_.resize(ctx.tasks.size());
+    if (scorer_->scores_after_select(ctx, scores_)) {
+      score_wins_ = score_order_name(scorer_->score_order());
     }
   }
-  pending_ = false;
   const bool scored = *score_wins_ != '\0' && scores_.size() == ctx.tasks.size();
   for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
     const TaskView& t = ctx.tasks[i];
@@ -211,62 +195,8 @@ void DecisionLog::on_decision(const DecisionContext& ctx, std::size_t chosen) {
                     scored ? score_wins_ : "");
   }
   ++decisions_;
-}
-
-namespace {
-// Forwards events to up to two observers.
-class Fanout final : public EngineObserver {
- public:
-  Fanout(EngineObserver* a, EngineObserver* b) : a_(a), b_(b) {}
-  bool wants_decisions() const override {
-    return (a_ && a_->wants_decisions()) || (b_ && b_->wants_decisions());
-  }
-  void on_admit(std::uint32_t r, double now) override {
-    if (a_) a_->on_admit(r, now);
-    if (b_) b_->on_admit(r, now);
-  }
-  void on_decision(const DecisionContext& ctx, std::size_t chosen) override {
-    if (a_) a_->on_decision(ctx, chosen);
-    if (b_) b_->on_decision(ctx, chosen);
-  }
-  void on_layer(std::uint32_t r, std::uint32_t l, double s, double e) override {
-    if (a_) a_->on_layer(r, l, s, e);
-    if (b_) b_->on_layer(r, l, s, e);
-  }
-  void on_finish(std::uint32_t r, double f) override {
-    if (a_) a_->on_finish(r, f);
-    if (b_) b_->on_finish(r, f);
-  }
-
- private:
-  EngineObserver *a_, *b_;
-};
-}  // namespace
-
-RunMetrics run_policy_observed(const ProfileSet& profiles, const std::vector<Request>& requests,
-                               const std::string& policy_name, const PolicyChoice& choice,
-                               Semantics semantics, RunResult* raw, TimelineRecorder* timeline,
-                               DecisionLog* decisions) {
-  const PolicyInfo& info = policy_registry().get("policy", policy_name);
-  const auto params = choice.policy_params.find(policy_name);
-  auto policy =
-      make_policy(policy_name,
-                  params == choice.policy_params.end() ? ParamValues{} : params->second, semantics);
-  auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
-  if (decisions) decisions->set_policy(policy.get());
-  // The log takes each decision's scores before select() (Policy::scores()' contract).
-  std::optional<ScoringPolicy> scoring;
-  if (decisions) scoring.emplace(*policy, *decisions);
-  Policy& engine_policy = scoring ? static_cast<Policy&>(*scoring) : *policy;
-  Fanout fanout(timeline, decisions);
-  EngineOptions options;
-  options.semantics = semantics;
-  options.observer = &fanout;
-  RunResult result = simulate(profiles, requests, engine_policy, info.traits, *predictor, options);
-  if (decisions) decisions->set_policy(nullptr);
-  RunMetrics metrics = compute_metrics(profiles, requests, result);
-  if (raw) *raw = std::move(result);
-  return metrics;
+  score_wins_ = "";
+  scorer_ = nullptr;
 }
 
 }  // namespace dysta

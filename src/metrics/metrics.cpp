@@ -17,6 +17,11 @@ double percentile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * frac;
 }
 
+void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
+  const PolicyStatistics* s = policy_statistics(policy);
+  statistics_ = s ? s->statistics() : std::map<std::string, double>{};
+}
+
 RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
                            const RunResult& result) {
   RunMetrics m;

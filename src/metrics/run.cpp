@@ -16,16 +16,20 @@ const ParamValues& params_for(const PolicyChoice& choice, const std::string& pol
 
 RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& requests,
                       const std::string& policy_name, const PolicyChoice& choice,
-                      Semantics semantics, RunResult* raw, EngineObserver* observer) {
+                      Semantics semantics, RunResult* raw,
+                      std::span<EngineObserver* const> observers) {
   const PolicyInfo& info = policy_registry().get("policy", policy_name);
   auto policy = make_policy(policy_name, params_for(choice, policy_name), semantics);
   auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
+  PolicyStatisticsRecorder statistics;
   EngineOptions options;
   options.semantics = semantics;
-  options.observer = observer;
+  options.observers.assign(observers.begin(), observers.end());
+  options.observers.push_back(&statistics);
   options.drop = choice.drop;
   RunResult result = simulate(profiles, requests, *policy, info.traits, *predictor, options);
   RunMetrics metrics = compute_metrics(profiles, requests, result);
+  metrics.policy_statistics = statistics.statistics();
   if (raw) *raw = std::move(result);
   return metrics;
 }

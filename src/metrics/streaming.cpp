@@ -185,12 +185,16 @@ RunMetrics run_streaming(const ProfileSet& profiles, const StreamSpec& spec, std
   PoissonGenerator generator(profiles, spec, rng, semantics);
   GeneratorSource source(generator);
   OnlineMetrics sink(profiles, options);
+  PolicyStatisticsRecorder statistics;
   EngineOptions engine_options;
   engine_options.semantics = semantics;
+  engine_options.observers = {&statistics};
   engine_options.drop = choice.drop;
   const EngineStats stats =
       simulate_stream(profiles, source, *policy, info.traits, *predictor, engine_options, sink);
-  return sink.finish(stats);
+  RunMetrics metrics = sink.finish(stats);
+  metrics.policy_statistics = statistics.statistics();
+  return metrics;
 }
 
 }  // namespace dysta

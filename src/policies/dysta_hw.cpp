@@ -15,7 +15,6 @@ DystaHwPolicy::DystaHwPolicy(const HwConfig& config, const HostParams& params)
 }
 
 void DystaHwPolicy::bind(const ProfileSet& profiles) {
-  profiles_ = &profiles;
   overhead_s_ = 0;
   config_ = fit_config(profiles, config_);
   const HostProgram program = make_host_program(profiles, config_, params_);
@@ -59,10 +58,8 @@ void DystaHwPolicy::issue(HostCommand code, std::uint64_t data, std::uint64_t ea
 void DystaHwPolicy::finish_running() {
   const Running run = *running_;
   running_.reset();
-  const VariantProfile& v = profiles_->variant(run.variant);
-  const bool last = run.layer + 1 == v.num_layers;
-  const std::uint64_t nnz =
-      nonzeros(v.sparsities(run.sample_pos)[run.layer], params_.layer_outputs);
+  const bool last = run.layer + 1 == run.num_layers;
+  const std::uint64_t nnz = nonzeros(run.measured_sparsity, params_.layer_outputs);
   model_->layer_done(pending_done_, nnz, last);
   if (last) free_ids_.push_back(run.id);
 }
@@ -98,20 +95,39 @@ bool DystaHwPolicy::scores_after_select(const DecisionContext& ctx, std::span<do
   return true;
 }
 
+std::map<std::string, double> DystaHwPolicy::statistics() const {
+  const auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+  return {{"config_cycles", d(stats_.config_cycles)},
+          {"decisions", d(stats_.decisions)},
+          {"decision_cycles", d(stats_.decision_cycles)},
+          {"max_decision_cycles", d(stats_.max_decision_cycles)},
+          {"late_layers", d(stats_.late_layers)},
+          {"queue_full_waits", d(stats_.queue_full_waits)},
+          {"time_shift", d(stats_.time_shift)}};
+}
+
 const char* DystaHwPolicy::score_meaning() const {
   return "hardware score R + beta x (U + P) of the scoring pass (FP32/FP16, time in units of "
          "2^(time_shift + F) cycles), reported after select(); smallest wins; empty for requests "
          "still in the host FIFO";
 }
 
+void DystaHwPolicy::layer_done(const TaskView& task, std::uint32_t layer, double measured_sparsity,
+                               double end_s) {
+  if (!running_ || running_->request != task.request || running_->layer != layer) {
+    throw std::logic_error("dysta_hw: layer_done() for a layer it did not choose");
+  }
+  running_->done = true;
+  running_->end_s = end_s;
+  running_->measured_sparsity = measured_sparsity;
+}
+
 std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
   const std::uint64_t now = cycle_of(ctx.now_s);
   if (running_) {
-    const double end_s =
-        running_->start_s +
-        profiles_->variant(running_->variant).latencies(running_->sample_pos)[running_->layer];
-    pending_done_ = cycle_of(end_s);
+    if (!running_->done) throw std::logic_error("dysta_hw: select() before layer_done()");
+    pending_done_ = cycle_of(running_->end_s);
     if (pending_done_ < running_->start_cycle + 1) {
       pending_done_ = running_->start_cycle + 1;
       ++stats_.late_layers;
@@ -150,9 +166,7 @@ std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   const auto index = static_cast<std::size_t>(it - ctx.tasks.begin());
   const std::uint64_t latency = d.start_cycle > now ? d.start_cycle - now : 0;
   overhead_s_ = params_.charge_latency ? static_cast<double>(latency) / params_.clock_hz : 0.0;
-  running_ = Running{d.id,           request,         it->variant,
-                     it->sample_pos, it->layers_done, ctx.now_s + overhead_s_,
-                     d.start_cycle};
+  running_ = Running{d.id, request, it->variant, it->num_layers, it->layers_done, d.start_cycle};
   ++stats_.decisions;
   stats_.decision_cycles += latency;
   stats_.max_decision_cycles = std::max(stats_.max_decision_cycles, latency);

@@ -13,7 +13,7 @@ struct RealIsolated {
   double operator()(const TaskView& t) const { return t.real_isolated_s; }
 };
 
-class DystaOracle final : public Policy {
+class DystaOracle final : public Policy, public PolicyScores {
  public:
   explicit DystaOracle(double beta) : beta_(beta) {}
 
@@ -36,7 +36,7 @@ class DystaOracle final : public Policy {
 
 DYSTA_REGISTER_POLICY({"dysta_oracle",
                        "Dysta with oracle (true) remaining latencies",
-                       {true, false},
+                       {.pattern_aware = true, .monitor = false, .oracle = true},
                        {{"beta", 0.01, "weight of urgency + preemption penalty", 0, 1000}},
                        [](const ParamValues& p, Semantics) {
                          return std::make_unique<DystaOracle>(p.at("beta"));

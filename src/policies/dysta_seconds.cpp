@@ -16,7 +16,7 @@ struct UnitDivisor {
   double operator()(const TaskView&) const { return 1.0; }
 };
 
-class DystaSeconds final : public Policy {
+class DystaSeconds final : public Policy, public PolicyScores {
  public:
   explicit DystaSeconds(double beta) : beta_(beta) {}
 

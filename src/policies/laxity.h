@@ -17,7 +17,7 @@ inline double laxity(const TaskView& t, double now, bool sparse) {
 
 // Least laxity first; a strictly smaller laxity replaces the incumbent, so ties go to the
 // earlier arrival. scores() reports laxity() itself, smallest wins.
-class LeastLaxity final : public Policy {
+class LeastLaxity final : public Policy, public PolicyScores {
  public:
   explicit LeastLaxity(bool sparse) : sparse_(sparse) {}
 

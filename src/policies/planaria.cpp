@@ -110,7 +110,7 @@ class PlanariaIndex final : public TaskIndex {
   std::uint32_t best_slot_ = 0;
 };
 
-class Planaria final : public Policy {
+class Planaria final : public Policy, public PolicyScores {
  public:
   explicit Planaria(Semantics semantics) : semantics_(semantics) {}
 

@@ -20,7 +20,7 @@
 namespace dysta {
 namespace {
 
-class Prema final : public Policy {
+class Prema final : public Policy, public PolicyScores {
  public:
   Prema(bool sparse, Semantics semantics) : sparse_(sparse), semantics_(semantics) {}
 

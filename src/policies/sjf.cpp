@@ -5,7 +5,7 @@
 namespace dysta {
 namespace {
 
-class Sjf final : public Policy {
+class Sjf final : public Policy, public PolicyScores {
  public:
   explicit Sjf(bool sparse) : sparse_(sparse) {}
 

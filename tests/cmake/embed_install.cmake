@@ -59,7 +59,7 @@ endforeach()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/cmake/layers -B ${WORK_DIR}/layers-build
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=${BUILD_TYPE})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/layers-build)
-foreach(layer core accel inference sweep benchmark)
+foreach(layer core accel inference sweep benchmark runtime)
   run(${WORK_DIR}/layers-build/link_${layer})
 endforeach()
 message(STATUS "every layer links alone")

@@ -1,5 +1,5 @@
 // The decision log (timeline.h, src/io/timeline.cpp): one row per candidate per decision, with
-// the policy's score taken right before select() (Policy::scores()) and which score wins.
+// the policy's score taken right before select() (PolicyScores::scores()) and which score wins.
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -95,8 +95,8 @@ TEST_F(DecisionLogTest, EveryRowHasThePolicysScore) {
         SCOPED_TRACE(info->name + " " + to_string(sem) + " rate " + std::to_string(rate));
         DecisionLog log(*set_);
         RunResult observed, plain;
-        const RunMetrics m =
-            run_policy_observed(*set_, reqs, info->name, {}, sem, &observed, nullptr, &log);
+        EngineObserver* observers[] = {&log};
+        const RunMetrics m = run_policy(*set_, reqs, info->name, {}, sem, &observed, observers);
         run_policy(*set_, reqs, info->name, {}, sem, &plain);
         EXPECT_EQ(observed.finish_s, plain.finish_s);
         EXPECT_EQ(observed.finish_order, plain.finish_order);
@@ -109,15 +109,17 @@ TEST_F(DecisionLogTest, EveryRowHasThePolicysScore) {
         std::vector<TaskView> probe_tasks(1);
         std::vector<PolicyTaskState> probe_state(1);
         std::vector<double> probe(1);
-        const bool scored = policy->scores({0, probe_tasks, probe_state}, probe);
+        const bool scored =
+            test::scores_interface(*policy).scores({0, probe_tasks, probe_state}, probe);
         // dysta_hw: the hardware scoring pass's scores, taken after select(); requests still in
         // the host FIFO have none, and the chosen one has the smallest.
         const bool after = info->name == "dysta_hw";
         const bool none = !scored && !policy->keyed() && !after;
         EXPECT_EQ(none, info->name.starts_with("test_"));
-        const std::string wins = none              ? ""
-                                 : scored || after ? score_order_name(policy->score_order())
-                                                   : "min";
+        const std::string wins =
+            none              ? ""
+            : scored || after ? score_order_name(test::scores_interface(*policy).score_order())
+                              : "min";
         for (const auto& rows : decisions) {
           std::vector<double> scores, hw_scores;
           double chosen_hw_score = 0;
@@ -154,8 +156,9 @@ TEST_F(DecisionLogTest, EveryRowHasThePolicysScore) {
             for (const double v : hw_scores) ASSERT_LE(chosen_hw_score, v);
             continue;
           }
-          ASSERT_EQ(chosen,
-                    test::best_by_scores(info->name, sem, policy->score_order(), scores, tasks))
+          ASSERT_EQ(chosen, test::best_by_scores(info->name, sem,
+                                                 test::scores_interface(*policy).score_order(),
+                                                 scores, tasks))
               << "decision " << rows[0].cells[0];
         }
       }
@@ -163,41 +166,45 @@ TEST_F(DecisionLogTest, EveryRowHasThePolicysScore) {
   }
 }
 
-// Driven through simulate() without the ScoringPolicy wrapper, the log cannot take scores before
-// select(): keyed policies still log their key, the others leave score and score_wins empty.
-TEST_F(DecisionLogTest, WithoutTheWrapperOnlyKeysAreLogged) {
+// Subscribed through simulate()'s observer bus, the log takes every policy's scores before
+// select() (EngineObserver::before_decision()): keyed sjf logs its key (Rest), prema its
+// scores, exactly as through run_policy().
+TEST_F(DecisionLogTest, ThroughSimulateTheBusGivesScores) {
   const auto reqs = requests(Semantics::corrected, 60);
   for (const char* name : {"sjf", "prema"}) {
     auto policy = make_policy(name, {}, Semantics::corrected);
     auto predictor = make_predictor("average", *set_, {}, Semantics::corrected);
-    DecisionLog log(*set_, policy.get());
+    DecisionLog log(*set_);
     simulate(*set_, reqs, *policy, policy_registry().get("policy", name).traits, *predictor,
              Semantics::corrected, &log);
+    DecisionLog via_run_policy(*set_);
+    EngineObserver* observers[] = {&via_run_policy};
+    run_policy(*set_, reqs, name, {}, Semantics::corrected, nullptr, observers);
+    EXPECT_EQ(log.csv(), via_run_policy.csv());
     const auto decisions = parse(log.csv());
     ASSERT_FALSE(decisions.empty());
     for (const auto& rows : decisions) {
       for (const auto& row : rows) {
         if (std::string(name) == "sjf") {
           EXPECT_EQ(number(row.cells[19]), number(row.cells[12]));  // Rest
-          EXPECT_EQ(row.cells[20], "min");
         } else {
-          EXPECT_EQ(row.cells[19], "");
-          EXPECT_EQ(row.cells[20], "");
+          EXPECT_NE(row.cells[19], "");
         }
+        EXPECT_EQ(row.cells[20], "min");
       }
     }
   }
 }
 
-// A hand-built decision through the wrapper. PREMA, reference (whole idle time credited), now 2:
+// A hand-built decision, with the hooks called as the Scheduler calls them. PREMA, reference (whole
+// idle time credited), now 2:
 //   task 0: p 3, token 2, idle 2, IsoE 4 -> 2 + 3 x 2 / 4 = 3.5
 //   task 1: p 1, token 2.5, idle 1.5, IsoE 4 -> 2.5 + 1.5 / 4 = 2.875
 // max 3.5 -> threshold 3: scores [Rest 2, inf] -> task 0. (Scores taken after select() would
 // credit the idle time twice: tokens 5 and 3.25, task 1 would qualify with score 1.)
-TEST_F(DecisionLogTest, WrapperLogsScoresTakenBeforeSelect) {
+TEST_F(DecisionLogTest, LogsScoresTakenBeforeSelect) {
   auto policy = make_policy("prema", {}, Semantics::reference);
-  DecisionLog log(*set_, policy.get());
-  ScoringPolicy scoring(*policy, log);
+  DecisionLog log(*set_);
   const auto task = [](double arrival, int priority, double rest, double last_exec) {
     return TaskView{.arrival_s = arrival,
                     .deadline_s = arrival + 100,
@@ -211,7 +218,8 @@ TEST_F(DecisionLogTest, WrapperLogsScoresTakenBeforeSelect) {
   d.state[0].token = 2;
   d.state[1].token = 2.5;
   const DecisionContext ctx{2, d.tasks, d.state};
-  const std::size_t chosen = scoring.select(ctx);
+  log.before_decision(ctx, *policy);
+  const std::size_t chosen = policy->select(ctx);
   log.on_decision(ctx, chosen);
   EXPECT_EQ(chosen, 0u);
   const auto decisions = parse(log.csv());
@@ -223,7 +231,6 @@ TEST_F(DecisionLogTest, WrapperLogsScoresTakenBeforeSelect) {
   EXPECT_EQ(rows[1].cells[18], "2.875");
   EXPECT_EQ(rows[1].cells[19], "inf");
   EXPECT_EQ(rows[0].cells[20], "min");
-  EXPECT_EQ(scoring.score_order(), policy->score_order());
 }
 
 }  // namespace

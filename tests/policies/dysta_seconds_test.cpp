@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dysta/policy.h"
+#include "policies/score_rules.h"
 #include "test_util.h"
 
 namespace dysta {
@@ -32,7 +33,7 @@ TEST(DystaSeconds, PenaltyIsIdleOverN) {
   EXPECT_EQ(d.select(*published, 10), 0u);
   EXPECT_EQ(d.select(*seconds, 10), 1u);
   std::vector<double> out(2);
-  ASSERT_TRUE(seconds->scores(DecisionContext{10, d.tasks, d.state}, out));
+  ASSERT_TRUE(test::scores_interface(*seconds).scores(DecisionContext{10, d.tasks, d.state}, out));
   EXPECT_DOUBLE_EQ(out[0], 1.05);
   EXPECT_DOUBLE_EQ(out[1], 1.01);
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "dysta/policy.h"
+#include "policies/score_rules.h"
 #include "test_util.h"
 
 namespace dysta {
@@ -46,7 +47,7 @@ TEST(Llf, LeastLaxity) {
   EXPECT_EQ(d.select(*llf, 2), 1u);
   EXPECT_EQ(d.select(*edf, 2), 2u);
   std::vector<double> out(3);
-  ASSERT_TRUE(llf->scores(DecisionContext{2, d.tasks, d.state}, out));
+  ASSERT_TRUE(test::scores_interface(*llf).scores(DecisionContext{2, d.tasks, d.state}, out));
   EXPECT_DOUBLE_EQ(out[0], 7.0);
   EXPECT_DOUBLE_EQ(out[1], 1.0);
   EXPECT_DOUBLE_EQ(out[2], 2.5);

@@ -11,6 +11,13 @@
 
 namespace dysta::test {
 
+// The policy's PolicyScores (policy.h), or one without scores (scores() false, no meaning).
+inline const PolicyScores& scores_interface(const Policy& policy) {
+  static const PolicyScores kNone;
+  const PolicyScores* s = policy_scores(policy);
+  return s ? *s : kNone;
+}
+
 // The index the documented rule picks from `scores` of `tasks` (arrival order).
 inline std::size_t best_by_scores(const std::string& policy, Semantics semantics, ScoreOrder order,
                                   std::span<const double> scores, std::span<const TaskView> tasks) {

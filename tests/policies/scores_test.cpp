@@ -29,7 +29,7 @@ ScoreOrder expected_order(const std::string& name) {
 
 std::vector<double> scores_of(const Policy& policy, test::Decision& d, double now) {
   std::vector<double> out(d.tasks.size(), std::numeric_limits<double>::quiet_NaN());
-  EXPECT_TRUE(policy.scores(DecisionContext{now, d.tasks, d.state}, out));
+  EXPECT_TRUE(test::scores_interface(policy).scores(DecisionContext{now, d.tasks, d.state}, out));
   return out;
 }
 
@@ -49,7 +49,9 @@ std::vector<double> check_decision(Policy& policy, const std::string& name, Sema
     }
   }
   const std::size_t chosen = d.select(policy, now);
-  EXPECT_EQ(chosen, test::best_by_scores(name, semantics, policy.score_order(), scores, d.tasks))
+  EXPECT_EQ(chosen,
+            test::best_by_scores(name, semantics, test::scores_interface(policy).score_order(),
+                                 scores, d.tasks))
       << name << " " << to_string(semantics) << " now " << now << " ready " << d.tasks.size();
   return scores;
 }
@@ -59,11 +61,12 @@ TEST(PolicyScores, EveryPolicyDeclaresItsScore) {
     for (const std::string name : kScored) {
       SCOPED_TRACE(name);
       auto policy = make_policy(name, {}, sem);
-      EXPECT_EQ(policy->score_order(), expected_order(name));
-      EXPECT_NE(std::string(policy->score_meaning()), "");
+      EXPECT_EQ(test::scores_interface(*policy).score_order(), expected_order(name));
+      EXPECT_NE(std::string(test::scores_interface(*policy).score_meaning()), "");
       const std::string wins =
           expected_order(name) == ScoreOrder::largest_wins ? "largest wins" : "smallest wins";
-      EXPECT_NE(std::string(policy->score_meaning()).find(wins), std::string::npos);
+      EXPECT_NE(std::string(test::scores_interface(*policy).score_meaning()).find(wins),
+                std::string::npos);
     }
   }
   EXPECT_STREQ(score_order_name(ScoreOrder::smallest_wins), "min");
@@ -76,10 +79,12 @@ TEST(PolicyScores, DystaHwScoresOnlyAfterSelect) {
   auto policy = make_policy("dysta_hw", {}, Semantics::corrected);
   test::Decision d({TaskView{}});
   std::vector<double> out(1, 7.0);
-  EXPECT_FALSE(policy->scores(DecisionContext{0, d.tasks, d.state}, out));
-  EXPECT_FALSE(policy->scores_after_select(DecisionContext{0, d.tasks, d.state}, out));
-  EXPECT_EQ(policy->score_order(), ScoreOrder::smallest_wins);
-  EXPECT_NE(std::string(policy->score_meaning()).find("after select()"), std::string::npos);
+  EXPECT_FALSE(test::scores_interface(*policy).scores(DecisionContext{0, d.tasks, d.state}, out));
+  EXPECT_FALSE(test::scores_interface(*policy).scores_after_select(
+      DecisionContext{0, d.tasks, d.state}, out));
+  EXPECT_EQ(test::scores_interface(*policy).score_order(), ScoreOrder::smallest_wins);
+  EXPECT_NE(std::string(test::scores_interface(*policy).score_meaning()).find("after select()"),
+            std::string::npos);
 }
 
 // Keyed policies: the score is the heap key.

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "dysta/accelerators/bit_mask.h"
 #include "dysta/accelerators/model.h"
 #include "dysta/accelerators/profiling.h"
 #include "dysta/benchmark/inputs.h"
 #include "dysta/benchmark/pruning.h"
+#include "dysta/inference/network.h"
 
 namespace dysta::benchmark {
 
@@ -43,6 +45,45 @@ struct CnnVariantSpec {
 // for the embedding net.
 std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPaths& paths,
                                  const ImageInputOptions& options);
+
+// The Eyeriss-V2 timing of a network's profiled layers (every conv/dense layer with weights, in
+// execution order) on their real masks (spec F.3): what profile_cnn records per sample, usable one
+// layer at a time by a runtime. Built from the network's current (possibly pruned) weights.
+class EyerissLayerTimer {
+ public:
+  // Throws InputError for a conv layer without recorded geometry.
+  explicit EyerissLayerTimer(const inference::Network& network);
+
+  std::size_t size() const { return plans_.size(); }
+  const std::vector<std::string>& names() const { return names_; }
+  const std::vector<std::size_t>& network_layers() const { return network_layers_; }
+  // Zero fraction of each profiled layer's (pruned) kernel.
+  const std::vector<double>& weight_sparsity() const { return weight_sparsity_; }
+  // Position among the profiled layers of Network::layers()[index]; -1 when not profiled.
+  int position(std::size_t network_layer) const;
+
+  struct Timing {
+    double sparsity = 0;             // input activation zero fraction
+    double latency_s = 0;            // corrected semantics
+    double reference_latency_s = 0;  // reference semantics (pad_channels), when asked
+    LayerShape shape;
+  };
+  // The timing of the profiled layer the event is for (position(e.index) >= 0).
+  Timing time(const inference::LayerEvent& event, bool reference = false) const;
+
+ private:
+  struct Plan {
+    bool fc = false;
+    std::int64_t kh = 1, kw = 1, cout = 0;  // cout: output channels (depthwise: C * multiplier)
+    inference::ConvGeometry geometry;
+    BitMask weights;  // (M, C/g, R, S) or (M, C)
+  };
+  std::vector<Plan> plans_;
+  std::vector<std::string> names_;
+  std::vector<std::size_t> network_layers_;
+  std::vector<int> position_;  // per network layer
+  std::vector<double> weight_sparsity_;
+};
 
 struct CnnProfileOptions {
   int threads = 1;  // inputs run in parallel; results do not depend on it

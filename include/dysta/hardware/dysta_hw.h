@@ -11,7 +11,9 @@
 //
 // With parameter charge_latency = 1 each decision's cycles (npu_done to npu_start) are charged to
 // simulated time through Policy::decision_overhead_s(); by default they are not, and stats()
-// reports them. A layer shorter than the preceding decision is counted as late (the model then
+// reports them (and, through PolicyStatistics, summary.json). The layer's end time and measured
+// sparsity come from Policy::layer_done(); the profiles given to bind() are read for their
+// averages only. A layer shorter than the preceding decision is counted as late (the model then
 // sees its npu_done one cycle after npu_start).
 #pragma once
 
@@ -39,7 +41,7 @@ struct DystaHwStats {
   std::uint32_t time_shift = 0;
 };
 
-class DystaHwPolicy final : public Policy {
+class DystaHwPolicy final : public Policy, public PolicyScores, public PolicyStatistics {
  public:
   DystaHwPolicy(const HwConfig& config, const HostParams& params);
 
@@ -49,6 +51,9 @@ class DystaHwPolicy final : public Policy {
   // Throws std::logic_error if bind() was not called.
   std::size_t select(const DecisionContext& ctx) override;
   double decision_overhead_s() const override { return overhead_s_; }
+  // The running layer's end and measured sparsity (the monitor's npu_done of the next decision).
+  void layer_done(const TaskView& task, std::uint32_t layer, double measured_sparsity,
+                  double end_s) override;
   // The model keeps its own copy of the request queue; the engine cannot take requests out.
   bool allows_drop() const override { return false; }
   // The scores of the scoring pass the last select() ran (decoded from FP32/FP16; units of
@@ -58,6 +63,8 @@ class DystaHwPolicy final : public Policy {
   const char* score_meaning() const override;
 
   const DystaHwStats& stats() const { return stats_; }
+  // stats() by field name (summary.json "policy_statistics").
+  std::map<std::string, double> statistics() const override;
   const HwConfig& config() const { return config_; }
   const SchedulerModel& model() const { return *model_; }
 
@@ -66,10 +73,12 @@ class DystaHwPolicy final : public Policy {
     std::uint32_t id = 0;
     std::uint32_t request = 0;
     std::uint32_t variant = 0;
-    std::uint32_t sample_pos = 0;
+    std::uint32_t num_layers = 0;
     std::uint32_t layer = 0;
-    double start_s = 0;
     std::uint64_t start_cycle = 0;
+    bool done = false;  // layer_done() reported its end
+    double end_s = 0;
+    double measured_sparsity = 0;
   };
   // A request admitted by the engine, waiting for a free hardware queue entry.
   struct Pending {
@@ -86,7 +95,6 @@ class DystaHwPolicy final : public Policy {
 
   HwConfig config_;
   HostParams params_;
-  const ProfileSet* profiles_ = nullptr;
   std::optional<SchedulerModel> model_;
   std::optional<Running> running_;
   std::uint64_t pending_done_ = 0;  // npu_done cycle of running_

@@ -66,6 +66,8 @@ class LayerObserver {
   virtual void on_layer(const LayerEvent& event) = 0;
 };
 
+class NetworkRun;
+
 // Values are numbered 0..value_count()-1: the network inputs first, then one per layer output.
 // Constants (weights) live inside the layers' closures.
 class Network {
@@ -110,11 +112,36 @@ class Network {
   std::vector<Tensor> run(std::vector<Tensor> inputs, LayerObserver& observer) const;
 
  private:
+  friend class NetworkRun;
   std::string name_;
   std::vector<int> inputs_;
   std::vector<Layer> layers_;
   std::vector<std::string> value_names_;
   std::vector<int> outputs_;
+};
+
+// One inference of a network, executed a layer at a time so it can be suspended between layers
+// (a runtime preempting at layer boundaries). Network::run() is a NetworkRun stepped to the end.
+// Holds the live intermediate values (each freed after its last use); `network` must outlive it.
+class NetworkRun {
+ public:
+  // Throws InputError if the number of inputs differs from the network's.
+  NetworkRun(const Network& network, std::vector<Tensor> inputs);
+  bool done() const;
+  // Index in Network::layers() of the layer step() runs next (layers().size() when done).
+  std::size_t next_layer() const { return next_; }
+  // Runs the next layer; observers see it right after it ran. Throws std::logic_error when done.
+  void step(std::span<LayerObserver* const> observers = {});
+  // The marked outputs; throws std::logic_error unless done().
+  std::vector<Tensor> outputs() const;
+
+ private:
+  const Network& network_;
+  std::vector<std::size_t> last_use_;
+  std::vector<bool> read_;
+  std::vector<Tensor> values_;
+  std::vector<const Tensor*> args_;
+  std::size_t next_ = 0;
 };
 
 }  // namespace dysta::inference

@@ -1,0 +1,214 @@
+#include "dysta/scheduler.h"
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "dysta/error.h"
+
+namespace dysta {
+
+const double* ProfileOracle::real_remaining_s(const Request& request) const {
+  const VariantProfile& v = profiles_.variant(request.variant);
+  return v.real_remaining_s.data() + request.sample_pos * (v.num_layers + 1);
+}
+
+Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTraits& traits,
+                     const Predictor& predictor, SchedulerOptions options)
+    : estimates_(estimates),
+      policy_(policy),
+      traits_(traits),
+      predictor_(predictor),
+      oracle_(options.oracle),
+      drop_(options.drop) {
+  if (traits.oracle && !oracle_) {
+    throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
+  }
+  bool scan_needed = false;
+  for (EngineObserver* o : options.observers) {
+    if (!o) continue;
+    observers_.push_back(o);
+    scan_needed = scan_needed || o->wants_decisions();
+  }
+  policy_.bind(estimates_);
+  if (drop_ != DropRule::none && !policy_.allows_drop()) {
+    throw InputError("", 0, "drop",
+                     "this policy keeps its own copy of the request queue (a hardware model) and "
+                     "cannot drop requests; use drop: none");
+  }
+  if (drop_ == DropRule::oracle && !oracle_) {
+    throw std::invalid_argument("Scheduler: drop: oracle needs a LatencyOracle");
+  }
+  if (options.keyed_fast_path && !scan_needed && drop_ == DropRule::none) {
+    index_ = policy_.make_index();
+  }
+  constexpr std::size_t kReserve = 64;
+  views_.reserve(kReserve);
+  data_.reserve(kReserve);
+  if (!index_) states_.reserve(kReserve);
+}
+
+Scheduler::~Scheduler() = default;
+
+std::uint32_t Scheduler::admit(const Request& r, double now_s) {
+  if (stats_.admitted > 0 && r.arrival_s < last_arrival_s_) {
+    throw InputError(
+        "", 0, "arrival_s",
+        "requests must be in arrival order (request " + std::to_string(stats_.admitted) + ")");
+  }
+  if (r.arrival_s > now_s) {
+    throw std::invalid_argument("Scheduler::admit: request " + std::to_string(stats_.admitted) +
+                                " arrives after the admission time");
+  }
+  if (r.variant >= estimates_.size()) {
+    throw std::invalid_argument("Scheduler::admit: unknown variant " + std::to_string(r.variant));
+  }
+  if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
+  last_arrival_s_ = r.arrival_s;
+  const auto number = static_cast<std::uint32_t>(stats_.admitted++);
+  if (running_) {
+    pending_.push_back({r, number});
+  } else {
+    insert(r, number);
+  }
+  for (EngineObserver* o : observers_) o->on_admit(number, now_s);
+  return number;
+}
+
+void Scheduler::insert(const Request& r, std::uint32_t number) {
+  const VariantProfile& v = estimates_.variant(r.variant);
+  TaskData d;
+  d.real_remaining = oracle_ ? oracle_->real_remaining_s(r) : nullptr;
+  d.est_remaining =
+      traits_.pattern_aware ? v.est_remaining_pattern_s.data() : v.est_remaining_model_s.data();
+  d.est_layer = traits_.pattern_aware ? v.avg_latency_s.data() : v.avg_latency_model_s.data();
+  d.request = r;
+  d.first_start_s = -1;
+  d.predictor = PredictorState{};
+  TaskView t;
+  t.arrival_s = r.arrival_s;
+  t.deadline_s = r.deadline_s;
+  t.last_exec_s = r.arrival_s;
+  t.est_remaining_s = d.est_remaining[0];
+  t.est_next_layer_s = d.est_layer[0];
+  t.est_isolated_s = d.est_remaining[0];
+  const double real =
+      d.real_remaining ? d.real_remaining[0] : std::numeric_limits<double>::quiet_NaN();
+  t.real_remaining_s = real;
+  t.real_isolated_s = real;
+  t.gamma = 1.0;
+  t.request = number;
+  t.variant = r.variant;
+  t.layers_done = 0;
+  t.num_layers = static_cast<std::uint32_t>(v.num_layers);
+  t.sample_pos = r.sample_pos;
+  t.priority = r.priority;
+  ++count_;
+  if (!index_) {
+    views_.push_back(t);
+    states_.push_back(PolicyTaskState{});
+    data_.push_back(d);
+    return;
+  }
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    views_[slot] = t;
+    data_[slot] = d;
+  } else {
+    slot = static_cast<std::uint32_t>(views_.size());
+    views_.push_back(t);
+    data_.push_back(d);
+  }
+  index_->insert(slot, views_[slot]);
+}
+
+void Scheduler::remove(std::size_t pos) {
+  --count_;
+  if (index_) {
+    index_->erase_best(static_cast<std::uint32_t>(pos));
+    free_.push_back(static_cast<std::uint32_t>(pos));
+    return;
+  }
+  const auto offset = static_cast<std::ptrdiff_t>(pos);
+  views_.erase(views_.begin() + offset);
+  states_.erase(states_.begin() + offset);
+  data_.erase(data_.begin() + offset);
+}
+
+std::size_t Scheduler::drop_hopeless(double now_s) {
+  if (drop_ == DropRule::none) return 0;
+  if (running_) throw std::logic_error("Scheduler::drop_hopeless: a layer is running");
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < count_;) {
+    const TaskView& t = views_[i];
+    const double remaining =
+        drop_ == DropRule::oracle ? t.real_remaining_s : t.gamma * t.est_remaining_s;
+    if (now_s + remaining > t.deadline_s) {
+      ++stats_.dropped;
+      ++dropped;
+      for (EngineObserver* o : observers_) o->on_drop(data_[i].request, t.request, now_s);
+      remove(i);
+    } else {
+      ++i;
+    }
+  }
+  return dropped;
+}
+
+const char* to_string(DropRule rule) {
+  switch (rule) {
+    case DropRule::estimated:
+      return "estimated";
+    case DropRule::oracle:
+      return "oracle";
+    case DropRule::none:
+      break;
+  }
+  return "none";
+}
+
+DropRule parse_drop_rule(const std::string& text, const std::string& field) {
+  for (DropRule r : {DropRule::none, DropRule::estimated, DropRule::oracle}) {
+    if (text == to_string(r)) return r;
+  }
+  throw InputError("", 0, field, "expected none, estimated or oracle, found '" + text + "'");
+}
+
+void Scheduler::fail_not_running(std::uint32_t task) const {
+  throw std::logic_error("Scheduler::layer_done: task " + std::to_string(task) + " is not running");
+}
+
+void Scheduler::fail_next() const {
+  if (running_) throw std::logic_error("Scheduler::next: a layer is still running");
+  throw std::logic_error("Scheduler::next: no ready task");
+}
+
+std::size_t Scheduler::scan_select(double now_s) {
+  const DecisionContext ctx{now_s, views_, states_};
+  for (EngineObserver* o : observers_) o->before_decision(ctx, policy_);
+  const std::size_t chosen = policy_.select(ctx);
+  if (chosen >= views_.size()) throw std::logic_error("policy returned an invalid task index");
+  for (EngineObserver* o : observers_) o->on_decision(ctx, chosen);
+  return chosen;
+}
+
+void Scheduler::finish(std::size_t pos, double now_s) {
+  const TaskView& t = views_[pos];
+  const TaskData& d = data_[pos];
+  if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
+  ++stats_.requests;
+  for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
+  for (EngineObserver* o : observers_)
+    o->on_completion(d.request, t.request, d.first_start_s, now_s);
+  finished_.push_back({d.request, t.request, d.first_start_s, now_s});
+  remove(pos);
+}
+
+void Scheduler::flush_pending() {
+  for (const Pending& p : pending_) insert(p.request, p.number);
+  pending_.clear();
+}
+
+}  // namespace dysta

@@ -1,0 +1,282 @@
+// The push-style Scheduler (scheduler.h): hand-worked sequences of admit/next/layer_done, its
+// contract checks, and the property that driving it by hand reproduces simulate() exactly.
+#include "dysta/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "dysta/engine.h"
+#include "dysta/experiment.h"
+#include "dysta/synthetic.h"
+#include "test_util.h"
+
+namespace dysta {
+namespace {
+
+// "a": layers [1, 2] s; "b": layers [0.5, 0.5] s; one sample each, separate architectures.
+ProfileSet tiny_set() {
+  return ProfileSet({test::simple_variant("a", "a", 2, {1.0, 2.0}),
+                     test::simple_variant("b", "b", 2, {0.5, 0.5})});
+}
+
+Request req(double arrival, std::uint32_t variant, std::uint32_t sample_pos = 0) {
+  return {.arrival_s = arrival,
+          .variant = variant,
+          .sample_pos = sample_pos,
+          .priority = 1,
+          .slo_multiplier = 1,
+          .deadline_s = arrival + 100};
+}
+
+struct Parts {
+  std::unique_ptr<Policy> policy;
+  std::unique_ptr<Predictor> predictor;
+  PolicyTraits traits;
+};
+
+Parts parts(const ProfileSet& set, const std::string& name, Semantics sem = Semantics::corrected) {
+  return {make_policy(name, {}, sem), make_predictor("average", set, {}, sem),
+          policy_registry().get("policy", name).traits};
+}
+
+// Records what the policy saw at every decision.
+struct Views : EngineObserver {
+  std::vector<std::vector<TaskView>> seen;
+  void on_decision(const DecisionContext& ctx, std::size_t) override {
+    seen.emplace_back(ctx.tasks.begin(), ctx.tasks.end());
+  }
+};
+
+// FCFS by hand (the engine test's FcfsHandWorked): r0 (a) at 0.5 runs 0.5-1.5; r1 (b) and r2 (a)
+// are admitted at the boundary 1.5; r0 finishes 1.5-3.5, then r1 3.5-4.0-4.5, r2 4.5-5.5-7.5.
+TEST(Scheduler, FcfsHandWorked) {
+  const ProfileSet set = tiny_set();
+  Parts p = parts(set, "fcfs");
+  Scheduler s(set, *p.policy, p.traits, *p.predictor);
+  EXPECT_EQ(s.admit(req(0.5, 0), 0.5), 0u);
+  ScheduledLayer l = s.next(0.5);
+  EXPECT_EQ(l.task, 0u);
+  EXPECT_EQ(l.layer, 0u);
+  EXPECT_EQ(l.start_s, 0.5);
+  EXPECT_TRUE(s.running());
+  EXPECT_FALSE(s.layer_done(0, 0.0, 1.5));
+  EXPECT_EQ(s.admit(req(1.0, 1), 1.5), 1u);
+  EXPECT_EQ(s.admit(req(1.2, 0), 1.5), 2u);
+  EXPECT_EQ(s.ready(), 3u);
+  l = s.next(1.5);
+  EXPECT_EQ(l.task, 0u);
+  EXPECT_EQ(l.layer, 1u);
+  EXPECT_TRUE(s.layer_done(0, 0.0, 3.5));
+  ASSERT_EQ(s.finished().size(), 1u);
+  EXPECT_EQ(s.finished()[0].task, 0u);
+  EXPECT_EQ(s.finished()[0].first_start_s, 0.5);
+  EXPECT_EQ(s.finished()[0].finish_s, 3.5);
+  s.clear_finished();
+  double now = 3.5;
+  const std::vector<std::uint32_t> expected_tasks = {1, 1, 2, 2};
+  const std::vector<double> latency = {0.5, 0.5, 1.0, 2.0};
+  for (std::size_t i = 0; i < expected_tasks.size(); ++i) {
+    l = s.next(now);
+    EXPECT_EQ(l.task, expected_tasks[i]);
+    EXPECT_EQ(l.layer, i % 2);
+    now += latency[i];
+    s.layer_done(l.task, 0.0, now);
+  }
+  ASSERT_EQ(s.finished().size(), 2u);
+  EXPECT_EQ(s.finished()[0].finish_s, 4.5);
+  EXPECT_EQ(s.finished()[1].finish_s, 7.5);
+  EXPECT_EQ(s.finished()[1].first_start_s, 4.5);
+  EXPECT_EQ(s.ready(), 0u);
+  EXPECT_EQ(s.stats().decisions, 6u);
+  EXPECT_EQ(s.stats().layers_executed, 6u);
+  EXPECT_EQ(s.stats().max_ready, 3u);
+  EXPECT_EQ(s.stats().requests, 3u);
+  EXPECT_EQ(s.stats().first_arrival_s, 0.5);
+  EXPECT_EQ(s.stats().last_finish_s, 7.5);
+}
+
+// A request admitted while a layer runs joins the ready tasks when the layer ends (also on the
+// keyed fast path, whose heap must not change under the running task). SJF: r0 (a, Rest 3) runs
+// layer 0 (0-1); r1 (b, Rest 1) arrives at 0.5 during it; at 1 r1 wins and runs 1-1.5-2.
+TEST(Scheduler, AdmissionDuringALayer) {
+  const ProfileSet set = tiny_set();
+  for (bool keyed : {true, false}) {
+    SCOPED_TRACE(keyed);
+    Parts p = parts(set, "sjf");
+    SchedulerOptions options;
+    options.keyed_fast_path = keyed;
+    Scheduler s(set, *p.policy, p.traits, *p.predictor, options);
+    s.admit(req(0, 0), 0);
+    EXPECT_EQ(s.next(0).task, 0u);
+    s.admit(req(0.5, 1), 0.5);
+    EXPECT_FALSE(s.layer_done(0, 0, 1));
+    EXPECT_EQ(s.ready(), 2u);
+    ScheduledLayer l = s.next(1);
+    EXPECT_EQ(l.task, 1u);
+    EXPECT_EQ(l.start_s, 1.0);
+    s.layer_done(1, 0, 1.5);
+    EXPECT_EQ(s.next(1.5).task, 1u);
+    EXPECT_TRUE(s.layer_done(1, 0, 2.0));
+    EXPECT_EQ(s.next(2.0).task, 0u);
+    EXPECT_TRUE(s.layer_done(0, 0, 4.0));
+    ASSERT_EQ(s.finished().size(), 2u);
+    EXPECT_EQ(s.finished()[0].task, 1u);
+    EXPECT_EQ(s.finished()[0].first_start_s, 1.0);
+    EXPECT_EQ(s.finished()[1].task, 0u);
+  }
+}
+
+// The monitor uses the sparsity the caller measured, not the profile's: variant "m" has average
+// sparsity 0.25 at every layer (density 0.75); a measured sparsity of 0.625 gives the density
+// ratio 0.375 / 0.75 = 0.5, so the average predictor's gamma is 0.5 after one layer, and
+// gamma x Rest = 0.5 x 4 = 2 at the second decision.
+TEST(Scheduler, MonitorTakesTheMeasuredSparsity) {
+  const ProfileSet set(
+      {test::simple_variant("m", "m", 3, {1, 2, 3, 3, 2, 1}, {0.5, 0.5, 0.5, 0, 0, 0})});
+  Parts p = parts(set, "dysta");
+  Views views;
+  SchedulerOptions options;
+  options.observers = {&views};
+  Scheduler s(set, *p.policy, p.traits, *p.predictor, options);
+  s.admit(req(0, 0), 0);
+  s.next(0);
+  s.layer_done(0, 0.625, 1.7);  // a real runtime's clock: not the profile's 1 s
+  s.next(1.7);
+  ASSERT_EQ(views.seen.size(), 2u);
+  const TaskView& t = views.seen[1][0];
+  EXPECT_EQ(t.gamma, 0.5);
+  EXPECT_EQ(t.est_remaining_s, 4.0);
+  EXPECT_EQ(t.last_exec_s, 1.7);
+  EXPECT_EQ(t.layers_done, 1u);
+  // Without a LatencyOracle the true latencies are unknown.
+  EXPECT_TRUE(std::isnan(t.real_remaining_s));
+  EXPECT_TRUE(std::isnan(t.real_isolated_s));
+}
+
+// Only an oracle policy needs true latencies, and it gets them only through a LatencyOracle.
+TEST(Scheduler, OracleNeedsALatencyOracle) {
+  const ProfileSet set(
+      {test::simple_variant("m", "m", 3, {1, 2, 3, 3, 2, 1}, {0.5, 0.5, 0.5, 0, 0, 0})});
+  Parts p = parts(set, "dysta_oracle");
+  EXPECT_TRUE(p.traits.oracle);
+  EXPECT_THROW(Scheduler(set, *p.policy, p.traits, *p.predictor), std::invalid_argument);
+  const ProfileOracle oracle(set);
+  Views views;
+  SchedulerOptions options;
+  options.oracle = &oracle;
+  options.observers = {&views};
+  Scheduler s(set, *p.policy, p.traits, *p.predictor, options);
+  s.admit(req(0, 0, 1), 0);  // sample 1: latencies [3, 2, 1]
+  s.layer_done(s.next(0).task, 0, 3);
+  s.next(3);
+  ASSERT_EQ(views.seen.size(), 2u);
+  EXPECT_EQ(views.seen[0][0].real_remaining_s, 6.0);
+  EXPECT_EQ(views.seen[1][0].real_remaining_s, 3.0);
+  EXPECT_EQ(views.seen[1][0].real_isolated_s, 6.0);
+}
+
+TEST(Scheduler, ContractViolationsThrow) {
+  const ProfileSet set = tiny_set();
+  Parts p = parts(set, "fcfs");
+  Scheduler s(set, *p.policy, p.traits, *p.predictor);
+  EXPECT_THROW(s.next(0), std::logic_error);                   // nothing ready
+  EXPECT_THROW(s.admit(req(2, 0), 1), std::invalid_argument);  // admitted before arrival
+  EXPECT_THROW(s.admit(req(0, 7), 1), std::invalid_argument);  // unknown variant
+  s.admit(req(1, 0), 1);
+  EXPECT_THROW(s.admit(req(0.5, 1), 1), InputError);      // arrivals decrease
+  EXPECT_THROW(s.layer_done(0, 0, 1), std::logic_error);  // nothing running
+  const ScheduledLayer l = s.next(1);
+  EXPECT_THROW(s.next(1), std::logic_error);                       // a layer is running
+  EXPECT_THROW(s.layer_done(l.task + 1, 0, 2), std::logic_error);  // not the running task
+  EXPECT_FALSE(s.layer_done(l.task, 0, 2));
+}
+
+// Drives a Scheduler the way a runtime would, with its own (corrected or reference) admission
+// loop written here, and the latencies and sparsities of the profile set.
+RunResult drive_by_hand(const ProfileSet& set, const std::vector<Request>& reqs,
+                        const std::string& name, Semantics sem) {
+  Parts p = parts(set, name, sem);
+  const ProfileOracle oracle(set);
+  SchedulerOptions options;
+  options.oracle = &oracle;
+  Scheduler s(set, *p.policy, p.traits, *p.predictor, options);
+  RunResult r;
+  r.finish_s.assign(reqs.size(), -1);
+  r.first_start_s.assign(reqs.size(), -1);
+  std::size_t next = 0;
+  double now = 0, busy_until = 0;
+  const bool reference = sem == Semantics::reference;
+  while (next < reqs.size() || s.ready() > 0) {
+    if (s.ready() == 0) {
+      if (reference) {
+        if (reqs[next].arrival_s < now) ++r.clock_rollbacks;
+        now = reqs[next].arrival_s;
+        s.admit(reqs[next++], now);
+      } else {
+        now = std::max(now, reqs[next].arrival_s);
+      }
+      r.idle_s += std::max(0.0, now - busy_until);
+    }
+    while (next < reqs.size() &&
+           (reference ? reqs[next].arrival_s < now : reqs[next].arrival_s <= now)) {
+      s.admit(reqs[next++], now);
+    }
+    const ScheduledLayer l = s.next(now);
+    const VariantProfile& v = set.variant(l.variant);
+    now = l.start_s + v.latencies(l.sample_pos)[l.layer];
+    busy_until = now;
+    s.layer_done(l.task, v.sparsities(l.sample_pos)[l.layer], now);
+    for (const Completion& c : s.finished()) {
+      r.finish_s[c.task] = c.finish_s;
+      r.first_start_s[c.task] = c.first_start_s;
+      r.finish_order.push_back(c.task);
+    }
+    s.clear_finished();
+  }
+  r.decisions = s.stats().decisions;
+  r.layers_executed = s.stats().layers_executed;
+  r.max_ready = s.stats().max_ready;
+  return r;
+}
+
+// Property: for every policy, both semantics and several random streams, the hand-driven
+// Scheduler takes exactly the decisions of simulate(): identical finish and start times (bit for
+// bit), completion order, counters and idle time.
+TEST(Scheduler, DrivenByHandEqualsSimulate) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  for (const char* sub : {"sanger", "eyerissv2"}) {
+    const ProfileSet set = load_profiles(dir.path() / sub, {});
+    for (Semantics sem : {Semantics::corrected, Semantics::reference}) {
+      for (std::uint64_t seed : {1, 2}) {
+        StreamSpec spec;
+        spec.rate_per_s = std::string(sub) == "sanger" ? 90 : 30;
+        spec.num_requests = 150;
+        spec.slo_multiplier = 5;
+        PyRandom rng(seed);
+        const auto reqs = generate_poisson_stream(set, spec, rng, sem);
+        for (const PolicyInfo* info : policy_registry().all()) {
+          SCOPED_TRACE(std::string(sub) + " " + to_string(sem) + " " + info->name);
+          Parts p = parts(set, info->name, sem);
+          const RunResult sim =
+              simulate(set, reqs, *p.policy, p.traits, *p.predictor, sem, nullptr);
+          const RunResult hand = drive_by_hand(set, reqs, info->name, sem);
+          EXPECT_EQ(hand.finish_s, sim.finish_s);
+          EXPECT_EQ(hand.first_start_s, sim.first_start_s);
+          EXPECT_EQ(hand.finish_order, sim.finish_order);
+          EXPECT_EQ(hand.decisions, sim.decisions);
+          EXPECT_EQ(hand.layers_executed, sim.layers_executed);
+          EXPECT_EQ(hand.max_ready, sim.max_ready);
+          EXPECT_EQ(hand.clock_rollbacks, sim.clock_rollbacks);
+          EXPECT_EQ(hand.idle_s, sim.idle_s);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dysta
