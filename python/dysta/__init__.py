@@ -275,6 +275,8 @@ def run(config=None, *, scenario: str | None = None, stream: Stream | None = Non
     subclass (registered on the fly). stream: simulate these requests instead of generating
     them. out: also write the CLI's output folder there.
     """
+    if out is not None:
+        keys["output"] = os.fspath(out)  # as `--out`: config.yaml records it
     handle, profiles = _resolve(config, scenario, keys)
     if stream is not None and profiles is None:
         profiles = stream.profiles
@@ -310,6 +312,8 @@ def sweep(config=None, *, scenario: str | None = None, threads: int | None = Non
     after another on the calling thread, at the same time as the others. With `out`, writes
     what `dysta sweep --out` writes (resumable point folders, results.csv, ...).
     """
+    if out is not None:
+        keys["output"] = os.fspath(out)
     handle, _ = _resolve(config, scenario, keys)
     csv, table = _dysta._sweep(handle, threads, "" if out is None else os.fspath(out), force,
                                requests_csv)
