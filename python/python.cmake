@@ -1,6 +1,5 @@
-# Python bindings (python/, docs/python.md): decides DYSTA_BUILD_PYTHON before any library target
-# exists, because the module is a shared object and so every object it links must be built as
-# position-independent code. Included from the top-level CMakeLists.txt.
+# Python bindings (python/, docs/python.md): finds Python 3 and pybind11 and sets the option
+# DYSTA_BUILD_PYTHON. Included from the top-level CMakeLists.txt.
 #
 # The interpreter is Debian's /usr/bin/python3 unless Python3_EXECUTABLE is given: numpy, pandas,
 # pytest and nbclient come from Debian packages (scripts/setup.sh), which only that interpreter
@@ -23,5 +22,4 @@ if(DYSTA_BUILD_PYTHON)
     message(FATAL_ERROR "DYSTA_BUILD_PYTHON=ON needs Python 3 (with headers) and pybind11 "
                         "(Debian: python3-dev pybind11-dev)")
   endif()
-  set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 endif()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dysta needs and builds it (Release) into build/.
+# Installs the Debian packages dysta needs and builds it (Release) into build/, with the Python
+# module `dysta` (build/python; docs/python.md) for Debian's /usr/bin/python3.
 # Usage: bash scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +8,10 @@ BUILD_DIR=${1:-build}
 PKGS=(g++ cmake make libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       libyaml-cpp-dev libfmt-dev verilator yosys
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
-      python3-matplotlib libopenmpi-dev openmpi-bin valgrind)
+      python3-matplotlib libopenmpi-dev openmpi-bin valgrind
+      python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
+      python3-nbclient python3-nbformat python3-ipykernel python3-pip python3-setuptools
+      python3-wheel)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

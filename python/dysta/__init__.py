@@ -146,6 +146,40 @@ def load_profiles(path, config: Config | None = None) -> ProfileSet:
     return _dysta._load_profiles(os.fspath(path), config)
 
 
+_CACHE_SIZE = 4
+_profile_cache: dict = {}  # (path, sanger constants, files' names/sizes/mtimes) -> ProfileSet
+
+
+def _files_signature(path: str):
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path) if n.endswith(".csv"))
+        files = [os.path.join(path, n) for n in names]
+    else:
+        files = [path]
+    out = []
+    for f in files:
+        st = os.stat(f)
+        out.append((f, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _config_profiles(handle: Config) -> ProfileSet:
+    """The config's profile set, reused while its files are unchanged (the last few sets stay
+    loaded: loading the benchmark's sets takes ~0.1 s, a run of 1000 requests a few ms)."""
+    try:
+        key = (os.path.abspath(handle.profiles), tuple(sorted(handle.sanger.items())),
+               _files_signature(handle.profiles))
+    except OSError:
+        return load_profiles(handle.profiles, handle)  # let the loader report it
+    hit = _profile_cache.pop(key, None)
+    if hit is None:
+        hit = load_profiles(handle.profiles, handle)
+    _profile_cache[key] = hit  # most recent last
+    while len(_profile_cache) > _CACHE_SIZE:
+        _profile_cache.pop(next(iter(_profile_cache)))
+    return hit
+
+
 def _models_frame(self) -> pd.DataFrame:
     return pd.DataFrame(self._models())
 
@@ -160,7 +194,7 @@ def generate_stream(config=None, *, scenario=None, profiles: ProfileSet | None =
         keys["profiles"] = profiles
     handle, preloaded = _resolve(config, scenario, keys)
     if preloaded is None:
-        preloaded = load_profiles(handle.profiles, handle)
+        preloaded = _config_profiles(handle)
     return _dysta._generate_stream(handle, preloaded)
 
 
@@ -280,6 +314,8 @@ def run(config=None, *, scenario: str | None = None, stream: Stream | None = Non
     handle, profiles = _resolve(config, scenario, keys)
     if stream is not None and profiles is None:
         profiles = stream.profiles
+    if profiles is None:
+        profiles = _config_profiles(handle)
     result = Result(_dysta._run(handle, profiles, stream, decisions, timeline, timeline_tracks))
     if out is not None:
         result.save(out)
@@ -416,16 +452,18 @@ def _param_list(params: dict):
 
 def _register_class(cls) -> str:
     if issubclass(cls, Policy):
-        return register_policy(cls)
+        register_policy(cls)
+        return _component_name(cls)
     if issubclass(cls, Predictor):
-        return register_predictor(cls)
+        register_predictor(cls)
+        return _component_name(cls)
     raise TypeError(f"{cls.__name__} is neither a dysta.Policy nor a dysta.Predictor")
 
 
 def register_policy(cls=None, *, name: str | None = None):
     """Registers a Policy subclass by name (usable as a decorator), so that ``policy=name`` and
     sweeps (``sweep={"policies": [name, "dysta"]}``) find it. Registering a name again replaces
-    it; built-in names are refused. Returns the name (or, as a decorator, the class)."""
+    it; built-in names are refused. Returns the class."""
     if cls is None:
         def decorate(c):
             register_policy(c, name=name)
@@ -433,15 +471,17 @@ def register_policy(cls=None, *, name: str | None = None):
         return decorate
     if not (isinstance(cls, type) and issubclass(cls, Policy)):
         raise TypeError("register_policy() takes a dysta.Policy subclass")
-    name = name or _component_name(cls)
-    _registry.POLICIES[name] = lambda params, semantics: cls(**params)
+    if name is not None:
+        cls.name = name
+    name = _component_name(cls)
     _dysta._register_policy(name, cls.description or (cls.__doc__ or "").strip().split("\n")[0],
                             bool(cls.pattern_aware), bool(cls.monitor), _param_list(cls.params))
-    return name
+    _registry.POLICIES[name] = lambda params, semantics: cls(**params)
+    return cls
 
 
 def register_predictor(cls=None, *, name: str | None = None):
-    """Registers a Predictor subclass by name (as register_policy)."""
+    """Registers a Predictor subclass by name (as register_policy). Returns the class."""
     if cls is None:
         def decorate(c):
             register_predictor(c, name=name)
@@ -449,7 +489,9 @@ def register_predictor(cls=None, *, name: str | None = None):
         return decorate
     if not (isinstance(cls, type) and issubclass(cls, Predictor)):
         raise TypeError("register_predictor() takes a dysta.Predictor subclass")
-    name = name or _component_name(cls)
+    if name is not None:
+        cls.name = name
+    name = _component_name(cls)
 
     def make(profiles, params, semantics):
         p = cls(**params)
@@ -457,10 +499,10 @@ def register_predictor(cls=None, *, name: str | None = None):
             p.bind(profiles)
         return p
 
-    _registry.PREDICTORS[name] = make
     _dysta._register_predictor(name, cls.description or (cls.__doc__ or "").strip().split("\n")[0],
                                _param_list(cls.params))
-    return name
+    _registry.PREDICTORS[name] = make
+    return cls
 
 
 def make_policy(name: str, semantics: str = "corrected", **params) -> PolicyHandle:

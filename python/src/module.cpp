@@ -484,6 +484,21 @@ void init_module(py::module_& m) {
       .def_property_readonly("predictor_params",
                              [](const ConfigHandle& c) { return c.config.predictor_params; })
       .def_property_readonly("output", [](const ConfigHandle& c) { return c.config.output; })
+      .def_property_readonly("sanger",
+                             [](const ConfigHandle& c) {
+                               const SangerConfig& s = c.config.sanger;
+                               py::dict d;
+                               d["pe_rows"] = s.pe_rows;
+                               d["pe_cols"] = s.pe_cols;
+                               d["pes_per_row"] = s.pes_per_row;
+                               d["bytes_per_value"] = s.bytes_per_value;
+                               d["clock_hz"] = s.clock_hz;
+                               d["bandwidth_gb_s"] = s.bandwidth_gb_s;
+                               d["hidden"] = s.hidden;
+                               d["seq_len"] = s.seq_len;
+                               d["subrow_fraction"] = s.subrow_fraction;
+                               return d;
+                             })
       .def_property_readonly("workload",
                              [](const ConfigHandle& c) {
                                const WorkloadConfig& w = c.config.workload;
