@@ -167,8 +167,8 @@ class PyPolicy final : public Policy {
     if (result.is_none()) return false;
     const auto values = py::array_t<double, py::array::c_style | py::array::forcecast>(result);
     if (values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != out.size()) {
-      throw py::value_error(fmt::format("policy '{}': scores() must return {} numbers", name_,
-                                        out.size()));
+      throw py::value_error(
+          fmt::format("policy '{}': scores() must return {} numbers", name_, out.size()));
     }
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = values.at(i);
     return true;
@@ -212,7 +212,8 @@ class PyPredictor final : public Predictor {
   py::object object_, observe_;
 };
 
-std::vector<ParamSpec> param_specs(const std::vector<std::tuple<std::string, double, std::string>>& p) {
+std::vector<ParamSpec> param_specs(
+    const std::vector<std::tuple<std::string, double, std::string>>& p) {
   std::vector<ParamSpec> specs;
   for (const auto& [name, value, help] : p) specs.push_back({name, value, help});
   return specs;
@@ -273,8 +274,7 @@ arrival order (the tie-break order) and the policy's per-task state. Every array
             const auto& ctx = self.cast<const Decision&>().context();
             py::array a(py::dtype::of<TaskView>(), {ctx.tasks.size()}, {sizeof(TaskView)},
                         ctx.tasks.data(), self);
-            py::detail::array_proxy(a.ptr())->flags &=
-                ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+            py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
             return a;
           },
           "the ready tasks, a read-only structured array (dtype dysta.TASK_DTYPE)")
@@ -286,13 +286,13 @@ arrival order (the tie-break order) and the policy's per-task state. Every array
                              {sizeof(PolicyTaskState)}, ctx.state.data(), self);
           },
           "the policy's per-task memory, writeable (dtype dysta.STATE_DTYPE)");
-#define DYSTA_TASK_COLUMN(field, help)                                                        \
-  decision.def_property_readonly(                                                             \
-      #field,                                                                                 \
-      [](py::handle self) {                                                                   \
-        const auto& ctx = self.cast<const Decision&>().context();                             \
+#define DYSTA_TASK_COLUMN(field, help)                                                       \
+  decision.def_property_readonly(                                                            \
+      #field,                                                                                \
+      [](py::handle self) {                                                                  \
+        const auto& ctx = self.cast<const Decision&>().context();                            \
         return column(self, &ctx.tasks[0].field, ctx.tasks.size(), sizeof(TaskView), false); \
-      },                                                                                      \
+      },                                                                                     \
       help)
   DYSTA_TASK_COLUMN(arrival_s, "arrival time (s)");
   DYSTA_TASK_COLUMN(deadline_s, "arrival + SLO (s)");
@@ -381,12 +381,15 @@ arrival order (the tie-break order) and the policy's per-task state. Every array
 
   m.def(
       "_register_policy",
-      [](const std::string& name, const std::string& description, bool pattern_aware,
-         bool monitor, const std::vector<std::tuple<std::string, double, std::string>>& params) {
+      [](const std::string& name, const std::string& description, bool pattern_aware, bool monitor,
+         const std::vector<std::tuple<std::string, double, std::string>>& params) {
         if (policy_registry().find(name) && !is_python_policy(name)) {
           throw InputError("", 0, "policy", "'" + name + "' is a built-in policy");
         }
-        PolicyInfo info{name, description, {pattern_aware, monitor}, param_specs(params),
+        PolicyInfo info{name,
+                        description,
+                        {pattern_aware, monitor},
+                        param_specs(params),
                         [name](const ParamValues& values, Semantics semantics) {
                           py::gil_scoped_acquire gil;
                           py::object object = factory("POLICIES", name)(
@@ -410,10 +413,10 @@ arrival order (the tie-break order) and the policy's per-task state. Every array
             [name](const ProfileSet& profiles, const ParamValues& values, Semantics semantics) {
               py::gil_scoped_acquire gil;
               // Does not own the set: valid during this run only (types.h).
-              Profiles view{
-                  std::shared_ptr<const ProfileSet>(std::shared_ptr<void>(), &profiles), ""};
-              py::object object = factory("PREDICTORS", name)(
-                  view, to_dict(values), std::string(to_string(semantics)));
+              Profiles view{std::shared_ptr<const ProfileSet>(std::shared_ptr<void>(), &profiles),
+                            ""};
+              py::object object = factory("PREDICTORS", name)(view, to_dict(values),
+                                                              std::string(to_string(semantics)));
               return std::unique_ptr<Predictor>(new PyPredictor(object));
             }};
         predictor_registry().put(std::move(info));

@@ -62,7 +62,8 @@ fs::path scenario_path(const std::string& name) {
   const fs::path file = dir / (name + ".yaml");
   if (fs::is_regular_file(file)) return file;
   std::string valid;
-  for (const auto& s : benchmark::read_scenarios(dir)) valid += (valid.empty() ? "" : ", ") + s.name;
+  for (const auto& s : benchmark::read_scenarios(dir))
+    valid += (valid.empty() ? "" : ", ") + s.name;
   throw InputError("", 0, "scenario", "unknown scenario '" + name + "' (valid: " + valid + ")");
 }
 
@@ -168,8 +169,7 @@ class Fanout final : public EngineObserver {
   void on_decision(const DecisionContext& ctx, std::size_t chosen) override {
     for (auto* o : observers_) o->on_decision(ctx, chosen);
   }
-  void on_layer(std::uint32_t request, std::uint32_t layer, double start_s,
-                double end_s) override {
+  void on_layer(std::uint32_t request, std::uint32_t layer, double start_s, double end_s) override {
     for (auto* o : observers_) o->on_layer(request, layer, start_s, end_s);
   }
   void on_finish(std::uint32_t request, double finish_s) override {
@@ -184,8 +184,7 @@ class Fanout final : public EngineObserver {
 class LayerRecorder final : public EngineObserver {
  public:
   bool wants_decisions() const override { return false; }
-  void on_layer(std::uint32_t request, std::uint32_t layer, double start_s,
-                double end_s) override {
+  void on_layer(std::uint32_t request, std::uint32_t layer, double start_s, double end_s) override {
     request_.push_back(request);
     layer_.push_back(layer);
     start_.push_back(start_s);
@@ -362,9 +361,9 @@ void write_merged(const Config& config, const fs::path& dir,
 
 // Runs a config's sweep; returns (merged CSV, artifact-style table). With `out`, writes what
 // `dysta sweep --out` writes (points resume unless `force`).
-std::pair<std::string, std::string> sweep(const ConfigHandle& handle, std::optional<unsigned> threads,
-                                          const std::string& out, bool force,
-                                          bool write_requests) {
+std::pair<std::string, std::string> sweep(const ConfigHandle& handle,
+                                          std::optional<unsigned> threads, const std::string& out,
+                                          bool force, bool write_requests) {
   Config config = handle.config;
   if (threads) config.sweep.threads = *threads;
   std::optional<SweepPlan> plan;
@@ -388,8 +387,8 @@ std::pair<std::string, std::string> sweep(const ConfigHandle& handle, std::optio
     if (!builtin.empty()) {
       pool = std::thread([&] {
         try {
-          run_points(*plan, builtin_queue, {config.sweep.threads, store_ptr, write_requests, nullptr},
-                     &builtin_results);
+          run_points(*plan, builtin_queue,
+                     {config.sweep.threads, store_ptr, write_requests, nullptr}, &builtin_results);
         } catch (...) {
           builtin_failure = std::current_exception();
         }
@@ -463,16 +462,19 @@ void init_module(py::module_& m) {
 
   bind_components(m);
 
-  m.def("data_dir", [] { return data_dir(); }, "the data folder (DYSTA_DATA_DIR or the source's)");
+  m.def(
+      "data_dir", [] { return data_dir(); }, "the data folder (DYSTA_DATA_DIR or the source's)");
   m.def("default_config_path", [] { return default_config_path(); });
   m.def("_scenario_path", &scenario_path, py::arg("name"));
 
   py::class_<ConfigHandle>(m, "Config", "A resolved experiment config (docs/config.md)")
       .def_readonly("file", &ConfigHandle::file, "the YAML file it was loaded from")
       .def_readonly("overrides", &ConfigHandle::overrides, "key=value overrides applied, in order")
-      .def_property_readonly("yaml", [](const ConfigHandle& c) { return to_yaml(c.config); },
-                             "the fully resolved config as YAML (config.yaml of a run)")
-      .def_property_readonly("description", [](const ConfigHandle& c) { return c.config.description; })
+      .def_property_readonly(
+          "yaml", [](const ConfigHandle& c) { return to_yaml(c.config); },
+          "the fully resolved config as YAML (config.yaml of a run)")
+      .def_property_readonly("description",
+                             [](const ConfigHandle& c) { return c.config.description; })
       .def_property_readonly("scenario", [](const ConfigHandle& c) { return c.config.scenario; })
       .def_property_readonly("profiles", [](const ConfigHandle& c) { return c.config.profiles; })
       .def_property_readonly("semantics",
@@ -571,16 +573,14 @@ void init_module(py::module_& m) {
             const VariantProfile& v = p.set->variant(*index);
             // Views of the set's tables; the capsule keeps the set alive.
             auto* keep = new std::shared_ptr<const ProfileSet>(p.set);
-            py::capsule owner(keep, [](void* q) {
-              delete static_cast<std::shared_ptr<const ProfileSet>*>(q);
-            });
+            py::capsule owner(
+                keep, [](void* q) { delete static_cast<std::shared_ptr<const ProfileSet>*>(q); });
             auto view = [&](const std::vector<double>& values, std::size_t rows) {
               py::array a(py::dtype::of<double>(),
                           std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows),
                                                    static_cast<py::ssize_t>(values.size() / rows)},
                           values.data(), owner);
-              py::detail::array_proxy(a.ptr())->flags &=
-                  ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+              py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
               return rows == 1 ? a.attr("reshape")(-1) : py::object(a);
             };
             const std::size_t samples = v.num_samples();
@@ -613,7 +613,9 @@ void init_module(py::module_& m) {
       .def("__len__", [](const Stream& s) { return s.requests.size(); })
       .def_readonly("source", &Stream::source)
       .def_property_readonly("profiles",
-                             [](const Stream& s) { return Profiles{s.profiles, ""}; })
+                             [](const Stream& s) {
+                               return Profiles{s.profiles, ""};
+                             })
       .def("_columns", [](const Stream& s) { return stream_columns(*s.profiles, s.requests); })
       .def(
           "to_csv", [](const Stream& s) { return format_trace(s.requests, *s.profiles); },
@@ -688,15 +690,14 @@ void init_module(py::module_& m) {
       },
       py::arg("config"), py::arg("profiles"), py::arg("stream"), py::arg("decisions"),
       py::arg("timeline"), py::arg("timeline_tracks"));
-  m.def("_sweep", &sweep, py::arg("config"), py::arg("threads"), py::arg("out"),
-        py::arg("force"), py::arg("write_requests"));
+  m.def("_sweep", &sweep, py::arg("config"), py::arg("threads"), py::arg("out"), py::arg("force"),
+        py::arg("write_requests"));
 
   m.def("_policies", [] {
     py::list out;
     for (const PolicyInfo* p : policy_registry().all()) {
-      out.append(py::make_tuple(p->name, p->description, p->traits.pattern_aware,
-                                p->traits.monitor, params_list(p->params),
-                                is_python_policy(p->name)));
+      out.append(py::make_tuple(p->name, p->description, p->traits.pattern_aware, p->traits.monitor,
+                                params_list(p->params), is_python_policy(p->name)));
     }
     return out;
   });
