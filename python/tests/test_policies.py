@@ -157,3 +157,14 @@ def test_parameters_and_calling_policies_from_python():
     state = dysta.PredictorState()
     avg = dysta.make_predictor("average", dysta.load_profiles(dysta.load_config().profiles))
     assert avg.observe(state, 0, 0, 0.5) > 0 and state.count == 1
+
+
+def test_python_predictor_in_a_sweep_next_to_the_built_in_one():
+    frame = dysta.sweep(sweep={"policies": ["dysta"], "predictors": ["average", "py_average"],
+                               "seeds": [1, 2], "rates": [60], "slo_multipliers": [10]},
+                        workload={"requests": 150}, threads=2)
+    assert len(frame) == 4
+    metrics = ["slo_violation_rate", "antt", "throughput_inf_per_s", "decisions"]
+    a = frame[frame.predictor == "average"][metrics].reset_index(drop=True)
+    b = frame[frame.predictor == "py_average"][metrics].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
