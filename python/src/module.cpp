@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "components.h"
+#include "py_scheduler.h"
 #include "dysta/atomic_output.h"
 #include "dysta/benchmark/scenarios.h"
 #include "dysta/config.h"
@@ -461,6 +462,7 @@ void init_module(py::module_& m) {
   });
 
   bind_components(m);
+  bind_scheduler(m);
 
   m.def(
       "data_dir", [] { return data_dir(); }, "the data folder (DYSTA_DATA_DIR or the source's)");

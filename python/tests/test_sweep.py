@@ -67,9 +67,10 @@ def test_the_gil_is_released_during_a_sweep():
         last = now
         ticks += 1
     t.join()
-    # The main thread kept running all along: no pause as long as the sweep (with the GIL held
-    # it would stop for the whole C++ part). 0.1 s allows for the Python parts of sweep() and
-    # the interpreter's 5 ms switch interval.
-    assert longest < min(0.1, alone / 3), (longest, alone)
+    # The main thread kept running all along. With the GIL held it would stop for the whole C++
+    # part of the sweep (nearly all of `alone`); a quarter of it leaves room for the Python parts
+    # of sweep(), the interpreter's 5 ms switch interval and the OS descheduling the thread on a
+    # loaded machine (0.2 s seen with a load average of 20).
+    assert longest < alone / 4, (longest, alone)
     assert ticks > 1000
     assert len(result["frame"]) == 12
