@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
-PKGS=(g++ cmake make libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+PKGS=(g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       libyaml-cpp-dev libfmt-dev verilator yosys
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
       python3-matplotlib libopenmpi-dev openmpi-bin valgrind
