@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "components.h"
-#include "py_scheduler.h"
 #include "dysta/atomic_output.h"
 #include "dysta/benchmark/scenarios.h"
 #include "dysta/config.h"
@@ -33,6 +32,7 @@
 #include "dysta/sweep_runner.h"
 #include "dysta/timeline.h"
 #include "dysta/workload.h"
+#include "py_scheduler.h"
 #include "types.h"
 
 namespace py = pybind11;
