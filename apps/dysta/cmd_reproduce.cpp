@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "dysta/atomic_output.h"
 #include "dysta/error.h"
+#include "dysta/policy.h"
 #include "dysta/predictor_accuracy.h"
 #include "dysta/sweep_merge.h"
 
@@ -33,6 +34,7 @@ struct Figure {
   std::vector<std::string> policies;
   Grid attnn, cnn;
   bool predictor = false;  // Fig. 9: predictor accuracy instead of a sweep
+  bool scenarios = false;  // one figure per benchmark scenario (reproduce_gap)
 };
 
 const std::vector<std::string> kSix = {"fcfs", "sjf", "prema", "planaria", "sdrm3", "dysta"};
@@ -76,6 +78,15 @@ const std::vector<Figure>& figures() {
        {},
        {},
        {},
+       true},
+      {"gap",
+       {"bound"},
+       "every policy, with and without dropping, against the offline bound",
+       "gap",
+       {},
+       {},
+       {},
+       false,
        true},
   };
   return kFigures;
@@ -275,6 +286,95 @@ void reproduce_one(const Figure& fig, const std::string& workload, const Reprodu
   if (!flags.no_plot) render(fig.script, table, prefix, fig.what + ", " + workload_title, flags);
 }
 
+// Every registered policy, in name order.
+std::vector<std::string> all_policies() {
+  std::vector<std::string> out;
+  for (const PolicyInfo* info : policy_registry().all()) out.push_back(info->name);
+  return out;
+}
+
+// The gap figure (docs/policies.md): per benchmark scenario, every policy without dropping and
+// with both drop rules, and the offline bound of each stream (sweep_merge.h bound_points()), at
+// the scenario's default load and at the heaviest load of its sweep, SLO as in the scenario.
+void reproduce_gap(const Figure& fig, const ReproduceFlags& flags) {
+  if (!flags.profiles.empty()) {
+    throw InputError("", 0, "--profiles", "the gap figure runs every benchmark scenario");
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(data_dir() / "benchmark" / "scenarios")) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  const fs::path dir = fs::path(flags.out) / fig.name;
+  const PointStore store(flags.out);
+  for (const fs::path& file : files) {
+    const std::string scenario = file.stem().string();
+    Config config = load_config(file, {});
+    config.semantics = parse_semantics(flags.semantics);
+    config.workload.requests = flags.requests;
+    config.sweep.policies = flags.policies.empty() ? all_policies() : words(flags.policies);
+    if (!flags.rates.empty()) {
+      config.sweep.rates = numbers(flags.rates, "--rates");
+    } else {
+      std::vector<double> rates = {config.workload.rate};
+      if (!config.sweep.rates.empty()) {
+        const double heaviest =
+            *std::max_element(config.sweep.rates.begin(), config.sweep.rates.end());
+        if (heaviest != config.workload.rate) rates.push_back(heaviest);
+      }
+      config.sweep.rates = rates;
+    }
+    config.sweep.slo_multipliers = flags.slos.empty()
+                                       ? std::vector<double>{config.workload.slo_multiplier}
+                                       : numbers(flags.slos, "--slos");
+    config.sweep.seeds.clear();
+    for (const double s : numbers(flags.seeds, "--seeds")) {
+      config.sweep.seeds.push_back(static_cast<std::uint64_t>(s));
+    }
+    config.sweep.policy_params.clear();
+    config.sweep.predictors.clear();
+    config.sweep.predictor_params.clear();
+    config.sweep.profiles.clear();
+    config.sweep.semantics.clear();
+    config.sweep.threads = flags.threads;
+    std::vector<MergedPoint> merged, bounds;
+    const std::vector<std::string> policies = config.sweep.policies;
+    for (const DropRule drop : {DropRule::none, DropRule::estimated, DropRule::oracle}) {
+      config.drop = drop;
+      config.sweep.policies.clear();
+      for (const auto& p : policies) {
+        // dysta_hw's hardware model cannot drop (Policy::allows_drop()).
+        if (drop == DropRule::none || make_policy(p, {}, config.semantics)->allows_drop()) {
+          config.sweep.policies.push_back(p);
+        }
+      }
+      const SweepPlan plan = expand_sweep(config, file.string());
+      std::size_t skipped = 0;
+      const auto pending = pending_points(plan, &store, {}, flags.force, &skipped);
+      Progress progress(fmt::format("{} {} drop={}", fig.name, scenario, to_string(drop)),
+                        pending.size(), skipped, Progress::auto_mode(flags.quiet));
+      LocalQueue queue(pending);
+      run_points(plan, queue, {config.sweep.threads, &store, flags.requests_csv, &progress},
+                 nullptr);
+      progress.finish();
+      for (auto& m : collect_plan(plan, store)) merged.push_back(std::move(m));
+      if (drop == DropRule::none) bounds = bound_points(plan);
+    }
+    for (auto& b : bounds) merged.push_back(std::move(b));
+    const fs::path table = dir / (scenario + ".csv");
+    write_file_atomically(table, merged_csv(merged));
+    write_file_atomically(dir / (scenario + "_table.txt"), merged_table(merged));
+    if (!flags.quiet) {
+      std::cout << fmt::format("{}: {}, scenario {}\n", fig.name, fig.what, scenario)
+                << merged_table(merged) << "\n";
+    }
+    if (!flags.no_plot) {
+      render(fig.script, table, dir / (fig.name + "_" + scenario),
+             fmt::format("{}: {}", scenario, fig.what), flags);
+    }
+  }
+}
+
 void reproduce(const ReproduceFlags& flags) {
   std::vector<const Figure*> todo;
   if (flags.figure == "all") {
@@ -295,6 +395,10 @@ void reproduce(const ReproduceFlags& flags) {
     }
   }
   for (const Figure* fig : todo) {
+    if (fig->scenarios) {
+      reproduce_gap(*fig, flags);
+      continue;
+    }
     std::vector<std::string> workloads;
     if (flags.workload == "both") {
       // The paper evaluates predictors on the AttNN models only (spec D, G.2).
@@ -322,7 +426,7 @@ void add_reproduce_command(CLI::App& app) {
       "run the experiment grid of one of the paper's figures (spec G.2) and render it as PNG and "
       "SVG. Figures:" +
           list + "\n  all    every figure");
-  cmd->add_option("figure", flags->figure, "fig12, fig13, fig14, fig15, fig9 (or alias), all")
+  cmd->add_option("figure", flags->figure, "fig12, fig13, fig14, fig15, fig9, gap (or alias), all")
       ->required();
   cmd->add_option("--workload", flags->workload, "attnn, cnn or both (default both)");
   cmd->add_option("--profiles", flags->profiles,

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "dysta/atomic_output.h"
+#include "dysta/bound.h"
 #include "dysta/error.h"
 #include "dysta/experiment.h"
 #include "dysta/report.h"
@@ -32,6 +33,11 @@ void print_metrics(const RunMetrics& m) {
                            m.violations, m.requests);
   std::cout << fmt::format("  ANTT                 {:.4f}\n", m.antt);
   std::cout << fmt::format("  inferences/s         {:.4f}\n", m.throughput_inf_s);
+  std::cout << fmt::format("  goodput (on time)/s  {:.4f}\n", m.goodput_inf_s);
+  if (m.dropped > 0) {
+    std::cout << fmt::format("  dropped              {:.4f}  ({} of {})\n", m.drop_rate, m.dropped,
+                             m.requests);
+  }
   std::cout << fmt::format("  STP (multiprogram)   {:.4f}\n", m.stp_multiprogram);
   std::cout << fmt::format("  turnaround p50/p90/p99  {:.6f} / {:.6f} / {:.6f} s\n",
                            m.turnaround_s.p50, m.turnaround_s.p90, m.turnaround_s.p99);
@@ -59,13 +65,14 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
   summary["policy"] = config.policy;
   summary["predictor"] = config.predictor;
   summary["workload"] = workload;
+  if (config.drop != DropRule::none) summary["drop"] = to_string(config.drop);
   return summary;
 }
 
 void run(const RunFlags& flags) {
   const Config config = resolve_config(flags.config);
   const ProfileSet profiles = load_config_profiles(config);
-  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params};
+  PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params, config.drop};
   validate_choice({config.policy}, choice, profiles, config.semantics);
   const bool replay = !config.workload.trace.empty();
   const std::string source =
@@ -74,6 +81,7 @@ void run(const RunFlags& flags) {
                            config.workload.slo_multiplier, config.workload.seed);
 
   RunMetrics metrics;
+  std::optional<StreamBound> bound;  // not with --stream (needs the whole stream)
   std::vector<std::pair<std::string, std::string>> files;  // name -> contents
   nlohmann::json summary = summary_header(config, source);
   if (flags.stream) {
@@ -118,6 +126,8 @@ void run(const RunFlags& flags) {
       if (timeline) write_file_atomically(flags.timeline, timeline->json());
       if (decisions) write_file_atomically(flags.decisions, decisions->csv());
     }
+    bound = stream_bound(profiles, requests);
+    summary["bound"] = bound_json(*bound);
     const std::string trace = format_trace(requests, profiles);
     files.emplace_back("requests.csv", requests_csv(profiles, requests, raw));
     files.emplace_back("trace.csv", trace);
@@ -139,6 +149,18 @@ void run(const RunFlags& flags) {
       flags.stream ? " | streaming" : "", config.profiles, profiles.size(), metrics.requests,
       source);
   print_metrics(metrics);
+  if (bound) {
+    std::cout << fmt::format(
+        "\nbound (any schedule, arbitrary preemption, clairvoyant; docs/policies.md)\n"
+        "  SLO violation rate   >= {:.4f}  ({} of {}; {})\n"
+        "  ANTT                 >= {:.4f}  (mean-busy-time relaxation)\n",
+        bound->violation_rate, bound->late.min_late, bound->requests,
+        bound->late.exact ? "exact minimum"
+                          : fmt::format("relaxation in {} of {} busy periods",
+                                        bound->late.busy_periods - bound->late.exact_periods,
+                                        bound->late.busy_periods),
+        bound->antt);
+  }
   std::string names;
   for (const auto& [name, _] : files) names += (names.empty() ? "" : ", ") + name;
   std::cout << fmt::format("\nwrote {}/{{{}}}\n", config.output, names);

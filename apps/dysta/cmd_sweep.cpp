@@ -25,6 +25,7 @@ struct SweepFlags {
   bool quiet = false;
   bool mpi = false;
   bool no_requests = false;
+  bool bound = false;
   double progress_interval_s = 10;
 };
 
@@ -34,8 +35,17 @@ bool output_requested(const ConfigFlags& f) {
   });
 }
 
+// The merged points plus, with --bound, one `bound` row per stream (sweep_merge.h).
+std::vector<MergedPoint> with_bounds(const SweepFlags& flags, const SweepPlan& plan,
+                                     std::vector<MergedPoint> merged) {
+  if (!flags.bound) return merged;
+  for (auto& b : bound_points(plan)) merged.push_back(std::move(b));
+  return merged;
+}
+
 void print_results(const SweepFlags& flags, const Config& config, const SweepPlan& plan,
-                   const std::vector<MergedPoint>& merged) {
+                   const std::vector<MergedPoint>& merged_points) {
+  const std::vector<MergedPoint> merged = with_bounds(flags, plan, merged_points);
   if (flags.csv) {
     std::cout << merged_csv(merged);
     return;
@@ -50,9 +60,15 @@ void print_results(const SweepFlags& flags, const Config& config, const SweepPla
                              config.workload.requests);
   }
   std::cout << merged_table(merged);
+  if (flags.bound) {
+    std::cout << "\nbound: offline lower bound for any schedule with arbitrary preemption "
+                 "(violations: exact minimum or relaxation; ANTT: mean-busy-time relaxation; "
+                 "docs/policies.md)\n";
+  }
 }
 
-void write_merged(const Config& config, const std::vector<MergedPoint>& merged) {
+void write_merged(const SweepFlags& flags, const Config& config, const SweepPlan& plan,
+                  const std::vector<MergedPoint>& merged) {
   const std::filesystem::path dir = config.output;
   nlohmann::json summary = merged_json(merged);
   summary["dysta_version"] = DYSTA_VERSION;
@@ -66,7 +82,8 @@ void write_merged(const Config& config, const std::vector<MergedPoint>& merged) 
       sorted.end());
   write_file_atomically(dir / "results.csv", merged_csv(sorted));
   write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
-  write_file_atomically(dir / "table.txt", merged_table(merged));
+  write_file_atomically(dir / "table.txt", merged_table(with_bounds(flags, plan, merged)));
+  if (flags.bound) write_file_atomically(dir / "bounds.csv", merged_csv(bound_points(plan)));
   write_file_atomically(dir / "config.yaml", to_yaml(config));
 }
 
@@ -160,7 +177,7 @@ void sweep(const SweepFlags& flags) {
     return;
   }
   const std::vector<MergedPoint> merged = collect_plan(plan, store);
-  write_merged(config, merged);
+  write_merged(flags, config, plan, merged);
   print_results(flags, config, plan, merged);
   if (!flags.quiet) {
     std::cerr << fmt::format(
@@ -195,6 +212,9 @@ void add_sweep_command(CLI::App& app) {
                 "-DDYSTA_WITH_MPI=ON); one thread per rank unless --threads");
   cmd->add_flag("--no-requests", flags->no_requests,
                 "with --out: leave requests.csv out of the point folders");
+  cmd->add_flag("--bound", flags->bound,
+                "add a `bound` row per stream: the offline lower bound on violations and ANTT "
+                "of any schedule (docs/policies.md); with --out also bounds.csv");
   cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
   cmd->add_option("--progress-interval", flags->progress_interval_s,
                   "seconds between progress lines when stderr is not a terminal (default 10)");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dysta/data_dir.h"
+#include "dysta/engine.h"
 #include "dysta/registry.h"
 #include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
@@ -62,6 +63,9 @@ struct Config {
   std::string predictor = "average";
   ParamValues predictor_params;
   WorkloadConfig workload;
+  // Drop requests that can no longer meet their SLO (engine.h DropRule): none (default),
+  // estimated or oracle.
+  DropRule drop = DropRule::none;
   SangerConfig sanger;
   SweepConfig sweep;
   std::string output = "dysta-out/run";

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "dysta/policy.h"
@@ -55,6 +56,8 @@ class CompletionSink {
   virtual ~CompletionSink() = default;
   virtual void on_completion(const Request& request, std::uint32_t index, double first_start_s,
                              double finish_s) = 0;
+  // A request dropped at `now_s` by EngineOptions::drop (never called when drop is off).
+  virtual void on_drop(const Request& /*request*/, std::uint32_t /*index*/, double /*now_s*/) {}
 };
 
 struct EngineStats {
@@ -63,6 +66,7 @@ struct EngineStats {
   std::size_t decisions = 0;
   std::size_t max_ready = 0;        // largest number of ready tasks at a decision
   std::size_t clock_rollbacks = 0;  // reference semantics only (quirk Q2)
+  std::size_t dropped = 0;          // requests dropped by EngineOptions::drop
   double idle_s = 0;                // accelerator idle time after the first arrival
   double first_arrival_s = 0;
   double last_finish_s = 0;
@@ -71,16 +75,31 @@ struct EngineStats {
 struct RunResult : EngineStats {
   std::vector<double> finish_s;             // per request, in request order
   std::vector<double> first_start_s;        // start of each request's first layer
-  std::vector<std::uint32_t> finish_order;  // request indices in completion order
+  std::vector<std::uint32_t> finish_order;  // request indices in completion order (not dropped)
+  // Per request: 1 if dropped (its finish_s is then the drop time). Empty when nothing dropped.
+  std::vector<std::uint8_t> dropped_flags;
 };
+
+// Dropping requests that can no longer meet their SLO (as serving systems reject them: Clockwork,
+// OSDI 2020; Nexus, SOSP 2019). At every decision instant, after admission, every ready task with
+// now + remaining > deadline is dropped: it runs no further layer and counts as an SLO violation.
+//   none       never drop (the paper's engine; the default)
+//   estimated  remaining = gamma x Rest, the estimate the policy's traits give the task (spec C)
+//   oracle     remaining = Rreal, the true remaining latency of its input
+enum class DropRule : std::uint8_t { none, estimated, oracle };
+const char* to_string(DropRule rule);
+// Parses "none", "estimated" or "oracle"; throws InputError naming `field` otherwise.
+DropRule parse_drop_rule(const std::string& text, const std::string& field = "drop");
 
 struct EngineOptions {
   Semantics semantics = Semantics::corrected;
   EngineObserver* observer = nullptr;
-  // Use the policy's TaskIndex (Policy::make_index(), O(log R) for fcfs, sjf, sjf_sparse and
-  // corrected planaria) instead of select(); the choices are identical. Off, or with an observer
-  // that wants decisions, every decision scans.
+  // Use the policy's TaskIndex (Policy::make_index(), O(log R) for fcfs, sjf, sjf_sparse, edf
+  // and corrected planaria) instead of select(); the choices are identical. Off, or with an
+  // observer that wants decisions, every decision scans.
   bool keyed_fast_path = true;
+  // Drop hopeless requests (DropRule); with a rule other than none every decision scans.
+  DropRule drop = DropRule::none;
 };
 
 // Runs requests from `source` to completion under `policy`, reporting each completion to `sink`.

@@ -24,9 +24,17 @@ struct GroupRate {
 
 struct RunMetrics {
   std::size_t requests = 0;
-  std::size_t violations = 0;
-  // Fraction of requests finishing strictly after their deadline (spec E).
+  std::size_t violations = 0;  // late or dropped
+  // Fraction of requests finishing strictly after their deadline (spec E); a request dropped by
+  // EngineOptions::drop counts as a violation.
   double slo_violation_rate = 0;
+  // Requests dropped by EngineOptions::drop and their fraction of `requests` (0 when drop is off).
+  // With drops, ANTT, STP, fairness and the turnaround percentiles are over the served requests.
+  std::size_t dropped = 0;
+  double drop_rate = 0;
+  // Goodput: requests that finished by their deadline per second, (requests - violations) /
+  // makespan_s.
+  double goodput_inf_s = 0;
   // Average normalised turnaround time: mean of (finish - arrival) / true isolated latency, summed
   // in completion order with numpy's pairwise summation (spec E, L.2).
   double antt = 0;

@@ -98,6 +98,9 @@ class Policy {
   //   sdrm3 / sdrm3_sparse        MapScore U + alpha x F                       largest wins
   //   dysta / dysta_naive /
   //   dysta_oracle                R + beta x (U + P)                           smallest wins
+  //   dysta_seconds               R + beta x (U + W / N)                       smallest wins
+  //   edf                         deadline                                     smallest wins
+  //   llf / llf_sparse            deadline - now - (gamma x) Rest              smallest wins
   //   dysta_hw                    none (false): the hardware model's score exists only inside
   //                               its stateful select(); see scores_after_select()
   virtual bool scores(const DecisionContext& /*ctx*/, std::span<double> /*out*/) const {
@@ -123,6 +126,10 @@ class Policy {
   // Time the decision just made by select() takes, in seconds, charged to the accelerator before
   // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
   virtual double decision_overhead_s() const { return 0; }
+
+  // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
+  // engine dropping one (EngineOptions::drop); the engine then refuses to drop.
+  virtual bool allows_drop() const { return true; }
 
   // Optional fast path. A policy returns true from keyed() only if select() always picks the
   // task with the smallest key() (ties: earliest arrival) and a task's key changes only when that

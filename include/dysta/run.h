@@ -19,6 +19,7 @@ struct PolicyChoice {
   std::string predictor = "average";
   ParamValues predictor_params;
   std::map<std::string, ParamValues> policy_params;  // per policy name
+  DropRule drop = DropRule::none;                    // EngineOptions::drop
 };
 
 // Simulates `requests` under the named policy and returns its metrics (and the raw result).

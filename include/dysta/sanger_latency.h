@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "dysta/registry.h"
 #include "dysta/semantics.h"
 
 namespace dysta {
@@ -25,6 +27,19 @@ struct SangerConfig {
   // Fraction of a TW-wide row that one sub-row holds after pack-and-split: n = (s / b) / 0.25 * L.
   double subrow_fraction = 0.25;
 };
+
+// The Sanger constants as named parameters with the artifact's defaults, in SangerConfig's
+// order: pe_rows, pe_cols, pes_per_row, bytes_per_value, clock_hz, bandwidth_gb_s, hidden,
+// seq_len, subrow_fraction. The accelerator model's accelerator_params (`dysta profile`) and the
+// config's `sanger:` section (which has every one but subrow_fraction) use these names.
+const std::vector<ParamSpec>& sanger_param_specs();
+
+// The one parser of Sanger constants: `params` maps names of sanger_param_specs() to values; a
+// missing name keeps its default. Throws InputError whose field is `prefix` + name for an unknown
+// name, a value of an integer constant (pe_rows, pe_cols, pes_per_row, bytes_per_value, hidden,
+// seq_len) that is not an integer in [1, 1e9), or a value of the others that is not positive and
+// finite.
+SangerConfig sanger_config(const ParamValues& params, const std::string& prefix);
 
 // Latency in seconds of one attention layer with attention `density` (fraction of attention
 // entries kept, in (0, 1]) and PE `load_balance` (utilisation, in (0, 1]), at L = config.seq_len.

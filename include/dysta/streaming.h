@@ -57,6 +57,7 @@ class OnlineMetrics final : public CompletionSink {
   OnlineMetrics(const ProfileSet& profiles, const StreamingOptions& options);
   void on_completion(const Request& request, std::uint32_t index, double first_start_s,
                      double finish_s) override;
+  void on_drop(const Request& request, std::uint32_t index, double now_s) override;
   RunMetrics finish(const EngineStats& stats) const;
 
  private:
@@ -64,7 +65,7 @@ class OnlineMetrics final : public CompletionSink {
   StreamingOptions options_;
   std::vector<GroupRate> by_variant_;
   std::map<int, GroupRate> by_priority_;
-  std::size_t count_ = 0, violations_ = 0;
+  std::size_t count_ = 0, violations_ = 0, dropped_ = 0;  // count_: served requests
   CompensatedSum normalized_sum_, progress_sum_, progress_sq_sum_;
   QuantileSketch turnaround_sketch_, normalized_sketch_;
   std::vector<double> turnaround_, normalized_;  // exact mode only

@@ -39,6 +39,9 @@ struct PointConfig {
   std::size_t requests = 1000;
   std::vector<int> priorities{1, 3, 9};
   std::map<std::string, double> mix;  // variant name -> weight; empty = uniform
+  // EngineOptions::drop; in the canonical JSON (and so the key) only when not none, so the keys
+  // of points without dropping are those they always had.
+  DropRule drop = DropRule::none;
 };
 
 // Canonical JSON of a point (keys sorted, shortest round-trip numbers) and its inverse.

@@ -35,16 +35,25 @@ std::vector<MergedPoint> collect_folders(const std::vector<std::filesystem::path
 void sort_points(std::vector<MergedPoint>& points);
 
 // Row labels: the policy, plus " name=value" for each of its parameters that takes several
-// values among the points, plus " / predictor ..." when predictors or their parameters vary.
+// values among the points, plus " / predictor ..." when predictors or their parameters vary, plus
+// " +drop=<rule>" for points that drop hopeless requests (EngineOptions::drop).
 // Groups: profile set, semantics and request count where they vary ("" when none does).
 struct PointLabels {
   std::vector<std::string> label, group;
 };
 PointLabels point_labels(const std::vector<MergedPoint>& points);
 
+// One pseudo-point per distinct stream of the plan (profile set, semantics, seed, rate, SLO
+// multiplier, requests, mix) whose policy is "bound" and whose metrics are the offline bounds of
+// bound.h: violations / slo_violation_rate = the minimum number of late requests (or its
+// relaxation), antt = the ANTT lower bound, throughput_inf_per_s = requests / makespan of a
+// work-conserving schedule (the same for every policy). Key "bound-<key of the first point>".
+// For `dysta sweep --bound` and `dysta reproduce gap`.
+std::vector<MergedPoint> bound_points(const SweepPlan& plan);
+
 // The merged table: one CSV row per point, columns
 //   profiles,semantics,policy,policy_params,predictor,predictor_params,seed,rate,slo_multiplier,
-//   requests,label,group,<scalar metrics>,key
+//   requests,label,group,<scalar metrics>,drop,goodput_inf_per_s,dropped,drop_rate,key
 // Numbers are shortest round-trip decimals, so the table is byte-identical however the points
 // were computed (threads, shards, MPI ranks).
 std::string merged_csv(const std::vector<MergedPoint>& points);

@@ -24,18 +24,24 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 # The paper's baselines first, then the Dysta family; unknown labels follow in table order.
 POLICY_ORDER = ["fcfs", "sjf", "sjf_sparse", "prema", "prema_sparse", "planaria", "sdrm3",
-                "sdrm3_sparse", "dysta_naive", "dysta", "dysta_oracle", "dysta_hw"]
+                "sdrm3_sparse", "edf", "llf", "llf_sparse", "dysta_naive", "dysta",
+                "dysta_seconds", "dysta_oracle", "dysta_hw", "bound"]
 DISPLAY = {"fcfs": "FCFS", "sjf": "SJF", "sjf_sparse": "SJF (sparse)", "prema": "PREMA",
            "prema_sparse": "PREMA (sparse)", "planaria": "Planaria", "sdrm3": "SDRM3",
-           "sdrm3_sparse": "SDRM3 (sparse)", "dysta_naive": "Dysta w/o sparsity",
-           "dysta": "Dysta", "dysta_oracle": "Dysta-Oracle", "dysta_hw": "Dysta (HW model)"}
+           "sdrm3_sparse": "SDRM3 (sparse)", "edf": "EDF", "llf": "LLF",
+           "llf_sparse": "LLF (sparse)", "dysta_naive": "Dysta w/o sparsity",
+           "dysta": "Dysta", "dysta_seconds": "Dysta (penalty in s)",
+           "dysta_oracle": "Dysta-Oracle", "dysta_hw": "Dysta (HW model)",
+           "bound": "offline bound"}
 COLORS = {"fcfs": "#7f7f7f", "sjf": "#1f77b4", "sjf_sparse": "#aec7e8", "prema": "#ff7f0e",
           "prema_sparse": "#ffbb78", "planaria": "#2ca02c", "sdrm3": "#9467bd",
-          "sdrm3_sparse": "#c5b0d5", "dysta_naive": "#e377c2", "dysta": "#d62728",
-          "dysta_oracle": "#8c564b", "dysta_hw": "#17becf"}
+          "sdrm3_sparse": "#c5b0d5", "edf": "#bcbd22", "llf": "#393b79", "llf_sparse": "#9c9ede",
+          "dysta_naive": "#e377c2", "dysta": "#d62728", "dysta_seconds": "#ff9896",
+          "dysta_oracle": "#8c564b", "dysta_hw": "#17becf", "bound": "#000000"}
 MARKERS = {"fcfs": "o", "sjf": "s", "sjf_sparse": "s", "prema": "^", "prema_sparse": "^",
-           "planaria": "D", "sdrm3": "v", "sdrm3_sparse": "v", "dysta_naive": "P",
-           "dysta": "*", "dysta_oracle": "X", "dysta_hw": "h"}
+           "planaria": "D", "sdrm3": "v", "sdrm3_sparse": "v", "edf": "<", "llf": ">",
+           "llf_sparse": ">", "dysta_naive": "P", "dysta": "*", "dysta_seconds": "*",
+           "dysta_oracle": "X", "dysta_hw": "h", "bound": "*"}
 FALLBACK_COLORS = ["#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
 
 NUMERIC = {"seed", "rate", "slo_multiplier", "requests", "slo_violation_rate", "violations", "antt",
@@ -43,7 +49,8 @@ NUMERIC = {"seed", "rate", "slo_multiplier", "requests", "slo_violation_rate", "
            "turnaround_p99_s", "normalized_turnaround_p50", "normalized_turnaround_p90",
            "normalized_turnaround_p99", "jain_fairness", "max_ready_tasks", "decisions",
            "layers_executed", "makespan_s", "idle_s", "layers_observed", "samples",
-           "mean_error_s", "rmse_s", "mean_abs_relative_error"}
+           "mean_error_s", "rmse_s", "mean_abs_relative_error", "goodput_inf_per_s", "dropped",
+           "drop_rate"}
 
 
 def arguments(description):

@@ -8,24 +8,6 @@
 namespace dysta {
 namespace {
 
-int positive_int(const ParamValues& p, const std::string& name) {
-  const double v = p.at(name);
-  if (!(v >= 1 && v == std::floor(v) && v < 1e9)) {
-    throw InputError("", 0, "accelerator_params." + name,
-                     "must be a positive integer for accelerator 'sanger'");
-  }
-  return static_cast<int>(v);
-}
-
-double positive(const ParamValues& p, const std::string& name) {
-  const double v = p.at(name);
-  if (!(v > 0 && std::isfinite(v))) {
-    throw InputError("", 0, "accelerator_params." + name,
-                     "must be positive for accelerator 'sanger'");
-  }
-  return v;
-}
-
 class SangerModel final : public AcceleratorModel {
  public:
   SangerModel(const SangerConfig& config, Semantics semantics)
@@ -57,34 +39,12 @@ class SangerModel final : public AcceleratorModel {
   Semantics semantics_;
 };
 
-const SangerConfig kDefaults;
-
 DYSTA_REGISTER_ACCELERATOR(
     {"sanger",
      "Sanger sparse-attention accelerator, analytical latency per attention layer (spec F.1)",
-     {{"pe_rows", static_cast<double>(kDefaults.pe_rows), "TH, PE array rows"},
-      {"pe_cols", static_cast<double>(kDefaults.pe_cols), "TW, PE array columns"},
-      {"pes_per_row", static_cast<double>(kDefaults.pes_per_row), "PEs per row in linear layers"},
-      {"bytes_per_value", static_cast<double>(kDefaults.bytes_per_value), "data width, bytes"},
-      {"clock_hz", kDefaults.clock_hz, "clock frequency, Hz"},
-      {"bandwidth_gb_s", kDefaults.bandwidth_gb_s, "off-chip bandwidth, GB/s"},
-      {"hidden", static_cast<double>(kDefaults.hidden), "hidden width d"},
-      {"seq_len", static_cast<double>(kDefaults.seq_len),
-       "L used in reference semantics for every layer (Q14)"},
-      {"subrow_fraction", kDefaults.subrow_fraction, "row fraction one sub-row holds"}},
-     ArtifactCsv::sanger_stats,
-     "sanger",
+     sanger_param_specs(), ArtifactCsv::sanger_stats, "sanger",
      [](const ParamValues& p, Semantics semantics) -> std::unique_ptr<AcceleratorModel> {
-       SangerConfig c;
-       c.pe_rows = positive_int(p, "pe_rows");
-       c.pe_cols = positive_int(p, "pe_cols");
-       c.pes_per_row = positive_int(p, "pes_per_row");
-       c.bytes_per_value = positive_int(p, "bytes_per_value");
-       c.clock_hz = positive(p, "clock_hz");
-       c.bandwidth_gb_s = positive(p, "bandwidth_gb_s");
-       c.hidden = positive_int(p, "hidden");
-       c.seq_len = positive_int(p, "seq_len");
-       c.subrow_fraction = positive(p, "subrow_fraction");
+       const SangerConfig c = sanger_config(p, "accelerator_params.");
        return std::make_unique<SangerModel>(c, semantics);
      }});
 

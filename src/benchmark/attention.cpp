@@ -480,7 +480,9 @@ AttentionCalibration calibrate_attention(const ProfiledVariant& v,
   c.lag2_corr = lag_corr(2);
 
   // Variance split: persistent sample effect and AR(1) layer noise.
-  const double r1 = std::max(c.lag1_corr, 0.0);
+  // The lag-1 estimate is a ratio of differently normalised sums, so it can leave [0, 1] (and is
+  // NaN without residual spread); the variance share is clamped to [0, 1].
+  const double r1 = std::isfinite(c.lag1_corr) ? std::clamp(c.lag1_corr, 0.0, 1.0) : 0.0;
   if (K >= 3) {
     const double r2 = c.lag2_corr;
     const double denom = 1.0 + r2 - 2.0 * c.lag1_corr;

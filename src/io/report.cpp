@@ -19,6 +19,9 @@ nlohmann::json metrics_json(const RunMetrics& m) {
   j["slo_violation_rate"] = m.slo_violation_rate;
   j["antt"] = m.antt;
   j["throughput_inf_per_s"] = m.throughput_inf_s;
+  j["goodput_inf_per_s"] = m.goodput_inf_s;
+  j["dropped"] = m.dropped;
+  j["drop_rate"] = m.drop_rate;
   j["stp_multiprogram"] = m.stp_multiprogram;
   j["turnaround_s"] = {
       {"p50", m.turnaround_s.p50}, {"p90", m.turnaround_s.p90}, {"p99", m.turnaround_s.p99}};

@@ -29,14 +29,21 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
   m.idle_s = result.idle_s;
   if (n == 0) return m;
 
-  std::vector<double> turnaround(n), normalized(n), progress(n);
+  // Served requests fill turnaround and progress in request order; a dropped request only counts
+  // as a violation (its finish_s is the drop time).
+  const bool any_dropped = !result.dropped_flags.empty();
+  std::vector<double> turnaround, normalized(n), normalized_served, progress;
+  turnaround.reserve(n);
+  normalized_served.reserve(n);
+  progress.reserve(n);
   double last_finish = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Request& r = requests[i];
     const VariantProfile& v = profiles.variant(r.variant);
     const double finish = result.finish_s[i];
     const double isolated = v.remaining(r.sample_pos)[0];
-    const bool violated = finish > r.deadline_s;
+    const bool dropped = any_dropped && result.dropped_flags[i] != 0;
+    const bool violated = dropped || finish > r.deadline_s;
     if (violated) ++m.violations;
     auto count = [violated](GroupRate& g) {
       ++g.requests;
@@ -45,31 +52,39 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
     count(m.by_variant[v.name]);
     count(m.by_architecture[v.architecture]);
     count(m.by_priority[r.priority]);
-    turnaround[i] = finish - r.arrival_s;
-    normalized[i] = turnaround[i] / isolated;
-    progress[i] = isolated / turnaround[i];
+    if (dropped) {
+      ++m.dropped;
+      continue;
+    }
     if (last_finish <= finish) last_finish = finish;
+    turnaround.push_back(finish - r.arrival_s);
+    normalized[i] = turnaround.back() / isolated;
+    normalized_served.push_back(normalized[i]);
+    progress.push_back(isolated / turnaround.back());
   }
   m.slo_violation_rate = static_cast<double>(m.violations) / static_cast<double>(n);
+  m.drop_rate = static_cast<double>(m.dropped) / static_cast<double>(n);
+  const std::size_t served = n - m.dropped;
 
   std::vector<double> ntt_in_finish_order;
-  ntt_in_finish_order.reserve(n);
+  ntt_in_finish_order.reserve(served);
   for (std::uint32_t idx : result.finish_order) ntt_in_finish_order.push_back(normalized[idx]);
-  m.antt = numpy_mean(ntt_in_finish_order);
+  m.antt = served ? numpy_mean(ntt_in_finish_order) : 0.0;
 
   m.makespan_s = last_finish - requests[0].arrival_s;
-  m.throughput_inf_s = static_cast<double>(n) / m.makespan_s;
+  m.throughput_inf_s = static_cast<double>(served) / m.makespan_s;
+  m.goodput_inf_s = static_cast<double>(n - m.violations) / m.makespan_s;
   double sum_p = 0, sum_p2 = 0;
   for (double p : progress) {
     sum_p += p;
     sum_p2 += p * p;
   }
   m.stp_multiprogram = sum_p;
-  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(n) * sum_p2) : 0.0;
+  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(served) * sum_p2) : 0.0;
   m.turnaround_s = {percentile(turnaround, 50), percentile(turnaround, 90),
                     percentile(turnaround, 99)};
-  m.normalized_turnaround = {percentile(normalized, 50), percentile(normalized, 90),
-                             percentile(normalized, 99)};
+  m.normalized_turnaround = {percentile(normalized_served, 50), percentile(normalized_served, 90),
+                             percentile(normalized_served, 99)};
   return m;
 }
 

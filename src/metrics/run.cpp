@@ -20,8 +20,11 @@ RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& re
   const PolicyInfo& info = policy_registry().get("policy", policy_name);
   auto policy = make_policy(policy_name, params_for(choice, policy_name), semantics);
   auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
-  RunResult result =
-      simulate(profiles, requests, *policy, info.traits, *predictor, semantics, observer);
+  EngineOptions options;
+  options.semantics = semantics;
+  options.observer = observer;
+  options.drop = choice.drop;
+  RunResult result = simulate(profiles, requests, *policy, info.traits, *predictor, options);
   RunMetrics metrics = compute_metrics(profiles, requests, result);
   if (raw) *raw = std::move(result);
   return metrics;

@@ -100,21 +100,35 @@ void OnlineMetrics::on_completion(const Request& r, std::uint32_t, double, doubl
   }
 }
 
+// A dropped request is a violation and counts in its groups; it adds nothing else (metrics.h).
+void OnlineMetrics::on_drop(const Request& r, std::uint32_t, double) {
+  ++dropped_;
+  ++violations_;
+  for (GroupRate* g : {&by_variant_[r.variant], &by_priority_[r.priority]}) {
+    ++g->requests;
+    ++g->violations;
+  }
+}
+
 RunMetrics OnlineMetrics::finish(const EngineStats& stats) const {
   RunMetrics m;
-  m.requests = count_;
+  m.requests = count_ + dropped_;
   m.violations = violations_;
+  m.dropped = dropped_;
   m.max_ready = stats.max_ready;
   m.decisions = stats.decisions;
   m.layers_executed = stats.layers_executed;
   m.clock_rollbacks = stats.clock_rollbacks;
   m.idle_s = stats.idle_s;
+  if (m.requests == 0) return m;
+  m.slo_violation_rate = static_cast<double>(violations_) / static_cast<double>(m.requests);
+  m.drop_rate = static_cast<double>(dropped_) / static_cast<double>(m.requests);
   if (count_ == 0) return m;
   const double n = static_cast<double>(count_);
-  m.slo_violation_rate = static_cast<double>(violations_) / n;
   m.antt = normalized_sum_.value() / n;
   m.makespan_s = stats.last_finish_s - stats.first_arrival_s;
   m.throughput_inf_s = n / m.makespan_s;
+  m.goodput_inf_s = static_cast<double>(m.requests - violations_) / m.makespan_s;
   m.stp_multiprogram = progress_sum_.value();
   const double sp = progress_sum_.value(), sp2 = progress_sq_sum_.value();
   m.jain_fairness = sp2 > 0 ? (sp * sp) / (n * sp2) : 0.0;
@@ -173,6 +187,7 @@ RunMetrics run_streaming(const ProfileSet& profiles, const StreamSpec& spec, std
   OnlineMetrics sink(profiles, options);
   EngineOptions engine_options;
   engine_options.semantics = semantics;
+  engine_options.drop = choice.drop;
   const EngineStats stats =
       simulate_stream(profiles, source, *policy, info.traits, *predictor, engine_options, sink);
   return sink.finish(stats);

@@ -49,6 +49,60 @@ void check_unit_interval(double v, const std::string& layer, const char* field) 
 
 }  // namespace
 
+const std::vector<ParamSpec>& sanger_param_specs() {
+  static const SangerConfig d;
+  static const std::vector<ParamSpec> specs{
+      {"pe_rows", static_cast<double>(d.pe_rows), "TH, PE array rows"},
+      {"pe_cols", static_cast<double>(d.pe_cols), "TW, PE array columns"},
+      {"pes_per_row", static_cast<double>(d.pes_per_row), "PEs per row in linear layers"},
+      {"bytes_per_value", static_cast<double>(d.bytes_per_value), "data width, bytes"},
+      {"clock_hz", d.clock_hz, "clock frequency, Hz"},
+      {"bandwidth_gb_s", d.bandwidth_gb_s, "off-chip bandwidth, GB/s"},
+      {"hidden", static_cast<double>(d.hidden), "hidden width d"},
+      {"seq_len", static_cast<double>(d.seq_len),
+       "L used in reference semantics for every layer (Q14)"},
+      {"subrow_fraction", d.subrow_fraction, "row fraction one sub-row holds"}};
+  return specs;
+}
+
+SangerConfig sanger_config(const ParamValues& params, const std::string& prefix) {
+  for (const auto& [name, _] : params) {
+    bool known = false;
+    for (const ParamSpec& spec : sanger_param_specs()) known = known || spec.name == name;
+    if (!known) throw InputError("", 0, prefix + name, "unknown Sanger constant");
+  }
+  const auto value = [&](const char* name, double fallback) {
+    const auto it = params.find(name);
+    return it == params.end() ? fallback : it->second;
+  };
+  const auto integer = [&](const char* name, int fallback) {
+    const double v = value(name, fallback);
+    if (!(v >= 1 && v < 1e9 && v == std::floor(v))) {
+      throw InputError("", 0, prefix + name, "must be an integer in [1, 1e9)");
+    }
+    return static_cast<int>(v);
+  };
+  const auto positive = [&](const char* name, double fallback) {
+    const double v = value(name, fallback);
+    if (!(v > 0 && std::isfinite(v))) {
+      throw InputError("", 0, prefix + name, "must be positive and finite");
+    }
+    return v;
+  };
+  const SangerConfig d;
+  SangerConfig c;
+  c.pe_rows = integer("pe_rows", d.pe_rows);
+  c.pe_cols = integer("pe_cols", d.pe_cols);
+  c.pes_per_row = integer("pes_per_row", d.pes_per_row);
+  c.bytes_per_value = integer("bytes_per_value", d.bytes_per_value);
+  c.clock_hz = positive("clock_hz", d.clock_hz);
+  c.bandwidth_gb_s = positive("bandwidth_gb_s", d.bandwidth_gb_s);
+  c.hidden = integer("hidden", d.hidden);
+  c.seq_len = integer("seq_len", d.seq_len);
+  c.subrow_fraction = positive("subrow_fraction", d.subrow_fraction);
+  return c;
+}
+
 double sanger_layer_latency_s(double density, double load_balance, const SangerConfig& c) {
   return evaluate(density, load_balance, c.seq_len, c, false).total_s;
 }

@@ -104,6 +104,7 @@ nlohmann::json point_json(const PointConfig& p) {
   j["requests"] = p.requests;
   j["priorities"] = p.priorities;
   j["mix"] = params_json(p.mix);
+  if (p.drop != DropRule::none) j["drop"] = to_string(p.drop);
   return j;
 }
 
@@ -149,6 +150,8 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
     p.priorities = j.at(field).get<std::vector<int>>();
     field = "mix";
     p.mix = j.at(field).get<std::map<std::string, double>>();
+    field = "drop";
+    if (j.contains(field)) p.drop = parse_drop_rule(j.at(field).get<std::string>(), field);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file, 0, std::string("point.") + field, "missing or malformed");
   } catch (const InputError& e) {
@@ -323,11 +326,13 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
           base.requests = config.workload.requests;
           base.priorities = config.workload.priorities;
           base.mix = config.workload.mix;
+          base.drop = config.drop;
           nlohmann::json stream_sig = point_json(base);
           stream_sig.erase("policy");
           stream_sig.erase("policy_params");
           stream_sig.erase("predictor");
           stream_sig.erase("predictor_params");
+          stream_sig.erase("drop");
           stream_sig.erase("slo_multiplier");
           const auto [sid, inserted] = stream_ids.try_emplace(
               stream_sig.dump(), static_cast<std::uint32_t>(stream_ids.size()));
@@ -381,6 +386,7 @@ RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& req
   PolicyChoice choice;
   choice.predictor = point.predictor;
   choice.predictor_params = point.predictor_params;
+  choice.drop = point.drop;
   choice.policy_params[point.policy] = point.policy_params;
   return run_policy(profiles, requests, point.policy, choice, point.semantics, raw);
 }

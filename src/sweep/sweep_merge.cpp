@@ -165,6 +165,7 @@ PointLabels point_labels(const std::vector<MergedPoint>& points) {
         }
       }
     }
+    if (p.drop != DropRule::none) label += fmt::format(" +drop={}", to_string(p.drop));
     std::vector<std::string> parts;
     if (profiles.size() > 1) parts.push_back("profiles " + p.profiles);
     if (semantics.size() > 1) parts.push_back(to_string(p.semantics) + " semantics");
@@ -184,7 +185,8 @@ std::string merged_csv(const std::vector<MergedPoint>& points) {
       "slo_multiplier,requests,label,group,slo_violation_rate,violations,antt,"
       "throughput_inf_per_s,stp_multiprogram,turnaround_p50_s,turnaround_p90_s,turnaround_p99_s,"
       "normalized_turnaround_p50,normalized_turnaround_p90,normalized_turnaround_p99,"
-      "jain_fairness,max_ready_tasks,decisions,layers_executed,makespan_s,idle_s,key\n";
+      "jain_fairness,max_ready_tasks,decisions,layers_executed,makespan_s,idle_s,drop,"
+      "goodput_inf_per_s,dropped,drop_rate,key\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const PointConfig& p = points[i].point;
     const RunMetrics& m = points[i].metrics;
@@ -194,14 +196,15 @@ std::string merged_csv(const std::vector<MergedPoint>& points) {
                     format_params(p.predictor_params), p.seed, format_double(p.rate),
                     format_double(p.slo_multiplier), p.requests, labels.label[i], labels.group[i]);
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         format_double(m.slo_violation_rate), m.violations, format_double(m.antt),
         format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
         format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
         format_double(m.turnaround_s.p99), format_double(m.normalized_turnaround.p50),
         format_double(m.normalized_turnaround.p90), format_double(m.normalized_turnaround.p99),
         format_double(m.jain_fairness), m.max_ready, m.decisions, m.layers_executed,
-        format_double(m.makespan_s), format_double(m.idle_s), points[i].key);
+        format_double(m.makespan_s), format_double(m.idle_s), to_string(p.drop),
+        format_double(m.goodput_inf_s), m.dropped, format_double(m.drop_rate), points[i].key);
   }
   return out;
 }

@@ -88,6 +88,11 @@ RunMetrics metrics_from_json(const nlohmann::json& j, const std::string& file) {
     m.throughput_inf_s = number(j.at(field));
     field = "stp_multiprogram";
     m.stp_multiprogram = number(j.at(field));
+    // Absent from points written before dropping existed (nothing was dropped then).
+    field = "dropped";
+    if (j.contains(field)) m.dropped = j.at(field).get<std::size_t>();
+    field = "drop_rate";
+    if (j.contains(field)) m.drop_rate = number(j.at(field));
     pct("turnaround_s", m.turnaround_s);
     pct("normalized_turnaround", m.normalized_turnaround);
     field = "jain_fairness";
@@ -112,6 +117,10 @@ RunMetrics metrics_from_json(const nlohmann::json& j, const std::string& file) {
     m.makespan_s = number(j.at(field));
     field = "idle_s";
     m.idle_s = number(j.at(field));
+    field = "goodput_inf_per_s";
+    m.goodput_inf_s = j.contains(field)
+                          ? number(j.at(field))
+                          : static_cast<double>(m.requests - m.violations) / m.makespan_s;
   } catch (const std::exception&) {
     throw InputError(file, 0, std::string("metrics.") + field, "missing or malformed");
   }

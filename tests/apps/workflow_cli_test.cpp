@@ -298,5 +298,41 @@ TEST(WorkflowCli, FigureScriptsRenderEveryFigureFromASmallSweep) {
   EXPECT_TRUE(fs::exists(dir.path() / "t.png"));
 }
 
+// `sweep --bound` adds one bound row per (rate, SLO) block, at or below every policy.
+TEST(WorkflowCli, SweepBoundRow) {
+  test::TempDir dir;
+  const auto r = dysta_cli(dir.path(), kSweep + " --bound --out s");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\nbound "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("offline lower bound"), std::string::npos);
+  const std::string bounds = test::read_text(dir.path() / "s" / "bounds.csv");
+  EXPECT_NE(bounds.find(",bound,"), std::string::npos) << bounds;
+  EXPECT_NE(test::read_text(dir.path() / "s" / "table.txt").find("\nbound "), std::string::npos);
+}
+
+// `reproduce gap`: one table and one plot per benchmark scenario, with the drop variants (none
+// for dysta_hw, which cannot drop) and the bound rows.
+TEST(WorkflowCli, ReproduceGapFigure) {
+  if (!have_matplotlib()) GTEST_SKIP() << "python3-matplotlib not installed";
+  test::TempDir dir;
+  const auto r = dysta_cli(dir.path(),
+                           "reproduce gap --requests 60 --seeds 1 --policies fcfs,edf,dysta_hw "
+                           "--formats png -q --out r");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* scenario : {"arvr", "datacentre", "mobile", "paper-attnn", "paper-cnn"}) {
+    SCOPED_TRACE(scenario);
+    const fs::path image = dir.path() / "r" / "gap" / (std::string("gap_") + scenario + ".png");
+    ASSERT_TRUE(fs::exists(image));
+    EXPECT_GT(fs::file_size(image), 10000u);
+    const std::string table =
+        test::read_text(dir.path() / "r" / "gap" / (std::string(scenario) + ".csv"));
+    EXPECT_NE(table.find(",edf +drop=estimated,"), std::string::npos);
+    EXPECT_NE(table.find(",edf +drop=oracle,"), std::string::npos);
+    EXPECT_NE(table.find(",bound,"), std::string::npos);
+    EXPECT_NE(table.find(",dysta_hw,"), std::string::npos);
+    EXPECT_EQ(table.find("dysta_hw +drop"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace dysta

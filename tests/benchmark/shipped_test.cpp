@@ -81,8 +81,14 @@ TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndAtLeast200Inputs) {
       {"eyerissv2-sparse20", cnn_variants("sparse20"), 200},
       {"eyerissv2-sparse60", cnn_variants("sparse60"), 200},
       {"eyerissv2-sparse20-reference", cnn_variants("sparse20"), 200},
-      {"sanger", {"bart-synthetic", "bert-synthetic", "gpt2-synthetic", "ppocrv4"}, 200},
-      {"sanger-artifact", {"bart-synthetic", "bert-synthetic", "gpt2-synthetic", "ppocrv4"}, 200},
+      {"sanger",
+       {"bart-synthetic", "bert-small-trained", "bert-synthetic", "gpt2-small-trained",
+        "gpt2-synthetic", "ppocrv4"},
+       200},
+      {"sanger-artifact",
+       {"bart-synthetic", "bert-small-trained", "bert-synthetic", "gpt2-small-trained",
+        "gpt2-synthetic", "ppocrv4"},
+       200},
   };
   std::size_t folders = 0;
   for (const auto& e : fs::directory_iterator(kBench / "profiles")) {
@@ -157,6 +163,15 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
   EXPECT_EQ(head_lines(test::read_text(kBench / "profiles" / "sanger" / "ppocrv4.csv"), 6), ocr);
   const std::string lines = test::read_text(out / "text-lines.csv");
   EXPECT_EQ(head_lines(test::read_text(kBench / "text-lines.csv"), 3), lines);
+  // The first three requests of each trained transformer: same statistics and latencies.
+  for (const char* m : {"bert-small-trained", "gpt2-small-trained"}) {
+    SCOPED_TRACE(m);
+    const std::string p = std::string("profiles/sanger/") + m + ".csv";
+    const std::string mine = test::read_text(out / p);
+    const std::size_t rows = std::count(mine.begin(), mine.end(), '\n') - 1;
+    EXPECT_EQ(rows, 3u * 4u);  // 3 requests x 4 layers
+    EXPECT_EQ(head_lines(test::read_text(kBench / p), rows), mine);
+  }
 }
 
 }  // namespace

@@ -49,19 +49,20 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
           EXPECT_EQ(scan.max_ready, heap.max_ready);
           EXPECT_EQ(scan.decisions, heap.decisions);
         }
-        // fcfs, sjf, sjf_sparse; planaria too in corrected semantics
-        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 4 : 3);
+        // fcfs, sjf, sjf_sparse, edf; planaria too in corrected semantics
+        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 5 : 4);
       }
     }
   }
 }
 
 TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
-  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria"}) {
+  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria", "edf"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
   EXPECT_EQ(make_policy("planaria", {}, Semantics::reference)->make_index(), nullptr);
-  for (const char* name : {"prema", "sdrm3", "dysta", "dysta_naive", "dysta_oracle"}) {
+  for (const char* name : {"prema", "sdrm3", "dysta", "dysta_naive", "dysta_oracle", "llf",
+                           "llf_sparse", "dysta_seconds"}) {
     EXPECT_EQ(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
 }

@@ -171,6 +171,33 @@ TEST(InferenceOnnx, SoftmaxOfActivationProductIsAttention) {
   EXPECT_DOUBLE_EQ(a.attention_below_1e3, 0.25);  // p = 4.5e-5
 }
 
+TEST(InferenceOnnx, Float16InitializerGatherAndErf) {
+  test::TempDir dir;
+  // E: FLOAT16 [3, 2] raw bits 1.0, -2.0 | 65504 (largest half), 2^-24 (smallest subnormal) |
+  // 0.5, 0 -> Cast to float -> Gather(ids, axis 0) -> Erf.
+  Pb e;
+  e.varint(1, 3).varint(1, 2).varint(2, 10);  // FLOAT16
+  const std::uint16_t bits[] = {0x3C00, 0xC000, 0x7BFF, 0x0001, 0x3800, 0x0000};
+  std::string raw(sizeof bits, '\0');
+  std::memcpy(raw.data(), bits, raw.size());
+  e.bytes(8, "E16").bytes(9, raw);
+  Pb g;
+  g.message(1, node("Cast", {"E16"}, "E", {int_attr("to", 1)}));
+  g.message(1, node("Gather", {"E", "ids"}, "x", {int_attr("axis", 0)}));
+  g.message(1, node("Erf", {"x"}, "y"));
+  g.message(5, e);
+  g.message(11, value_info("ids")).message(12, value_info("x")).message(12, value_info("y"));
+  const Network net = build_onnx_network(read_onnx(write_model(dir.path(), g, 11)), "emb");
+  // ids [[2, 0], [-2, 2]]: -2 counts from the end (row 1).
+  const auto out = net.run({Tensor({2, 2}, {2, 0, -2, 2})});
+  ASSERT_EQ(out[0].shape, (Shape{2, 2, 2}));
+  EXPECT_EQ(out[0].data, (std::vector<float>{0.5f, 0, 1, -2, 65504, 0x1p-24f, 0.5f, 0}));
+  EXPECT_FLOAT_EQ(out[1].data[0], std::erf(0.5f));
+  EXPECT_FLOAT_EQ(out[1].data[3], std::erf(-2.0f));
+  // An index past the axis is an input error.
+  EXPECT_THROW(net.run({Tensor({1}, {3})}), InputError);
+}
+
 TEST(InferenceOnnx, MalformedFilesAndUnsupportedOperatorsAreInputErrors) {
   test::TempDir dir;
   Pb g;

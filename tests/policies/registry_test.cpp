@@ -51,10 +51,10 @@ TEST(PolicyRegistry, DefaultParameters) {
 // An unknown name lists the valid names; an unknown parameter names itself and the valid ones.
 TEST(PolicyRegistry, UnknownNameAndParameter) {
   const InputError e =
-      test::capture_input_error([] { make_policy("edf", {}, Semantics::corrected); });
+      test::capture_input_error([] { make_policy("no_such_policy", {}, Semantics::corrected); });
   const std::string what = e.what();
   EXPECT_EQ(e.field(), "policy");
-  EXPECT_NE(what.find("'edf'"), std::string::npos) << what;
+  EXPECT_NE(what.find("'no_such_policy'"), std::string::npos) << what;
   for (const char* name : {"dysta", "fcfs", "planaria", "prema_sparse", "sdrm3", "sjf"}) {
     EXPECT_NE(what.find(name), std::string::npos) << name;
   }

@@ -17,9 +17,10 @@
 namespace dysta {
 namespace {
 
-const char* const kScored[] = {"fcfs",         "sjf",         "sjf_sparse",  "prema",
-                               "prema_sparse", "planaria",    "sdrm3",       "sdrm3_sparse",
-                               "dysta",        "dysta_naive", "dysta_oracle"};
+const char* const kScored[] = {"fcfs",         "sjf",         "sjf_sparse",   "prema",
+                               "prema_sparse", "planaria",    "sdrm3",        "sdrm3_sparse",
+                               "dysta",        "dysta_naive", "dysta_oracle", "edf",
+                               "llf",          "llf_sparse",  "dysta_seconds"};
 
 ScoreOrder expected_order(const std::string& name) {
   return name == "planaria" || name.starts_with("sdrm3") ? ScoreOrder::largest_wins

