@@ -22,6 +22,7 @@
 #include "components.h"
 #include "dysta/atomic_output.h"
 #include "dysta/benchmark/scenarios.h"
+#include "dysta/bound.h"
 #include "dysta/config.h"
 #include "dysta/error.h"
 #include "dysta/experiment.h"
@@ -219,6 +220,8 @@ struct RunOutput {
     summary["policy"] = c.policy;
     summary["predictor"] = c.predictor;
     summary["workload"] = workload;
+    if (c.drop != DropRule::none) summary["drop"] = to_string(c.drop);
+    summary["bound"] = bound_json(stream_bound(*profiles.set, requests));
     summary["metrics"] = metrics_json(metrics);
     return summary.dump(2) + "\n";
   }
@@ -239,7 +242,8 @@ std::unique_ptr<RunOutput> run(const ConfigHandle& handle, const Profiles* given
 
   out->profiles = given ? *given : load_set(config.profiles, config.sanger);
   const ProfileSet& profiles = *out->profiles.set;
-  const PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params};
+  const PolicyChoice choice{config.predictor, config.predictor_params, config.policy_params,
+                            config.drop};
   validate_choice({config.policy}, choice, profiles, config.semantics);
   const TimelineTracks tracks = parse_timeline_tracks(timeline_tracks);
   if (stream) {
