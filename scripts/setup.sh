@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dysta needs and builds it (Release) into build/.
+# Installs the Debian packages dysta needs and builds it (Release) into build/, with the Python
+# module `dysta` (build/python; docs/python.md) for Debian's /usr/bin/python3.
 # Usage: bash scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,10 @@ PKGS=(g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev libcl
       libyaml-cpp-dev libfmt-dev verilator yosys z3 nextpnr-ice40 fpga-icestorm
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
       python3-matplotlib libopenmpi-dev openmpi-bin valgrind
-      clang libclang-rt-14-dev)  # sanitizer + libFuzzer build of .ci/run (docs/robustness.md)
+      clang libclang-rt-14-dev  # sanitizer + libFuzzer build of .ci/run (docs/robustness.md)
+      python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
+      python3-nbclient python3-nbformat python3-ipykernel python3-pip python3-setuptools
+      python3-wheel)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

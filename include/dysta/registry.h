@@ -43,6 +43,12 @@ class Registry {
     }
     return true;
   }
+  // Adds or replaces an entry: components defined while the program runs (Python policies,
+  // docs/python.md). Not safe while another thread reads the registry.
+  void put(Info info) {
+    const std::string name = info.name;
+    entries_.insert_or_assign(name, std::move(info));
+  }
   const Info* find(const std::string& name) const {
     const auto it = entries_.find(name);
     return it == entries_.end() ? nullptr : &it->second;
