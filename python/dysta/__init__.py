@@ -33,6 +33,7 @@ from ._dysta import (
     PredictorHandle,
     PredictorState,
     ProfileSet,
+    Scheduler,
     Stream,
     data_dir,
     default_config_path,
@@ -42,7 +43,7 @@ __version__ = _dysta.__version__
 
 __all__ = [
     "Config", "Decision", "InputError", "Policy", "Predictor", "PredictorState", "ProfileSet",
-    "Result", "STATE_DTYPE", "Stream", "TASK_DTYPE", "data_dir", "default_config_path",
+    "Result", "STATE_DTYPE", "Scheduler", "Stream", "TASK_DTYPE", "data_dir", "default_config_path",
     "generate_stream", "load_config", "load_profiles", "load_scenario", "make_policy",
     "make_predictor", "policies", "predictors", "read_trace", "register_policy",
     "register_predictor", "run", "scenarios", "sweep",

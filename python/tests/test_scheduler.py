@@ -6,7 +6,6 @@ import pytest
 
 import dysta
 
-pytestmark = pytest.mark.skipif(not hasattr(dysta, "Scheduler"), reason="no Scheduler")
 
 
 class PySjf(dysta.Policy):
