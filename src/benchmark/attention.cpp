@@ -26,6 +26,7 @@
 #include "dysta/inference/sparsity.h"
 #include "dysta/py_random.h"
 #include "dysta/read_file.h"
+#include "parallel.h"
 
 namespace fs = std::filesystem;
 
@@ -275,19 +276,7 @@ OcrAttentionResult profile_ocr_attention(const inference::AssetPaths& paths,
       }
     }
   };
-  const auto threads = static_cast<std::size_t>(options.threads);
-  if (threads == 1 || n < 2) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < std::min(threads, n); ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
-  // Lines are taken in input order, so every line before a failed one ran: the first error in
-  // input order is the same for any thread count.
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  run_workers_in_input_order(static_cast<std::size_t>(options.threads), n, worker, errors);
 
   OcrAttentionResult result;
   result.variant = empty_sanger_variant(kOcrModel);

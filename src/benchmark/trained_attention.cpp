@@ -20,6 +20,7 @@
 #include "dysta/inference/ops.h"
 #include "dysta/read_file.h"
 #include "dysta/sha256.h"
+#include "parallel.h"
 
 namespace dysta::benchmark {
 namespace {
@@ -164,17 +165,7 @@ TrainedAttentionResult profile_trained_attention(const inference::TrainedTransfo
       }
     }
   };
-  const auto threads = static_cast<std::size_t>(options.threads);
-  if (threads == 1 || n < 2) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < std::min(threads, n); ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  run_workers_in_input_order(static_cast<std::size_t>(options.threads), n, worker, errors);
   layers = layers_seen;
   if (n > 0 && layers == 0) throw InputError("", 0, name, "the model has no attention layer");
 
