@@ -1,9 +1,8 @@
 // dysta.Scheduler: the push-style Scheduler (dysta/scheduler.h, issue 14) driven from Python, so
 // a Python serving loop (or a real runtime) decides with any registered policy, built-in or
-// Python. Compiled to nothing while the library has no dysta/scheduler.h.
+// Python.
 #include "py_scheduler.h"
 
-#if __has_include("dysta/scheduler.h")
 #include <pybind11/stl.h>
 
 #include <memory>
@@ -157,9 +156,3 @@ measured sparsity. Any registered policy and predictor, built-in or Python.)")
 }
 
 }  // namespace dysta::python
-
-#else
-
-void dysta::python::bind_scheduler(pybind11::module_& /*m*/) {}
-
-#endif

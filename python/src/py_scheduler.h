@@ -5,7 +5,7 @@
 
 namespace dysta::python {
 
-// Adds dysta.Scheduler; does nothing while the library has no dysta/scheduler.h.
+// Adds dysta.Scheduler.
 void bind_scheduler(pybind11::module_& m);
 
 }  // namespace dysta::python
