@@ -62,7 +62,30 @@ void invert_spd(std::vector<double>& a, std::int64_t n, const char* what) {
   }
 }
 
+// Per-channel scale a and shift b of a channel-affine layer with C channels: run it on 0 and 1.
+void probe_affine(const inference::Layer& layer, std::int64_t C, std::vector<float>& a,
+                  std::vector<float>& b) {
+  const Tensor zero({1, 1, 1, C}, 0.0f), one({1, 1, 1, C}, 1.0f);
+  const Tensor* z[] = {&zero};
+  const Tensor* o[] = {&one};
+  const Tensor y0 = layer.run(z), y1 = layer.run(o);
+  if (y0.size() != C || y1.size() != C) {
+    throw InputError("", 0, layer.name, "batch norm probe: not a per-channel map");
+  }
+  a.resize(static_cast<std::size_t>(C));
+  b.resize(static_cast<std::size_t>(C));
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    b[c] = y0.data[c];
+    a[c] = y1.data[c] - y0.data[c];
+  }
+}
+
 }  // namespace
+
+bool is_channel_affine(const inference::Layer& layer) {
+  return layer.inputs.size() == 1 &&
+         (layer.op == "BatchNormalization" || layer.op == "ChannelAffine");
+}
 
 std::vector<double> reconstruct(const RowProblem& p, double sparsity,
                                 const ReconstructionOptions& options) {
@@ -141,7 +164,9 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
         const double* wr = w.data() + r * K;
         cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(K), static_cast<int>(K), 1.0,
                     h.data(), static_cast<int>(K), wr, 1, 0.0, tmp.data(), 1);
-        for (std::int64_t j = 0; j < K; ++j) s += wr[j] * tmp[static_cast<std::size_t>(j)];
+        double e = 0;
+        for (std::int64_t j = 0; j < K; ++j) e += wr[j] * tmp[static_cast<std::size_t>(j)];
+        s += e * (p.row_scale.empty() ? 1.0 : p.row_scale[static_cast<std::size_t>(r)]);
       }
       score[un] = s;
     }
@@ -182,7 +207,7 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
         const auto& ug = u[static_cast<std::size_t>(p.group[static_cast<std::size_t>(c.first)])];
         const double d = ug[static_cast<std::size_t>(c.second * K + c.second)];
         const double x = w[static_cast<std::size_t>(c.first * K + c.second)] / d;
-        score[i] += x * x;
+        score[i] += x * x * (p.row_scale.empty() ? 1.0 : p.row_scale[static_cast<std::size_t>(c.first)]);
       }
     }
     std::vector<std::size_t> order(list.size());
@@ -521,7 +546,48 @@ PruneReport prune_network_reconstructed(Network& network, const std::vector<std:
     if (error) std::rethrow_exception(error);
   };
 
+  // Batch-norm re-estimation of layer i (see ReconstructionOptions::reestimate_bn).
+  const auto reestimate = [&](std::size_t i) {
+    const auto& l = layers[i];
+    const auto in = static_cast<std::size_t>(l.inputs[0]);
+    const std::int64_t C = values[0][0][in].shape.back();
+    std::vector<double> sum[2], sq[2];
+    double count = 0;
+    for (int st = 0; st < 2; ++st) {
+      sum[st].assign(static_cast<std::size_t>(C), 0.0);
+      sq[st].assign(static_cast<std::size_t>(C), 0.0);
+    }
+    for (std::size_t s = 0; s < n; ++s) {
+      for (int st = 0; st < 2; ++st) {
+        const Tensor& x = values[static_cast<std::size_t>(st)][s][in];
+        for (std::size_t e = 0; e < x.data.size(); ++e) {
+          const double v = x.data[e];
+          sum[st][e % static_cast<std::size_t>(C)] += v;
+          sq[st][e % static_cast<std::size_t>(C)] += v * v;
+        }
+      }
+      count += static_cast<double>(values[0][s][in].data.size() / static_cast<std::size_t>(C));
+    }
+    std::vector<float> a, b;
+    probe_affine(l, C, a, b);
+    std::vector<float> scale(a.size()), shift(a.size());
+    for (std::size_t c = 0; c < a.size(); ++c) {
+      const double md = sum[0][c] / count, mp = sum[1][c] / count;
+      const double sd = std::sqrt(std::max(sq[0][c] / count - md * md, 0.0));
+      const double sp = std::sqrt(std::max(sq[1][c] / count - mp * mp, 0.0));
+      const double k = sp > 1e-6 * sd && sp > 0 ? sd / sp : 1.0;
+      scale[c] = static_cast<float>(a[c] * k);
+      shift[c] = static_cast<float>(a[c] * (md - k * mp) + b[c]);
+    }
+    auto sc = std::make_shared<std::vector<float>>(std::move(scale));
+    auto sh = std::make_shared<std::vector<float>>(std::move(shift));
+    network.set_layer_function(i, [sc, sh](std::span<const Tensor* const> x) {
+      return inference::channel_affine(*x[0], *sc, *sh, x[0]->rank() - 1);
+    });
+  };
+
   double zeros = 0, total = 0;
+  bool pruned_any = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const auto& l = layers[i];
     run_layer(i, 0);  // dense (this layer's weights are still dense)
@@ -535,6 +601,21 @@ PruneReport prune_network_reconstructed(Network& network, const std::vector<std:
       const Tensor original(l.weights->shape, dense[i]);
       const bool depthwise = l.conv && l.conv->depthwise;
       RowProblem prob = kernel_problem(original, depthwise, pattern, options.block);
+      // The only reader of the output a batch norm: weigh rows by its squared scale.
+      std::vector<std::size_t> readers;
+      for (std::size_t j = i + 1; j < layers.size(); ++j) {
+        for (const int v : layers[j].inputs) {
+          if (v == l.output) readers.push_back(j);
+        }
+      }
+      if (readers.size() == 1 && is_channel_affine(layers[readers[0]])) {
+        std::vector<float> a, b;
+        probe_affine(layers[readers[0]], prob.rows, a, b);
+        prob.row_scale.resize(a.size());
+        for (std::size_t r = 0; r < a.size(); ++r) {
+          prob.row_scale[r] = static_cast<double>(a[r]) * a[r];
+        }
+      }
       for (std::size_t s = 0; s < n; ++s) {
         const Tensor& out = values[0][s][static_cast<std::size_t>(l.output)];
         const std::int64_t oh = l.kind == LayerKind::kDense ? 1 : out.dim(1);
@@ -555,6 +636,10 @@ PruneReport prune_network_reconstructed(Network& network, const std::vector<std:
       total += static_cast<double>(pruned.size());
       network.set_weight_values(i, std::move(pruned));
       report.layers.push_back(std::move(lp));
+      pruned_any = true;
+    }
+    if (options.reestimate_bn && pruned_any && is_channel_affine(l)) {
+      reestimate(i);
     }
     run_layer(i, 1);  // partly pruned, with this layer's new weights
     for (int state = 0; state < 2; ++state) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/reconstruction.h"
 #include "dysta/inference/models.h"
 
 namespace dysta::benchmark {
@@ -27,6 +28,8 @@ struct BuildOptions {
   int threads = 1;
   bool attention = true;  // OCR + synthetic transformers
   bool synthetic = true;  // the synthetic transformers (need the OCR calibration)
+  bool reconstruct = true;  // layer-wise reconstruction pruning; false = magnitude (baseline)
+  ReconstructionOptions reconstruction;
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -42,6 +42,10 @@ struct RowProblem {
   bool whole_rows = false;  // filter: units are whole rows, scored by w H w^T
   // Column block starts (ascending, first 0); the sweep selects the units of one block at a time.
   std::vector<std::int64_t> col_blocks = {0};
+  // Weight of each row's output error in the mask selection (empty = 1): the square of the
+  // scale of a batch-norm / channel-affine layer that reads the layer's output, so that rows are
+  // compared by their effect after it.
+  std::vector<double> row_scale;
 };
 
 struct ReconstructionOptions {
@@ -49,7 +53,17 @@ struct ReconstructionOptions {
   std::int64_t block = 128;       // SparseGPT column block (columns)
   std::int64_t max_positions = 64;  // output positions sampled per image and layer
   bool correct_drift = true;        // step 1 (off: W* = W_d, SparseGPT on W_d with H of x_p)
+  // Batch-norm statistics re-estimation: every batch-norm / channel-affine layer (op
+  // "BatchNormalization" or "ChannelAffine") after the first pruned layer maps the per-channel
+  // mean and standard deviation of its input in the pruned network (over all calibration
+  // positions) to those in the dense network: y = a k (x - mu_p) + a mu_d + b with k =
+  // sd_d / sd_p (k = 1 when sd_p <= 1e-6 sd_d, e.g. a removed filter), a and b the layer's own
+  // scale and shift (probed by running it on 0 and 1).
+  bool reestimate_bn = true;
 };
+
+// True for the ops treated as batch norm (a per-channel affine map on the last axis).
+bool is_channel_affine(const inference::Layer& layer);
 
 // Solves one problem: round(sparsity x units) units are zeroed (allocated to column blocks in
 // proportion: block b gets round(s x units up to its end) - round(s x units before it)), ties by
@@ -84,7 +98,9 @@ void accumulate_patches(const inference::Layer& layer, const inference::Tensor& 
 // the calibration inputs (network input tensors, one per image; disjoint from the evaluation
 // inputs). The prunable layers, groups and targets are prune_network's. The network is run layer
 // by layer on every calibration input twice (dense and partly pruned) with `threads` workers;
-// results do not depend on `threads`.
+// results do not depend on `threads`. With options.reestimate_bn the batch-norm layers' functions
+// are replaced (Network::set_layer_function): callers deriving several variants keep a copy of
+// the original functions (Layer::run) and restore them.
 PruneReport prune_network_reconstructed(inference::Network& network,
                                         const std::vector<std::vector<float>>& dense,
                                         PrunePattern pattern, const PruneLevel& level,
