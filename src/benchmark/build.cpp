@@ -101,8 +101,9 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
   }
   files["text-lines.csv"] = csv_text(text_rows);
   auto& sanger = sets["sanger"];
-  sanger.push_back(ocr.variant);
-  mean_iso["sanger/" + ocr.variant.variant_name()] = mean_isolated_s(ocr.variant);
+  // Shipped statistics have kWrittenDecimals decimals and latencies computed from them.
+  sanger.push_back(rounded_attention(ocr.variant, ao.sanger_params));
+  mean_iso["sanger/" + ocr.variant.variant_name()] = mean_isolated_s(sanger.back());
   ordered_json att;
   att["threshold"] = ao.threshold;
   att["text_lines"] = lines.size();
@@ -121,7 +122,8 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
   manifest["attention"] = att;
   for (TransformerShape shape : paper_transformer_shapes()) {
     shape.name += "-synthetic";
-    sanger.push_back(synthesize_attention(calibration, shape, o.synthetic_samples, o.seed));
+    sanger.push_back(
+        rounded_attention(synthesize_attention(calibration, shape, o.synthetic_samples, o.seed)));
     mean_iso["sanger/" + sanger.back().variant_name()] = mean_isolated_s(sanger.back());
   }
 }
