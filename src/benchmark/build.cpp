@@ -192,7 +192,8 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       {"model", "pattern", "method", "layer", "name", "group", "target", "achieved", "weights"}};
   std::vector<std::vector<std::string>> agreement_rows = {
       {"model", "pattern", "method", "source", "inputs", "metric", "agreement", "base_rate",
-       "majority", "non_majority_inputs", "non_majority_agreement", "top2_overlap",
+       "majority", "majority_agreement", "non_majority_inputs", "non_majority_agreement",
+       "top2_overlap",
        "change_metric", "change", "within_0.6", "weight_sparsity", "broken"}};
   std::vector<std::vector<std::string>> confusion_rows = {
       {"model", "pattern", "source", "dense_answer", "pruned_answer", "count"}};
@@ -281,7 +282,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
         agreement_rows.push_back(
             {vp.model, vp.pattern, method, m.source, std::to_string(m.inputs), m.metric,
              fmt4(m.agreement), fmt4(m.base_rate), m.answer_names[m.majority],
-             std::to_string(m.non_majority), fmt4(m.non_majority_agreement), fmt4(m.top2_overlap),
+             fmt4(m.majority_agreement), std::to_string(m.non_majority), fmt4(m.non_majority_agreement), fmt4(m.top2_overlap),
              m.change_metric, fmt4(m.change), fmt4(m.within), fmt4(wz / wn),
              m.source == "all" && is_bad ? "1" : "0"});
         for (std::size_t a = 0; a < m.answers; ++a) {

@@ -431,7 +431,7 @@ FunctionMetrics decision_metrics(const std::vector<std::size_t>& dense,
   FunctionMetrics m;
   m.answers = answers;
   m.inputs = dense.size();
-  m.top2_overlap = m.within = m.change = std::nan("");
+  m.top2_overlap = m.within = m.change = m.majority_agreement = std::nan("");
   m.confusion.assign(answers * answers, 0);
   std::vector<std::size_t> count(answers, 0);
   std::size_t agree = 0;
@@ -457,6 +457,8 @@ FunctionMetrics decision_metrics(const std::vector<std::size_t>& dense,
   for (std::size_t i = 0; i < dense.size(); ++i) {
     if (dense[i] != m.majority && dense[i] == pruned[i]) ++nm_agree;
   }
+  m.majority_agreement = static_cast<double>(m.confusion[m.majority * answers + m.majority]) /
+                         static_cast<double>(count[m.majority]);
   m.non_majority_agreement =
       m.non_majority > 0 ? static_cast<double>(nm_agree) / static_cast<double>(m.non_majority) : nan;
   return m;
@@ -586,8 +588,8 @@ std::vector<FunctionMetrics> function_metrics(const CnnModel& model, const CnnVa
 }
 
 bool is_broken(const FunctionMetrics& all) {
-  const bool decisions = all.non_majority > 0 ? all.non_majority_agreement < kBrokenThreshold
-                                              : all.agreement < kBrokenThreshold;
+  const bool decisions = (all.non_majority > 0 && all.non_majority_agreement < kBrokenThreshold) ||
+                         all.majority_agreement < kBrokenThreshold;
   const bool embedding = !std::isnan(all.within) && all.within < kBrokenThreshold;
   return decisions || embedding;
 }

@@ -50,7 +50,12 @@ TEST(FunctionMetrics, MajorityTiesGoToTheLowerAnswerAndAllEqualUsesAgreement) {
   EXPECT_EQ(t.majority, 0u);
   EXPECT_DOUBLE_EQ(t.non_majority_agreement, 0.5);
   EXPECT_FALSE(is_broken(t));  // 0.5 is not below the threshold
-  // Every dense answer equal: no non-majority input, judged by agreement.
+  // A constant minority answer keeps every non-majority answer but loses the majority: broken.
+  const FunctionMetrics minority = decision_metrics({0, 0, 0, 1}, {1, 1, 1, 1}, 2);
+  EXPECT_DOUBLE_EQ(minority.non_majority_agreement, 1.0);
+  EXPECT_DOUBLE_EQ(minority.majority_agreement, 0.0);
+  EXPECT_TRUE(is_broken(minority));
+  // Every dense answer equal: no non-majority input, judged by the majority agreement.
   const FunctionMetrics same = decision_metrics({3, 3, 3, 3}, {3, 1, 1, 1}, 4);
   EXPECT_EQ(same.non_majority, 0u);
   EXPECT_TRUE(std::isnan(same.non_majority_agreement));

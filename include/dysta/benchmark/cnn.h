@@ -109,6 +109,7 @@ struct FunctionMetrics {
   std::size_t majority = 0;  // index of the majority dense answer
   std::size_t non_majority = 0;
   double non_majority_agreement = 0;
+  double majority_agreement = 0;  // agreement on the inputs whose dense answer is the majority
   std::vector<std::int64_t> confusion;  // answers x answers
   // Classifier: mean overlap of the top-2 class sets (top-5 would be all 5 classes of these
   // classifiers). NaN for the other tasks.
@@ -131,10 +132,11 @@ std::vector<FunctionMetrics> function_metrics(const CnnModel& model, const CnnVa
                                               const CnnVariantProfile& pruned,
                                               const std::vector<std::string>& sources);
 
-// A variant is broken when it is not clearly above its base rate on all inputs: agreement on the
-// non-majority inputs below 0.5 (when every dense answer is the same: agreement below 0.5), or,
-// for the embedding, fewer than half the embeddings within 0.6 of the dense ones. Broken variants
-// are flagged in the manifest and used by no scenario.
+// A variant is broken when it is not clearly above its base rate on all inputs: it keeps fewer
+// than half of the non-majority answers or fewer than half of the majority answers (a constant
+// answer, majority or not, fails one of the two), or, for the embedding, fewer than half the
+// embeddings stay within 0.6 of the dense ones. Broken variants are flagged in the manifest and
+// used by no scenario.
 inline constexpr double kBrokenThreshold = 0.5;
 bool is_broken(const FunctionMetrics& all);
 
