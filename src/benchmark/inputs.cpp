@@ -151,7 +151,7 @@ std::vector<InputRef> scene_calibration_inputs(const AssetPaths& paths) {
     }
   }
   for (int k = 0; k < 6; ++k) {
-    const int f = 5 + 125 * k;  // never a multiple of 25
+    const int f = 5 + 125 * k;  // never an evaluation frame (multiples of 50)
     InputRef r;
     r.id = fmt::format("vtest/{:04d}", f);
     r.package = "opencv-doc-4.6.0";

@@ -86,7 +86,7 @@ TEST(BenchmarkInputs, CalibrationAndEvaluationInputsAreDisjoint) {
   }
   for (const auto& r : cal) EXPECT_EQ(ids.count(r.id), 0u) << r.id;
   // Video frames are about a fifth of the in-distribution scene inputs at most.
-  EXPECT_LE(static_cast<double>(video), 0.32 * static_cast<double>(eval.size() - ood));
+  EXPECT_LE(static_cast<double>(video), 0.2 * static_cast<double>(eval.size() - ood));
   EXPECT_GT(ood, 0u);
   std::set<int> face_rows;
   for (const auto& r : face_inputs(paths)) face_rows.insert(r.index);

@@ -57,7 +57,7 @@ constexpr int kVtestFrames = 795;
 
 struct ImageInputOptions {
   bool extra_photos = true;  // opencv-doc photos (fetch-models.sh --all)
-  int vtest_step = 25;       // 0 = no video frames; a multiple of 5 (the extracted frames)
+  int vtest_step = 50;       // 0 = no video frames; a multiple of 5 (the extracted frames)
   bool low_light = true;     // the out-of-distribution subset
 };
 
@@ -76,7 +76,7 @@ std::vector<InputRef> face_inputs(const inference::AssetPaths& paths);
 
 // Calibration inputs of the reconstruction pruning, disjoint from the evaluation inputs.
 // Scenes: opencv-doc's 26 stereo-calibration shots (left/right 01-14 but 10) and the vtest
-// frames 5 + 125 k (k = 0..5; the evaluation frames are multiples of 25). Faces: LFW rows
+// frames 5 + 125 k (k = 0..5; the evaluation frames are multiples of 50). Faces: LFW rows
 // 84..99 and 184..199.
 std::vector<InputRef> scene_calibration_inputs(const inference::AssetPaths& paths);
 std::vector<InputRef> face_calibration_inputs(const inference::AssetPaths& paths);
