@@ -30,6 +30,7 @@ struct BuildFlags {
   std::string pruning = "reconstruction";
   bool no_bn_reestimate = false;
   bool no_low_light = false;
+  bool no_cnns = false;
 };
 
 void build(const BuildFlags& f) {
@@ -57,6 +58,10 @@ void build(const BuildFlags& f) {
   o.reconstruct = f.pruning == "reconstruction";
   o.reconstruction.reestimate_bn = !f.no_bn_reestimate;
   o.images.low_light = !f.no_low_light;
+  if (f.no_cnns && !f.models.empty()) {
+    throw InputError("", 0, "--no-cnns", "conflicts with --models");
+  }
+  o.cnn = !f.no_cnns;
   benchmark::build_benchmark(o, std::cerr);
 }
 
@@ -102,6 +107,7 @@ void add_benchmark_command(CLI::App& app) {
   b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");
   b->add_option("--seed", f->seed, "seed of the text lines and the synthetic attention");
   b->add_flag("--no-attention", f->no_attention, "CNNs only");
+  b->add_flag("--no-cnns", f->no_cnns, "attention only");
   b->add_flag("--no-synthetic", f->no_synthetic,
               "no synthetic transformers (their calibration needs the full OCR set)");
   b->callback([f] { build(*f); });

@@ -175,7 +175,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
 
   // ---- CNNs on Eyeriss-V2 -------------------------------------------------------------------
   std::vector<std::string> keys = options.cnns;
-  if (keys.empty()) {
+  if (keys.empty() && options.cnn) {
     for (const auto& m : benchmark_cnns()) keys.push_back(m.key);
   }
   std::vector<CnnVariantSpec> specs = {{std::nullopt, sparse20()}};
