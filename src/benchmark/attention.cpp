@@ -673,7 +673,7 @@ ProfiledVariant rounded_attention(const ProfiledVariant& variant, const ParamVal
     in.attention = a;
     LayerLatency r = sanger->latency(in);
     v.latency_s[i] = r.seconds;
-    v.sparsity[i] = layer_sparsity(in);
+    v.sparsity[i] = round(layer_sparsity(in));  // 1 - density, written with 6 decimals too
     if (i < v.detail.size()) v.detail[i] = std::move(r);
   }
   return v;
