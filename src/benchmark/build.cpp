@@ -139,6 +139,10 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       {"real",
        "profiles/eyerissv2-*, profiles/sanger/ppocrv4*: real pretrained weights on real "
        "inputs"},
+      {"corrupted",
+       "profiles/eyerissv2-sparse20-shifted: the scene models' samples include CORRUPTED REAL "
+       "PHOTOS (source 'ood' in inputs.csv and sources/: low-light corruption after Brooks et "
+       "al. 2019)"},
       {"synthetic",
        "profiles/sanger/bert*, gpt2*, bart*: SYNTHETIC attention statistics from a "
        "model calibrated on ppocrv4 (no real BERT/GPT-2/BART weights are reachable)"}};
@@ -163,10 +167,17 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   settings["text_lines"] = options.text_lines;
   settings["synthetic_samples"] = options.synthetic ? options.synthetic_samples : 0;
   settings["pruning"] =
-      "one-shot per-layer magnitude pruning, no fine-tuning; patterns unstructured, block4 "
-      "(4 consecutive input channels), filter (output channels, L1); levels sparse20 "
-      "(0.20/0.225/0.25) and sparse60 (0.575/0.60/0.625) over three equal layer groups; stem conv "
-      "and output heads left dense";
+      options.reconstruct
+          ? "layer-wise reconstruction (OBC/SparseGPT family) on 32 calibration inputs disjoint "
+            "from the evaluation inputs: drift-corrected least squares, OBS mask and column "
+            "sweep with the Cholesky factor of the damped H^-1 (damping 0.01), batch-norm "
+            "statistics re-estimated; no labels, no fine-tuning"
+          : "one-shot per-layer magnitude pruning, no fine-tuning";
+  settings["pruning_patterns"] =
+      "unstructured, block4 (4 consecutive input channels), filter (output channels); levels "
+      "sparse20 (0.20/0.225/0.25) and sparse60 (0.575/0.60/0.625) over three equal layer "
+      "groups; stem conv and output heads left dense";
+  settings["low_light"] = options.images.low_light;
   settings["eyeriss_v2"] =
       "corrected semantics (real stride/padding; TF same padding as symmetric ceil(total/2)); "
       "reference set: the artifact procedure with channels zero-padded to C2*C1*C0 where its "
@@ -420,8 +431,11 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "Written by `bash scripts/make-benchmark.sh` (`dysta benchmark build`); the method, the "
       "inputs and the\ncharacterisation are in `docs/benchmark.md`. `dysta benchmark check` "
       "verifies every file against\n`manifest.json` (SHA-256).\n\n"
-      "* REAL: `profiles/eyerissv2-*` (pruned real CNNs on real photos, video frames and faces) "
-      "and\n  `profiles/sanger*/ppocrv4.csv` (the PP-OCRv4 recogniser's attention on real text).\n"
+      "* REAL: `profiles/eyerissv2-*` (real CNNs pruned by layer-wise reconstruction, on real "
+      "photos, video frames\n  and faces) and `profiles/sanger*/ppocrv4.csv` (the PP-OCRv4 "
+      "recogniser's attention on real text).\n"
+      "* CORRUPTED REAL PHOTOS: half of the scene samples of `profiles/eyerissv2-sparse20-shifted` "
+      "are\n  low-light versions of the stills (source `ood` in `inputs.csv` and `sources/`).\n"
       "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (BERT, GPT-2, BART attention drawn from a "
       "model\n  calibrated on ppocrv4; no real weights of these models are available offline).\n"
       "* `scenarios/*.yaml`: runnable configs (`dysta run -c`, `dysta sweep -c`).\n";
