@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
-PKGS=(g++ cmake make libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+PKGS=(g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       libyaml-cpp-dev libfmt-dev verilator yosys
       libopenblas-dev libpng-dev libjpeg-dev libfreetype-dev fonts-dejavu-core
-      python3-matplotlib python3-pandas libopenmpi-dev openmpi-bin)
+      python3-matplotlib python3-pandas libopenmpi-dev openmpi-bin valgrind)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

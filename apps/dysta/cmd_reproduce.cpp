@@ -142,8 +142,12 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+// $DYSTA_PLOTS_DIR, else the installed scripts (<prefix>/share/dysta/plots) when present, else
+// the source tree's scripts/plots.
 fs::path plots_dir() {
   if (const char* env = std::getenv("DYSTA_PLOTS_DIR")) return env;
+  std::error_code ec;
+  if (fs::is_directory(DYSTA_INSTALL_PLOTS_DIR, ec)) return DYSTA_INSTALL_PLOTS_DIR;
   return DYSTA_PLOTS_DIR;
 }
 

@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "dysta/accelerators/sanger.h"
+#include "dysta/data_dir.h"
 #include "dysta/registry.h"
+#include "dysta/sanger_latency.h"
 #include "dysta/semantics.h"
 
 namespace dysta {
@@ -73,10 +74,6 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
-
-// The data folder (embedded profile sets, benchmark): $DYSTA_DATA_DIR when set and non-empty, else
-// the source tree's data/ folder this build was configured from.
-std::filesystem::path data_dir();
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).

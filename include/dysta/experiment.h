@@ -1,5 +1,5 @@
-// Running experiments: one run, and sweeps over seeds x rates x SLO multipliers x policies
-// (spec B.4) spread over threads with results independent of the thread count.
+// Sweeps over seeds x rates x SLO multipliers x policies (spec B.4) spread over threads with
+// results independent of the thread count (dysta::sweep). One run: run.h (dysta::core).
 #pragma once
 
 #include <cstdint>
@@ -10,27 +10,11 @@
 #include "dysta/engine.h"
 #include "dysta/metrics.h"
 #include "dysta/profile.h"
-#include "dysta/registry.h"
+#include "dysta/run.h"
 #include "dysta/semantics.h"
 #include "dysta/workload.h"
 
 namespace dysta {
-
-struct PolicyChoice {
-  std::string predictor = "average";
-  ParamValues predictor_params;
-  std::map<std::string, ParamValues> policy_params;  // per policy name
-};
-
-// Simulates `requests` under the named policy and returns its metrics (and the raw result).
-RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& requests,
-                      const std::string& policy, const PolicyChoice& choice, Semantics semantics,
-                      RunResult* raw = nullptr, EngineObserver* observer = nullptr);
-
-// Throws InputError unless every policy, predictor and parameter is known (checked up front so a
-// sweep fails before doing any work).
-void validate_choice(const std::vector<std::string>& policies, const PolicyChoice& choice,
-                     const ProfileSet& profiles, Semantics semantics);
 
 struct SweepSpec {
   std::vector<std::string> policies;

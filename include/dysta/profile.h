@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dysta/accelerators/sanger.h"
+#include "dysta/sanger_latency.h"
 
 namespace dysta {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "dysta/engine.h"
-#include "dysta/experiment.h"
 #include "dysta/metrics.h"
+#include "dysta/run.h"
 #include "dysta/workload.h"
 
 namespace dysta {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "dysta/engine.h"
-#include "dysta/experiment.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
+#include "dysta/run.h"
 #include "dysta/workload.h"
 
 namespace dysta {
@@ -26,8 +26,10 @@ TimelineTracks parse_timeline_tracks(const std::string& text);
 // executed layer, named after the model. Process "requests" or "models": the tracks chosen by
 // TimelineTracks, plus instant events for every arrival and for every deadline miss (at the
 // deadline; args give the finish time and lateness). Times are simulated time in microseconds,
-// rounded to whole nanoseconds so nested slices nest exactly. In reference semantics the clock
-// rollback (quirk Q2) can make accelerator slices overlap.
+// rounded to whole 2^-10 us and written as exact decimals, so that after a viewer parses them
+// into doubles, touching slices touch exactly and nested slices nest exactly (ts + dur is
+// computed without rounding). In reference semantics the clock rollback (quirk Q2) can make
+// accelerator slices overlap.
 class TimelineRecorder final : public EngineObserver {
  public:
   TimelineRecorder(const ProfileSet& profiles, std::span<const Request> requests,

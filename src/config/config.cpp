@@ -435,11 +435,6 @@ std::string to_yaml(const Config& c) {
   return std::string(e.c_str()) + "\n";
 }
 
-fs::path data_dir() {
-  if (const char* env = std::getenv("DYSTA_DATA_DIR"); env != nullptr && *env != '\0') return env;
-  return fs::path(DYSTA_DATA_DIR);
-}
-
 fs::path default_config_path() {
   return data_dir() / "benchmark" / "scenarios" / "paper-cnn.yaml";
 }

@@ -15,15 +15,26 @@
 namespace dysta {
 namespace {
 
-// Seconds -> microseconds text with nanosecond resolution, from whole nanoseconds so that
-// contained intervals stay contained.
-std::int64_t to_ns(double s) {
-  return std::llround(s * 1e9);
+// Trace times are whole ticks of 2^-10 us (about 0.98 ns), written in microseconds (the unit of
+// the Trace Event Format) as exact decimals. A tick count below 2^53 parses to exactly that
+// binary value, and the sum of two such values is exact, so a viewer's ts + dur of a slice is
+// bit-equal to its successor's ts when they touch: no slice can overlap its successor or stick
+// out of its parent. (Times rounded to decimal nanoseconds parse inexactly and ts + dur could
+// exceed the next ts by one ulp; issue 14, item 7.) Rounding to ticks is monotone, so contained
+// intervals stay contained.
+constexpr double kTicksPerSecond = 1e6 * 1024;
+std::int64_t to_ticks(double s) {
+  return std::llround(s * kTicksPerSecond);
 }
-std::string us(std::int64_t ns) {
-  const char* sign = ns < 0 ? "-" : "";
-  const std::int64_t a = ns < 0 ? -ns : ns;
-  return fmt::format("{}{}.{:03}", sign, a / 1000, a % 1000);
+std::string us(std::int64_t ticks) {
+  const char* sign = ticks < 0 ? "-" : "";
+  const std::int64_t a = ticks < 0 ? -ticks : ticks;
+  const std::int64_t whole = a / 1024, fraction = a % 1024;
+  if (fraction == 0) return fmt::format("{}{}", sign, whole);
+  // fraction / 1024 = fraction * 9765625 / 10^10 exactly; trailing zeros dropped.
+  std::string digits = fmt::format("{:010}", fraction * 9765625);
+  digits.erase(digits.find_last_not_of('0') + 1);
+  return fmt::format("{}{}.{}", sign, whole, digits);
 }
 std::string quoted(const std::string& s) {
   return nlohmann::json(s).dump();
@@ -101,7 +112,7 @@ std::string TimelineRecorder::json() const {
   // Arrivals, request spans and deadline misses.
   for (std::uint32_t r = 0; r < requests_.size(); ++r) {
     const Request& q = requests_[r];
-    const std::int64_t arrival = to_ns(q.arrival_s);
+    const std::int64_t arrival = to_ticks(q.arrival_s);
     event(fmt::format(
         R"({{"name":"arrival","cat":"request","ph":"i","s":"t","pid":{},"tid":{},"ts":{},)"
         R"("args":{{"request":{},"model":{},"priority":{},"deadline_s":{}}}}})",
@@ -110,7 +121,7 @@ std::string TimelineRecorder::json() const {
     const double finish = finish_s_[r];
     if (std::isnan(finish)) continue;
     if (per_request) {
-      const std::int64_t end = to_ns(finish);
+      const std::int64_t end = to_ticks(finish);
       event(
           fmt::format(R"({{"name":{},"cat":"request","ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                       R"("args":{{"request":{},"arrival_s":{},"finish_s":{},"deadline_s":{}}}}})",
@@ -122,14 +133,14 @@ std::string TimelineRecorder::json() const {
       event(fmt::format(
           R"({{"name":"deadline miss","cat":"slo","ph":"i","s":"t","pid":{},"tid":{},"ts":{},)"
           R"("args":{{"request":{},"model":{},"finish_s":{},"late_by_s":{}}}}})",
-          kTracksPid, tid(r), us(to_ns(q.deadline_s)), r, quoted(model(r)), format_double(finish),
-          format_double(finish - q.deadline_s)));
+          kTracksPid, tid(r), us(to_ticks(q.deadline_s)), r, quoted(model(r)),
+          format_double(finish), format_double(finish - q.deadline_s)));
     }
   }
 
   // Layers: on the accelerator, and on the request's or model's track.
   for (const Layer& l : layers_) {
-    const std::int64_t start = to_ns(l.start_s), end = to_ns(l.end_s);
+    const std::int64_t start = to_ticks(l.start_s), end = to_ticks(l.end_s);
     const std::string args = fmt::format(R"({{"request":{},"model":{},"layer":{}}})", l.request,
                                          quoted(model(l.request)), l.layer);
     event(fmt::format(

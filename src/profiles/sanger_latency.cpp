@@ -1,4 +1,4 @@
-#include "dysta/accelerators/sanger.h"
+#include "dysta/sanger_latency.h"
 
 #include <algorithm>
 #include <cmath>
