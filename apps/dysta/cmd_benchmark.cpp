@@ -53,7 +53,8 @@ void build(const BuildFlags& f) {
   o.attention = !f.no_attention;
   o.synthetic = !f.no_synthetic;
   if (f.pruning != "reconstruction" && f.pruning != "magnitude") {
-    throw InputError("", 0, "--pruning", "expected reconstruction or magnitude, found '" + f.pruning + "'");
+    throw InputError("", 0, "--pruning",
+                     "expected reconstruction or magnitude, found '" + f.pruning + "'");
   }
   o.reconstruct = f.pruning == "reconstruction";
   o.reconstruction.reestimate_bn = !f.no_bn_reestimate;

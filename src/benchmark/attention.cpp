@@ -645,10 +645,9 @@ ProfiledVariant synthesize_attention(const AttentionCalibration& c, const Transf
   return v;
 }
 
-ProfiledVariant rounded_attention(const ProfiledVariant& variant, const ParamValues& sanger_params) {
-  const auto round = [](double x) {
-    return std::isnan(x) ? x : std::round(x * 1e6) / 1e6;
-  };
+ProfiledVariant rounded_attention(const ProfiledVariant& variant,
+                                  const ParamValues& sanger_params) {
+  const auto round = [](double x) { return std::isnan(x) ? x : std::round(x * 1e6) / 1e6; };
   static_assert(kWrittenDecimals == 6);
   const std::unique_ptr<AcceleratorModel> sanger =
       make_accelerator(kAccelerator, sanger_params, Semantics::corrected);

@@ -204,8 +204,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   std::vector<std::vector<std::string>> agreement_rows = {
       {"model", "pattern", "method", "source", "inputs", "metric", "agreement", "base_rate",
        "majority", "majority_agreement", "non_majority_inputs", "non_majority_agreement",
-       "top2_overlap",
-       "change_metric", "change", "within_0.6", "weight_sparsity", "broken"}};
+       "top2_overlap", "change_metric", "change", "within_0.6", "weight_sparsity", "broken"}};
   std::vector<std::vector<std::string>> confusion_rows = {
       {"model", "pattern", "source", "dense_answer", "pruned_answer", "count"}};
   std::vector<std::vector<std::string>> layer_rows = {
@@ -213,8 +212,8 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
        "stride", "groups", "reference_padded_channels"}};
   std::map<std::string, std::vector<ProfiledVariant>> sets;  // folder -> variants
   std::set<std::string> listed_sets;
-  std::map<std::string, double> mean_iso;  // "folder/variant" -> mean isolated latency (s)
-  std::set<std::string> broken;            // variant names ("<model>_<pattern>")
+  std::map<std::string, double> mean_iso;   // "folder/variant" -> mean isolated latency (s)
+  std::set<std::string> broken;             // variant names ("<model>_<pattern>")
   std::map<std::string, Rows> source_rows;  // folder -> model,sample,source
   ordered_json variant_info = ordered_json::object();
   const auto fmt4 = [](double x) {
@@ -293,9 +292,9 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
         agreement_rows.push_back(
             {vp.model, vp.pattern, method, m.source, std::to_string(m.inputs), m.metric,
              fmt4(m.agreement), fmt4(m.base_rate), m.answer_names[m.majority],
-             fmt4(m.majority_agreement), std::to_string(m.non_majority), fmt4(m.non_majority_agreement), fmt4(m.top2_overlap),
-             m.change_metric, fmt4(m.change), fmt4(m.within), fmt4(wz / wn),
-             m.source == "all" && is_bad ? "1" : "0"});
+             fmt4(m.majority_agreement), std::to_string(m.non_majority),
+             fmt4(m.non_majority_agreement), fmt4(m.top2_overlap), m.change_metric, fmt4(m.change),
+             fmt4(m.within), fmt4(wz / wn), m.source == "all" && is_bad ? "1" : "0"});
         for (std::size_t a = 0; a < m.answers; ++a) {
           for (std::size_t b = 0; b < m.answers; ++b) {
             const std::int64_t c = m.confusion[a * m.answers + b];
@@ -395,8 +394,9 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
        "are CORRUPTED REAL PHOTOS: every second still darkened by the low-light corruption after "
        "Brooks et al. 2019 (inverse tone curve and gamma, exposure x1/8 'dim' or x1/32 'dark', "
        "shot + read noise; docs/benchmark.md)"},
-      {"faces", "LFW crops of python3-skimage's lfw_subset.npy (rows 0-99 faces, 100-199 "
-                "non-faces), except the calibration rows"},
+      {"faces",
+       "LFW crops of python3-skimage's lfw_subset.npy (rows 0-99 faces, 100-199 "
+       "non-faces), except the calibration rows"},
       {"calibration",
        "calibration-scenes / calibration-faces: the pruning's calibration inputs, disjoint from "
        "every evaluation set (opencv-doc stereo calibration shots and vtest frames 5 + 125 k; "
@@ -407,7 +407,8 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   files["pruning.csv"] = csv_text(pruning_rows);
   files["agreement.csv"] = csv_text(agreement_rows);
   files["confusion.csv"] = csv_text(confusion_rows);
-  for (const auto& [folder, rows] : source_rows) files["sources/" + folder + ".csv"] = csv_text(rows);
+  for (const auto& [folder, rows] : source_rows)
+    files["sources/" + folder + ".csv"] = csv_text(rows);
   manifest["variants"] = variant_info;
   manifest["broken"] = broken;
   files["layers.csv"] = csv_text(layer_rows);

@@ -418,9 +418,8 @@ std::vector<SourceStats> characterise_by_source(const ProfileSet& profiles,
                                                 const CharacteriseOptions& options) {
   std::vector<SourceStats> out;
   for (const VariantProfile& v : profiles.variants()) {
-    if (!options.variants.empty() &&
-        std::find(options.variants.begin(), options.variants.end(), v.name) ==
-            options.variants.end()) {
+    if (!options.variants.empty() && std::find(options.variants.begin(), options.variants.end(),
+                                               v.name) == options.variants.end()) {
       continue;
     }
     const auto it = sources.find(v.architecture);
@@ -430,8 +429,9 @@ std::vector<SourceStats> characterise_by_source(const ProfileSet& profiles,
     for (std::size_t s = 0; s < v.num_samples(); ++s) {
       const auto jt = it->second.find(v.sample_ids[s]);
       if (jt == it->second.end()) {
-        throw InputError("", 0, v.name,
-                         fmt::format("sample {} has no source in the sources file", v.sample_ids[s]));
+        throw InputError(
+            "", 0, v.name,
+            fmt::format("sample {} has no source in the sources file", v.sample_ids[s]));
       }
       of[s] = jt->second;
       if (std::find(order.begin(), order.end(), of[s]) == order.end()) order.push_back(of[s]);

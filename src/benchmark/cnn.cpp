@@ -253,8 +253,9 @@ CnnVariantProfile CnnVariantProfile::subset(const std::vector<std::size_t>& idx)
     v.sparsity.insert(v.sparsity.end(), sparsity.begin() + at,
                       sparsity.begin() + at + static_cast<std::ptrdiff_t>(L));
     if (!latency_reference_s.empty()) {
-      v.latency_reference_s.insert(v.latency_reference_s.end(), latency_reference_s.begin() + at,
-                                   latency_reference_s.begin() + at + static_cast<std::ptrdiff_t>(L));
+      v.latency_reference_s.insert(
+          v.latency_reference_s.end(), latency_reference_s.begin() + at,
+          latency_reference_s.begin() + at + static_cast<std::ptrdiff_t>(L));
     }
   }
   return v;
@@ -333,11 +334,10 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
     vp.model = model.key;
     vp.pattern = spec.label();
     if (spec.pattern) {
-      vp.pruning = spec.reconstruct
-                       ? prune_network_reconstructed(net, dense, *spec.pattern, spec.level,
-                                                     calibration, options.reconstruction,
-                                                     options.threads)
-                       : prune_network(net, dense, *spec.pattern, spec.level);
+      vp.pruning = spec.reconstruct ? prune_network_reconstructed(
+                                          net, dense, *spec.pattern, spec.level, calibration,
+                                          options.reconstruction, options.threads)
+                                    : prune_network(net, dense, *spec.pattern, spec.level);
     }
     vp.layer_names = names;
 
@@ -448,7 +448,8 @@ FunctionMetrics decision_metrics(const std::vector<std::size_t>& dense,
     m.agreement = m.base_rate = m.non_majority_agreement = nan;
     return m;
   }
-  m.majority = static_cast<std::size_t>(std::max_element(count.begin(), count.end()) - count.begin());
+  m.majority =
+      static_cast<std::size_t>(std::max_element(count.begin(), count.end()) - count.begin());
   const auto n = static_cast<double>(dense.size());
   m.agreement = static_cast<double>(agree) / n;
   m.base_rate = static_cast<double>(count[m.majority]) / n;
@@ -460,7 +461,8 @@ FunctionMetrics decision_metrics(const std::vector<std::size_t>& dense,
   m.majority_agreement = static_cast<double>(m.confusion[m.majority * answers + m.majority]) /
                          static_cast<double>(count[m.majority]);
   m.non_majority_agreement =
-      m.non_majority > 0 ? static_cast<double>(nm_agree) / static_cast<double>(m.non_majority) : nan;
+      m.non_majority > 0 ? static_cast<double>(nm_agree) / static_cast<double>(m.non_majority)
+                         : nan;
   return m;
 }
 

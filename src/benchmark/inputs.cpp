@@ -56,10 +56,10 @@ constexpr std::string_view kOpencvPhotos[] = {
     "smarties.png",    "squirrel_cls.jpg"};
 // More opencv-doc photographs: scene text (examples/text) and scenes of examples/data.
 constexpr std::string_view kOpencvMorePhotos[] = {
-    "data/box_in_scene.png",  "data/stuff.jpg",        "data/ela_original.jpg",
-    "data/text_defocus.jpg",  "data/text_motion.jpg",  "text/scenetext01.jpg",
-    "text/scenetext02.jpg",   "text/scenetext03.jpg",  "text/scenetext04.jpg",
-    "text/scenetext05.jpg",   "text/scenetext06.jpg"};
+    "data/box_in_scene.png", "data/stuff.jpg",       "data/ela_original.jpg",
+    "data/text_defocus.jpg", "data/text_motion.jpg", "text/scenetext01.jpg",
+    "text/scenetext02.jpg",  "text/scenetext03.jpg", "text/scenetext04.jpg",
+    "text/scenetext05.jpg",  "text/scenetext06.jpg"};
 
 // CPython's random.normalvariate(0, 1) (Kinderman and Monahan), as attention.cpp.
 double normal_deviate(PyRandom& rng) {

@@ -38,7 +38,8 @@ void cholesky_upper(std::vector<double>& a, std::int64_t n, const char* what) {
   int info = 0;
   dpotrf_("L", &ni, a.data(), &ni, &info);
   if (info != 0) {
-    throw InputError("", 0, what, fmt::format("matrix not positive definite (LAPACK info {})", info));
+    throw InputError("", 0, what,
+                     fmt::format("matrix not positive definite (LAPACK info {})", info));
   }
   // Keep U (row-major upper triangle), clear the rest.
   for (std::int64_t i = 0; i < n; ++i) {
@@ -52,7 +53,8 @@ void invert_spd(std::vector<double>& a, std::int64_t n, const char* what) {
   dpotrf_("L", &ni, a.data(), &ni, &info);
   if (info == 0) dpotri_("L", &ni, a.data(), &ni, &info);
   if (info != 0) {
-    throw InputError("", 0, what, fmt::format("matrix not positive definite (LAPACK info {})", info));
+    throw InputError("", 0, what,
+                     fmt::format("matrix not positive definite (LAPACK info {})", info));
   }
   // Column-major lower = row-major upper triangle; mirror it.
   for (std::int64_t i = 0; i < n; ++i) {
@@ -94,7 +96,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
   }
   const std::int64_t R = p.rows, K = p.cols;
   const auto Ks = static_cast<std::size_t>(K);
-  if (p.w.size() != static_cast<std::size_t>(R * K) || p.group.size() != static_cast<std::size_t>(R)) {
+  if (p.w.size() != static_cast<std::size_t>(R * K) ||
+      p.group.size() != static_cast<std::size_t>(R)) {
     throw InputError("", 0, "reconstruct", "weights or groups of the wrong size");
   }
   const std::size_t groups = p.h.size();
@@ -127,8 +130,7 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
       const auto n = static_cast<std::int64_t>(rows_of[g].size());
       std::vector<double> wg(static_cast<std::size_t>(n * K)), b(wg.size()), out(wg.size());
       for (std::int64_t i = 0; i < n; ++i) {
-        std::copy_n(w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K, K,
-                    wg.begin() + i * K);
+        std::copy_n(w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K, K, wg.begin() + i * K);
       }
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
                   static_cast<int>(K), static_cast<int>(K), 1.0, wg.data(), static_cast<int>(K),
@@ -137,7 +139,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
                   static_cast<int>(K), static_cast<int>(K), 1.0, b.data(), static_cast<int>(K),
                   hinv.data(), static_cast<int>(K), 0.0, out.data(), static_cast<int>(K));
       for (std::int64_t i = 0; i < n; ++i) {
-        std::copy_n(out.begin() + i * K, K, w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K);
+        std::copy_n(out.begin() + i * K, K,
+                    w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K);
       }
     }
     cholesky_upper(hinv, K, "H^-1");
@@ -145,7 +148,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
   }
 
   const std::size_t units = p.units.size();
-  const auto k_total = static_cast<std::int64_t>(std::llround(sparsity * static_cast<double>(units)));
+  const auto k_total =
+      static_cast<std::int64_t>(std::llround(sparsity * static_cast<double>(units)));
   const auto by_score = [](const std::vector<double>& score) {
     return [&score](std::size_t a, std::size_t b) {
       return score[a] != score[b] ? score[a] < score[b] : a < b;
@@ -197,8 +201,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
     const std::int64_t b1 = b + 1 < nb ? p.col_blocks[b + 1] : K;
     const auto& list = units_of[b];
     const auto after = before + static_cast<std::int64_t>(list.size());
-    const std::int64_t kb =
-        std::llround(sparsity * static_cast<double>(after)) - std::llround(sparsity * static_cast<double>(before));
+    const std::int64_t kb = std::llround(sparsity * static_cast<double>(after)) -
+                            std::llround(sparsity * static_cast<double>(before));
     before = after;
     // Select the block's units on the current (already updated) weights.
     std::vector<double> score(list.size(), 0.0);
@@ -207,7 +211,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
         const auto& ug = u[static_cast<std::size_t>(p.group[static_cast<std::size_t>(c.first)])];
         const double d = ug[static_cast<std::size_t>(c.second * K + c.second)];
         const double x = w[static_cast<std::size_t>(c.first * K + c.second)] / d;
-        score[i] += x * x * (p.row_scale.empty() ? 1.0 : p.row_scale[static_cast<std::size_t>(c.first)]);
+        score[i] +=
+            x * x * (p.row_scale.empty() ? 1.0 : p.row_scale[static_cast<std::size_t>(c.first)]);
       }
     }
     std::vector<std::size_t> order(list.size());
@@ -245,9 +250,9 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
       // W[:, b1:] -= Err (n x B) * U[b0:b1, b1:]
       std::vector<double> delta(static_cast<std::size_t>(n * (K - b1)));
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
-                  static_cast<int>(K - b1), static_cast<int>(B), 1.0, err.data(), static_cast<int>(B),
-                  ug.data() + b0 * K + b1, static_cast<int>(K), 0.0, delta.data(),
-                  static_cast<int>(K - b1));
+                  static_cast<int>(K - b1), static_cast<int>(B), 1.0, err.data(),
+                  static_cast<int>(B), ug.data() + b0 * K + b1, static_cast<int>(K), 0.0,
+                  delta.data(), static_cast<int>(K - b1));
       for (std::int64_t i = 0; i < n; ++i) {
         double* wr = w.data() + rows[static_cast<std::size_t>(i)] * K;
         const double* dr = delta.data() + i * (K - b1);
@@ -286,7 +291,8 @@ RowProblem kernel_problem(const Tensor& kernel, bool depthwise, PrunePattern pat
         const std::int64_t r = c * out + m;
         p.group[static_cast<std::size_t>(r)] = static_cast<int>(c);
         for (std::int64_t t = 0; t < taps; ++t) {
-          p.w[static_cast<std::size_t>(r * taps + t)] = kernel.data[static_cast<std::size_t>((t * in + c) * out + m)];
+          p.w[static_cast<std::size_t>(r * taps + t)] =
+              kernel.data[static_cast<std::size_t>((t * in + c) * out + m)];
         }
       }
     }
@@ -303,7 +309,8 @@ RowProblem kernel_problem(const Tensor& kernel, bool depthwise, PrunePattern pat
           for (std::int64_t m = 0; m < out; ++m) {
             for (std::int64_t c0 = 0; c0 < in; c0 += 4) {
               std::vector<Cell> u;
-              for (std::int64_t c = c0; c < std::min(in, c0 + 4); ++c) u.push_back({c * out + m, t});
+              for (std::int64_t c = c0; c < std::min(in, c0 + 4); ++c)
+                u.push_back({c * out + m, t});
               p.units.push_back(std::move(u));
             }
           }
@@ -322,7 +329,8 @@ RowProblem kernel_problem(const Tensor& kernel, bool depthwise, PrunePattern pat
   p.group.assign(static_cast<std::size_t>(p.rows), 0);
   for (std::int64_t k = 0; k < p.cols; ++k) {
     for (std::int64_t o = 0; o < out; ++o) {
-      p.w[static_cast<std::size_t>(o * p.cols + k)] = kernel.data[static_cast<std::size_t>(k * out + o)];
+      p.w[static_cast<std::size_t>(o * p.cols + k)] =
+          kernel.data[static_cast<std::size_t>(k * out + o)];
     }
   }
   p.h.assign(1, {});
@@ -364,7 +372,8 @@ RowProblem kernel_problem(const Tensor& kernel, bool depthwise, PrunePattern pat
   return p;
 }
 
-std::vector<float> kernel_values(const Tensor& kernel, bool depthwise, const std::vector<double>& rows) {
+std::vector<float> kernel_values(const Tensor& kernel, bool depthwise,
+                                 const std::vector<double>& rows) {
   const bool conv = kernel.rank() == 4;
   const std::int64_t taps = conv ? kernel.dim(0) * kernel.dim(1) : 1;
   const std::int64_t in = conv ? kernel.dim(2) : kernel.dim(0);
@@ -403,12 +412,14 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
     throw InputError("", 0, layer.name, "dense and pruned inputs differ in size");
   }
   if (fc) {
-    if (x_d.size() != K) throw InputError("", 0, layer.name, "dense input size differs from the kernel");
+    if (x_d.size() != K)
+      throw InputError("", 0, layer.name, "dense input size differs from the kernel");
     // H += x_p x_p^T, G += x_d x_p^T (one sample).
     auto& h = problem.h[0];
     auto& g = problem.g[0];
     for (std::int64_t i = 0; i < K; ++i) {
-      const double di = x_d.data[static_cast<std::size_t>(i)], pi = x_p.data[static_cast<std::size_t>(i)];
+      const double di = x_d.data[static_cast<std::size_t>(i)],
+                   pi = x_p.data[static_cast<std::size_t>(i)];
       for (std::int64_t j = 0; j < K; ++j) {
         const double pj = x_p.data[static_cast<std::size_t>(j)];
         h[static_cast<std::size_t>(i * K + j)] += pi * pj;
@@ -417,7 +428,8 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
     }
     return;
   }
-  if (x_d.rank() != 4 || !layer.conv) throw InputError("", 0, layer.name, "conv input must be NHWC");
+  if (x_d.rank() != 4 || !layer.conv)
+    throw InputError("", 0, layer.name, "conv input must be NHWC");
   const auto& geo = *layer.conv;
   const std::int64_t H = x_d.dim(1), W = x_d.dim(2), C = x_d.dim(3);
   const std::int64_t kh = k.dim(0), kw = k.dim(1);
@@ -430,11 +442,14 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
     pad.left = geo.pad_left;
   }
   const std::int64_t P = output_h * output_w;
-  const std::int64_t M = std::min<std::int64_t>(P, std::max<std::int64_t>(options.max_positions, 1));
+  const std::int64_t M =
+      std::min<std::int64_t>(P, std::max<std::int64_t>(options.max_positions, 1));
   const std::int64_t taps = kh * kw;
-  if (!depthwise && taps * C != K) throw InputError("", 0, layer.name, "grouped convolutions are not supported");
+  if (!depthwise && taps * C != K)
+    throw InputError("", 0, layer.name, "grouped convolutions are not supported");
   // Patch of one position: value of (tap, channel) or 0 in the padding.
-  const auto pixel = [&](const Tensor& x, std::int64_t pos, std::int64_t t, std::int64_t c) -> float {
+  const auto pixel = [&](const Tensor& x, std::int64_t pos, std::int64_t t,
+                         std::int64_t c) -> float {
     const std::int64_t oh = pos / output_w, ow = pos % output_w;
     const std::int64_t ih = oh * geo.stride_h - pad.top + (t / kw) * geo.dilation_h;
     const std::int64_t iw = ow * geo.stride_w - pad.left + (t % kw) * geo.dilation_w;
@@ -454,8 +469,10 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
         auto& g = problem.g[static_cast<std::size_t>(c)];
         for (std::int64_t a = 0; a < taps; ++a) {
           for (std::int64_t b = 0; b < taps; ++b) {
-            h[static_cast<std::size_t>(a * taps + b)] += pp[static_cast<std::size_t>(a)] * pp[static_cast<std::size_t>(b)];
-            g[static_cast<std::size_t>(a * taps + b)] += pd[static_cast<std::size_t>(a)] * pp[static_cast<std::size_t>(b)];
+            h[static_cast<std::size_t>(a * taps + b)] +=
+                pp[static_cast<std::size_t>(a)] * pp[static_cast<std::size_t>(b)];
+            g[static_cast<std::size_t>(a * taps + b)] +=
+                pd[static_cast<std::size_t>(a)] * pp[static_cast<std::size_t>(b)];
           }
         }
       }
@@ -483,12 +500,14 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
   for (std::size_t i = 0; i < tmp.size(); ++i) problem.g[0][i] += tmp[i];
 }
 
-PruneReport prune_network_reconstructed(Network& network, const std::vector<std::vector<float>>& dense,
+PruneReport prune_network_reconstructed(Network& network,
+                                        const std::vector<std::vector<float>>& dense,
                                         PrunePattern pattern, const PruneLevel& level,
                                         const std::vector<Tensor>& calibration,
                                         const ReconstructionOptions& options, int threads) {
   if (calibration.empty()) throw InputError("", 0, "calibration", "no calibration inputs");
-  if (network.input_count() != 1) throw InputError("", 0, network.name(), "expected one network input");
+  if (network.input_count() != 1)
+    throw InputError("", 0, network.name(), "expected one network input");
   restore_weights(network, dense);
   PruneReport report;
   report.pattern = pattern;
@@ -512,7 +531,8 @@ PruneReport prune_network_reconstructed(Network& network, const std::vector<std:
 
   const std::size_t n = calibration.size();
   // values[state][image][value]; state 0 = dense, 1 = partly pruned.
-  std::vector<std::vector<std::vector<Tensor>>> values(2, std::vector<std::vector<Tensor>>(n, std::vector<Tensor>(nv)));
+  std::vector<std::vector<std::vector<Tensor>>> values(
+      2, std::vector<std::vector<Tensor>>(n, std::vector<Tensor>(nv)));
   for (std::size_t s = 0; s < n; ++s) {
     values[0][s][static_cast<std::size_t>(input_value)] = calibration[s];
     values[1][s][static_cast<std::size_t>(input_value)] = calibration[s];
@@ -621,9 +641,11 @@ PruneReport prune_network_reconstructed(Network& network, const std::vector<std:
         const std::int64_t oh = l.kind == LayerKind::kDense ? 1 : out.dim(1);
         const std::int64_t ow = l.kind == LayerKind::kDense ? 1 : out.dim(2);
         accumulate_patches(l, values[0][s][static_cast<std::size_t>(l.inputs[0])],
-                           values[1][s][static_cast<std::size_t>(l.inputs[0])], oh, ow, options, prob);
+                           values[1][s][static_cast<std::size_t>(l.inputs[0])], oh, ow, options,
+                           prob);
       }
-      std::vector<float> pruned = kernel_values(original, depthwise, reconstruct(prob, target, options));
+      std::vector<float> pruned =
+          kernel_values(original, depthwise, reconstruct(prob, target, options));
       const auto z = static_cast<double>(std::count(pruned.begin(), pruned.end(), 0.0f));
       LayerPruning lp;
       lp.layer_index = i;

@@ -101,8 +101,10 @@ TEST(Reconstruction, Block4RecoversAChannelBlockThatCopiesTheOther) {
   std::vector<std::vector<double>> xs;
   for (int n = 0; n < 16; ++n) {
     std::vector<double> x(8);
-    for (int c = 0; c < 4; ++c) x[static_cast<std::size_t>(c)] = std::sin(0.7 * n + 1.3 * c + 0.1 * n * c);
-    for (int c = 0; c < 4; ++c) x[static_cast<std::size_t>(c + 4)] = 0.5 * x[static_cast<std::size_t>(c)];
+    for (int c = 0; c < 4; ++c)
+      x[static_cast<std::size_t>(c)] = std::sin(0.7 * n + 1.3 * c + 0.1 * n * c);
+    for (int c = 0; c < 4; ++c)
+      x[static_cast<std::size_t>(c + 4)] = 0.5 * x[static_cast<std::size_t>(c)];
     xs.push_back(x);
   }
   fill_stats(p, xs, xs);
@@ -167,9 +169,11 @@ TEST(Reconstruction, ConvPatchesMatchTheConvolution) {
   // A 3x3 "same" conv with stride 2: the row-form weights times each patch equal the conv's
   // output, so H and G built from patches describe exactly what the layer computes.
   Tensor x({1, 5, 5, 2});
-  for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = std::sin(0.37f * static_cast<float>(i));
+  for (std::size_t i = 0; i < x.data.size(); ++i)
+    x.data[i] = std::sin(0.37f * static_cast<float>(i));
   auto k = std::make_shared<Tensor>(Tensor({3, 3, 2, 1}));
-  for (std::size_t i = 0; i < k->data.size(); ++i) k->data[i] = std::cos(0.5f * static_cast<float>(i));
+  for (std::size_t i = 0; i < k->data.size(); ++i)
+    k->data[i] = std::cos(0.5f * static_cast<float>(i));
   inference::Layer l;
   l.name = "c";
   l.kind = inference::LayerKind::kConv;

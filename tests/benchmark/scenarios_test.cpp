@@ -75,9 +75,8 @@ TEST(Scenarios, TheSixBenchmarkScenariosAreDefined) {
       EXPECT_LE(u, 0.9);
     }
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"paper-cnn", "paper-cnn-shifted", "paper-attnn", "mobile", "arvr",
-                                      "datacentre"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"paper-cnn", "paper-cnn-shifted", "paper-attnn",
+                                             "mobile", "arvr", "datacentre"}));
 }
 
 }  // namespace

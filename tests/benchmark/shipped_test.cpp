@@ -4,11 +4,11 @@
 // shipped rows byte for byte.
 #include <gtest/gtest.h>
 
+#include <yaml-cpp/yaml.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 #include "../inference/real_assets.h"
 #include "dysta/benchmark/build.h"
@@ -172,12 +172,12 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
   const bool scenes = fs::exists(paths.opencv_data() / "left01.jpg") &&
                       fs::exists(vtest_frames_dir(paths) / ".complete");
   // The same OpenBLAS kernels as scripts/make-benchmark.sh.
-  const auto r = test::shell(
-      dir.path(), "OPENBLAS_CORETYPE=Haswell " + test::shell_quoted(DYSTA_CLI) +
-                      " benchmark build --models " +
-                      (scenes ? "mobilenetv2,faceresnet" : "faceresnet") +
-                      " --max-inputs 3 --no-extra-photos --no-low-light --vtest-step 0 "
-                      "--no-synthetic --threads 2 --out slice");
+  const auto r =
+      test::shell(dir.path(), "OPENBLAS_CORETYPE=Haswell " + test::shell_quoted(DYSTA_CLI) +
+                                  " benchmark build --models " +
+                                  (scenes ? "mobilenetv2,faceresnet" : "faceresnet") +
+                                  " --max-inputs 3 --no-extra-photos --no-low-light --vtest-step 0 "
+                                  "--no-synthetic --threads 2 --out slice");
   ASSERT_EQ(r.status, 0) << r.err;
   std::size_t compared = 0;
   for (const char* folder : {"eyerissv2-sparse20", "eyerissv2-sparse60",

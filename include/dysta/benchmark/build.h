@@ -26,9 +26,9 @@ struct BuildOptions {
   std::size_t synthetic_samples = 200;  // per synthetic transformer
   std::uint64_t seed = 1;               // text line choice and synthetic attention
   int threads = 1;
-  bool attention = true;  // OCR + synthetic transformers
-  bool cnn = true;        // the CNNs on Eyeriss-V2
-  bool synthetic = true;  // the synthetic transformers (need the OCR calibration)
+  bool attention = true;    // OCR + synthetic transformers
+  bool cnn = true;          // the CNNs on Eyeriss-V2
+  bool synthetic = true;    // the synthetic transformers (need the OCR calibration)
   bool reconstruct = true;  // layer-wise reconstruction pruning; false = magnitude (baseline)
   ReconstructionOptions reconstruction;
 };

@@ -35,7 +35,7 @@ const CnnModel& find_cnn(const std::string& key, const std::string& field);
 struct CnnVariantSpec {
   std::optional<PrunePattern> pattern;
   PruneLevel level;
-  bool reference = false;  // also time with reference semantics (pad_channels on)
+  bool reference = false;   // also time with reference semantics (pad_channels on)
   bool reconstruct = true;  // layer-wise reconstruction (reconstruction.h); false = magnitude
   // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
   std::string label() const;
@@ -101,7 +101,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
 struct FunctionMetrics {
   std::string source;  // "all" or an InputRef::source
   std::size_t inputs = 0;
-  std::string metric;  // "top1_agreement", "face_decision_agreement", "same_person_agreement"
+  std::string metric;       // "top1_agreement", "face_decision_agreement", "same_person_agreement"
   std::size_t answers = 0;  // number of distinct answers (classes; 2 for decisions)
   std::vector<std::string> answer_names;
   double agreement = 0;

@@ -30,13 +30,13 @@ struct InputRef {
 // steps of the full pipeline are left out (identity). Their read noise follows the paper's
 // log-linear fit to shot noise: ln read = 2.18 ln shot + 1.20.
 struct LowLightLevel {
-  const char* name;   // id suffix
-  double exposure;    // scale of linear light
-  double shot;        // shot-noise variance per unit signal
-  double read;        // read-noise variance
+  const char* name;  // id suffix
+  double exposure;   // scale of linear light
+  double shot;       // shot-noise variance per unit signal
+  double read;       // read-noise variance
 };
 inline constexpr LowLightLevel kLowLightLevels[] = {
-    {"dim", 1.0 / 8, 0.004, 1.96e-5},  // exp(2.18 ln 0.004 + 1.20) = 1.96e-5
+    {"dim", 1.0 / 8, 0.004, 1.96e-5},    // exp(2.18 ln 0.004 + 1.20) = 1.96e-5
     {"dark", 1.0 / 32, 0.012, 2.15e-4},  // exp(2.18 ln 0.012 + 1.20) = 2.15e-4
 };
 

@@ -32,8 +32,8 @@ namespace dysta::benchmark {
 // conv or dense layer has one group; a depthwise conv one group per channel).
 struct RowProblem {
   std::int64_t rows = 0, cols = 0;
-  std::vector<double> w;         // rows x cols, the dense weights (row-major)
-  std::vector<int> group;        // [rows] -> group index
+  std::vector<double> w;               // rows x cols, the dense weights (row-major)
+  std::vector<int> group;              // [rows] -> group index
   std::vector<std::vector<double>> h;  // [group] cols x cols: sum x_p x_p^T (undamped)
   std::vector<std::vector<double>> g;  // [group] cols x cols: sum x_d x_p^T; empty = equal to h
   // Pruning units: each a list of (row, col) cells. Every unit except filter units lies in one
@@ -49,8 +49,8 @@ struct RowProblem {
 };
 
 struct ReconstructionOptions {
-  double damping = 0.01;  // lambda = damping x mean diagonal of H
-  std::int64_t block = 128;       // SparseGPT column block (columns)
+  double damping = 0.01;            // lambda = damping x mean diagonal of H
+  std::int64_t block = 128;         // SparseGPT column block (columns)
   std::int64_t max_positions = 64;  // output positions sampled per image and layer
   bool correct_drift = true;        // step 1 (off: W* = W_d, SparseGPT on W_d with H of x_p)
   // Batch-norm statistics re-estimation: every batch-norm / channel-affine layer (op
