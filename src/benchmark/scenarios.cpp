@@ -59,6 +59,17 @@ const std::vector<ScenarioDef>& benchmark_scenarios() {
         all_patterns({"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}, "sparse20"),
         paper_slos, 10));
     d.back().paper_rates = {3, 4};
+    d.back().utilisations = {0.3, 0.5, 0.7, 0.8, 0.9};
+    d.push_back(scenario(
+        "paper-cnn-shifted",
+        "the paper's multi-CNN setting under distribution shift: as paper-cnn, with the scene "
+        "models' requests drawn from real photos and their low-light corrupted versions "
+        "(out-of-distribution, Brooks et al. 2019 noise model)",
+        "eyerissv2-sparse20-shifted", "real (ood: corrupted real photos)",
+        all_patterns({"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}, "sparse20"),
+        paper_slos, 10));
+    d.back().paper_rates = {3, 4};
+    d.back().utilisations = {0.3, 0.5, 0.7, 0.8, 0.9};
     d.push_back(scenario(
         "paper-attnn",
         "the paper's multi-AttNN setting: full-size BERT, GPT-2, BART attention on "

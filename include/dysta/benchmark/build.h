@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/reconstruction.h"
 #include "dysta/inference/models.h"
 
 namespace dysta::benchmark {
@@ -32,6 +33,8 @@ struct BuildOptions {
   // Empty = data_dir() / "models".
   std::filesystem::path trained_models;
   std::size_t transformer_requests = 200;  // per trained transformer
+  bool reconstruct = true;  // layer-wise reconstruction pruning; false = magnitude (baseline)
+  ReconstructionOptions reconstruction;
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -57,6 +57,7 @@ struct LayerPruning {
 struct PruneReport {
   PrunePattern pattern = PrunePattern::unstructured;
   PruneLevel level;
+  std::string method = "magnitude";   // "magnitude" or "reconstruction" (reconstruction.h)
   std::vector<LayerPruning> layers;   // the pruned layers
   std::vector<std::string> excluded;  // conv/dense layers left dense (see prunable_layers)
   double overall_sparsity = 0;        // weight-count-weighted zero fraction of the pruned layers
