@@ -31,6 +31,7 @@ struct BuildFlags {
   std::size_t transformer_requests = 200;
   std::string pruning = "reconstruction";
   bool no_bn_reestimate = false;
+  bool no_level_search = false;
   bool no_low_light = false;
 };
 
@@ -59,6 +60,7 @@ void build(const BuildFlags& f) {
   }
   o.reconstruct = f.pruning == "reconstruction";
   o.reconstruction.reestimate_bn = !f.no_bn_reestimate;
+  o.level_search = !f.no_level_search;
   o.images.low_light = !f.no_low_light;
   if (f.no_cnn && !f.models.empty()) {
     throw InputError("", 0, "--no-cnn", "conflicts with --models");
@@ -105,6 +107,8 @@ void add_benchmark_command(CLI::App& app) {
                 "reconstruction (layer-wise, OBC/SparseGPT; default) or magnitude (baseline)");
   b->add_flag("--no-bn-reestimate", f->no_bn_reestimate,
               "reconstruction without batch-norm statistics re-estimation");
+  b->add_flag("--no-level-search", f->no_level_search,
+              "the paper's levels for every network (no fallback to lower levels)");
   b->add_flag("--no-low-light", f->no_low_light, "no out-of-distribution (low-light) inputs");
   b->add_option("--text-lines", f->text_lines, "OCR text lines");
   b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");

@@ -139,8 +139,7 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
     for (std::size_t k = 0; k < o.synthetic_samples; ++k) {
       lens.push_back(src.lengths[k % src.lengths.size()]);
     }
-    sanger.push_back(
-        rounded_attention(synthesize_attention(src.calibration, shape, lens, o.seed)));
+    sanger.push_back(rounded_attention(synthesize_attention(src.calibration, shape, lens, o.seed)));
     mean_iso["sanger/" + sanger.back().variant_name()] = mean_isolated_s(sanger.back());
   }
 }
@@ -198,6 +197,13 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "unstructured, block4 (4 consecutive input channels), filter (output channels); levels "
       "sparse20 (0.20/0.225/0.25) and sparse60 (0.575/0.60/0.625) over three equal layer "
       "groups; stem conv and output heads left dense";
+  settings["level_search"] =
+      options.level_search
+          ? "per network and pattern: the sparse20 slot falls back to sparse10, sparse5, sparse2 "
+            "until 90% of the non-majority answers (80% for filter) agree with the dense model; "
+            "the sparse60 slot falls back to sparse40, sparse30 until the variant is not broken; "
+            "a variant ships under its real level's name in its slot's folder (level-search.csv)"
+          : "none: every network at the paper's levels";
   settings["low_light"] = options.images.low_light;
   settings["eyeriss_v2"] =
       "corrected semantics (real stride/padding; TF same padding as symmetric ceil(total/2)); "
@@ -211,12 +217,28 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
     for (const auto& m : benchmark_cnns()) keys.push_back(m.key);
   }
   if (!options.cnn) keys.clear();
-  std::vector<CnnVariantSpec> specs = {{std::nullopt, sparse20()}};
+  std::vector<CnnVariantSpec> specs(1);
+  specs.front().level = sparse20();
   for (const PruneLevel& level : {sparse20(), sparse60()}) {
     for (const PrunePattern p :
          {PrunePattern::unstructured, PrunePattern::block4, PrunePattern::filter}) {
       // The reference-semantics set is shipped for the paper's level only.
-      specs.push_back({p, level, level.name == "sparse20", options.reconstruct});
+      CnnVariantSpec spec;
+      spec.pattern = p;
+      spec.level = level;
+      spec.reference = level.name == "sparse20";
+      spec.reconstruct = options.reconstruct;
+      if (options.level_search) {
+        // Issue 12's goal at the paper's level: 90% of the non-majority answers kept (80% for
+        // filter); the sparse60 slot keeps the highest level that is not broken.
+        const bool paper = level.name == "sparse20";
+        spec.goal = paper ? (p == PrunePattern::filter ? 0.8 : 0.9) : kBrokenThreshold;
+        for (const char* name : paper ? std::vector<const char*>{"sparse10", "sparse5", "sparse2"}
+                                      : std::vector<const char*>{"sparse40", "sparse30"}) {
+          spec.fallback.push_back(parse_prune_level(name, "level"));
+        }
+      }
+      specs.push_back(spec);
     }
   }
   std::vector<std::vector<std::string>> input_rows = {
@@ -227,6 +249,10 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       {"model", "pattern", "method", "source", "inputs", "metric", "agreement", "base_rate",
        "majority", "majority_agreement", "non_majority_inputs", "non_majority_agreement",
        "top2_overlap", "change_metric", "change", "within_0.6", "weight_sparsity", "broken"}};
+  std::vector<std::vector<std::string>> search_rows = {{"model", "pattern", "slot", "level",
+                                                        "inputs", "non_majority_agreement",
+                                                        "majority_agreement", "goal", "outcome"}};
+  std::map<std::string, std::string> shipped_as;  // "<model>_<pattern>_<slot>" -> variant name
   std::vector<std::vector<std::string>> confusion_rows = {
       {"model", "pattern", "source", "dense_answer", "pruned_answer", "count"}};
   std::vector<std::vector<std::string>> layer_rows = {
@@ -327,7 +353,19 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
         }
       }
       const FunctionMetrics& all = metrics.front();
+      const std::string pattern_only =
+          vp.pruning ? to_string(vp.pruning->pattern) : std::string("dense");
+      if (vp.pruning) shipped_as[vp.model + "_" + pattern_only + "_" + vp.slot] = name;
+      for (const LevelAttempt& a : vp.attempts) {
+        const double goal =
+            vp.slot == "sparse20" ? (pattern_only == "filter" ? 0.8 : 0.9) : kBrokenThreshold;
+        search_rows.push_back({vp.model, pattern_only, vp.slot,
+                               a.label.substr(a.label.rfind('_') + 1), std::to_string(a.inputs),
+                               fmt4(a.non_majority_agreement), fmt4(a.majority_agreement),
+                               fmt4(goal), a.outcome});
+      }
       variant_info[name] = {{"method", method},
+                            {"slot", vp.slot},
                             {"broken", is_bad},
                             {"agreement", fmt4(all.agreement)},
                             {"base_rate", fmt4(all.base_rate)},
@@ -339,14 +377,13 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
                                   fmt::format("{:.6f}", lp.achieved), std::to_string(lp.weights)});
         }
       }
-      const bool s20 = vp.pattern.find("sparse20") != std::string::npos;
+      const bool s20 = vp.slot == "sparse20";
       const std::string folder = vp.pattern == "dense" ? "eyerissv2-dense"
                                  : s20                 ? "eyerissv2-sparse20"
                                                        : "eyerissv2-sparse60";
       const CnnVariantProfile main = vp.subset(in_dist);
       const auto list_sources = [&](const std::string& f, const std::vector<std::size_t>& idx) {
-        if (vp.pattern != "dense" && vp.pattern != "unstructured_sparse20" &&
-            vp.pattern != "unstructured_sparse60") {
+        if (vp.pattern != "dense" && vp.pruning->pattern != PrunePattern::unstructured) {
           return;  // one listing per (folder, model)
         }
         Rows& rows = source_rows[f];
@@ -429,6 +466,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   files["pruning.csv"] = csv_text(pruning_rows);
   files["agreement.csv"] = csv_text(agreement_rows);
   files["confusion.csv"] = csv_text(confusion_rows);
+  if (search_rows.size() > 1) files["level-search.csv"] = csv_text(search_rows);
   for (const auto& [folder, rows] : source_rows)
     files["sources/" + folder + ".csv"] = csv_text(rows);
   manifest["variants"] = variant_info;
@@ -442,7 +480,12 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
   provenance["inputs"] = {{"file", "../inputs.csv"}, {"sha256", sha256_hex(files["inputs.csv"])}};
   provenance["seed"] = options.seed;
   for (ScenarioDef def : benchmark_scenarios()) {
-    // Broken variants are used by no scenario.
+    // Scenarios name slots ("<model>_<pattern>_sparse20"); each ships at the level its search
+    // kept. Broken variants are used by no scenario.
+    for (auto& [variant, weight] : def.mix) {
+      const auto it = shipped_as.find(variant);
+      if (it != shipped_as.end()) variant = it->second;
+    }
     std::erase_if(def.mix, [&](const auto& m) { return broken.count(m.first) > 0; });
     if (def.mix.empty()) continue;
     const std::string text = scenario_yaml(def, mean_iso, provenance);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <stdexcept>
 #include <thread>
 
@@ -216,6 +217,13 @@ std::vector<float> model_output(const CnnModel& model, const inference::RealMode
   return {};
 }
 
+// The decision of a classifier (argmax class) or of the detector (best face score >= 0.5), as
+// metrics_of counts them.
+std::size_t decision_of(const CnnModel& model, const std::vector<float>& output) {
+  if (model.task == CnnTask::detector) return output.at(0) >= 0.5f ? 1 : 0;
+  return static_cast<std::size_t>(std::max_element(output.begin(), output.end()) - output.begin());
+}
+
 }  // namespace
 
 EyerissLayerTimer::EyerissLayerTimer(const Network& net) {
@@ -350,41 +358,21 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
     for (std::size_t i = 0; i < functions.size(); ++i) net.set_layer_function(i, functions[i]);
   };
 
-  std::vector<CnnVariantProfile> out;
-  for (const CnnVariantSpec& spec : variants) {
-    restore();
-    CnnVariantProfile vp;
-    vp.model = model.key;
-    vp.pattern = spec.label();
-    if (spec.pattern) {
-      vp.pruning = spec.reconstruct ? prune_network_reconstructed(
-                                          net, dense, *spec.pattern, spec.level, calibration,
-                                          options.reconstruction, options.threads)
-                                    : prune_network(net, dense, *spec.pattern, spec.level);
-    }
-    vp.layer_names = names;
-
-    const EyerissLayerTimer timer(net);
-    vp.weight_sparsity = timer.weight_sparsity();
-
-    const std::size_t n = inputs.size(), L = timer.size();
-    vp.input_ids.reserve(n);
-    for (const auto& in : inputs) vp.input_ids.push_back(in.id);
-    vp.latency_corrected_s.assign(n * L, 0.0);
-    if (spec.reference) vp.latency_reference_s.assign(n * L, 0.0);
-    vp.sparsity.assign(n * L, 0.0);
-    vp.outputs.assign(n, {});
+  // Runs the network as it is now on the inputs `idx` into `vp` (sized for every input).
+  const auto run_inputs = [&](CnnVariantProfile& vp, const EyerissLayerTimer& timer, bool reference,
+                              const std::vector<std::size_t>& idx) {
+    const std::size_t L = timer.size();
     std::vector<LayerShape> shapes;
     std::mutex shapes_mutex;
-
     std::atomic<std::size_t> next{0};
     std::exception_ptr error;
     std::mutex error_mutex;
     const auto worker = [&] {
       try {
-        for (std::size_t s = next++; s < n; s = next++) {
+        for (std::size_t k = next++; k < idx.size(); k = next++) {
+          const std::size_t s = idx[k];
           const inference::Image img = load_input(inputs[s]);
-          EyerissObserver obs(timer, spec.reference);
+          EyerissObserver obs(timer, reference);
           inference::LayerObserver* observers[] = {&obs};
           const std::vector<Tensor> outputs = real->run(img, observers);
           vp.outputs[s] = model_output(model, *real, outputs, img);
@@ -393,11 +381,11 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
                     vp.latency_corrected_s.begin() + static_cast<std::ptrdiff_t>(s * L));
           std::copy(row.sparsity.begin(), row.sparsity.end(),
                     vp.sparsity.begin() + static_cast<std::ptrdiff_t>(s * L));
-          if (spec.reference) {
+          if (reference) {
             std::copy(row.reference.begin(), row.reference.end(),
                       vp.latency_reference_s.begin() + static_cast<std::ptrdiff_t>(s * L));
           }
-          if (s == 0) {
+          if (k == 0) {
             std::lock_guard<std::mutex> lock(shapes_mutex);
             shapes = obs.shapes();
           }
@@ -405,23 +393,145 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (!error) error = std::current_exception();
-        next = n;
+        next = idx.size();
       }
     };
-    const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(n)));
+    const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(idx.size())));
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
-
     vp.shapes = shapes;
-    EyerissV2Config ref_cfg;
-    for (const LayerShape& s : vp.shapes) {
-      const EyerissV2Mapping m = eyeriss_v2_mapping(s, ref_cfg, Semantics::reference);
-      vp.reference_padded.push_back(s.in_channels != m.C2 * m.C1 * m.C0);
+  };
+
+  const std::size_t n = inputs.size();
+  std::vector<std::size_t> all_inputs(n);
+  std::iota(all_inputs.begin(), all_inputs.end(), std::size_t{0});
+  std::vector<std::string> sources;
+  for (const auto& in : inputs) sources.push_back(in.source);
+
+  // Screening of the level search for the decision models: every input whose dense answer is not
+  // the majority one, and as many majority inputs (at least 16), evenly spaced. The non-majority
+  // agreement on it is exact; the majority agreement is sampled.
+  std::vector<std::size_t> dense_answer, screen;
+  std::size_t majority = 0;
+  const auto prepare_screen = [&](const CnnVariantProfile& dense) {
+    if (model.task == CnnTask::embedding || !screen.empty()) return;
+    std::vector<std::size_t> count;
+    for (std::size_t s = 0; s < n; ++s) {
+      dense_answer.push_back(decision_of(model, dense.outputs[s]));
+      if (dense_answer.back() >= count.size()) count.resize(dense_answer.back() + 1, 0);
+      ++count[dense_answer.back()];
     }
-    out.push_back(std::move(vp));
+    majority =
+        static_cast<std::size_t>(std::max_element(count.begin(), count.end()) - count.begin());
+    std::vector<std::size_t> major;
+    for (std::size_t s = 0; s < n; ++s) {
+      (dense_answer[s] == majority ? major : screen).push_back(s);
+    }
+    const std::size_t take = std::min(major.size(), std::max<std::size_t>(16, screen.size()));
+    for (std::size_t k = 0; k < take; ++k) screen.push_back(major[k * major.size() / take]);
+    std::sort(screen.begin(), screen.end());
+  };
+
+  const auto fresh = [&](const CnnVariantSpec& spec, const EyerissLayerTimer& timer) {
+    CnnVariantProfile vp;
+    vp.model = model.key;
+    vp.layer_names = names;
+    vp.weight_sparsity = timer.weight_sparsity();
+    const std::size_t L = timer.size();
+    vp.input_ids.reserve(n);
+    for (const auto& in : inputs) vp.input_ids.push_back(in.id);
+    vp.latency_corrected_s.assign(n * L, 0.0);
+    if (spec.reference) vp.latency_reference_s.assign(n * L, 0.0);
+    vp.sparsity.assign(n * L, 0.0);
+    vp.outputs.assign(n, {});
+    return vp;
+  };
+
+  std::vector<CnnVariantProfile> out;
+  for (const CnnVariantSpec& spec : variants) {
+    std::vector<PruneLevel> levels = {spec.level};
+    const bool search = spec.pattern && spec.goal > 0;
+    if (search) {
+      if (out.empty() || out.front().pruning) {
+        throw InputError("", 0, model.key, "the level search needs the dense variant first");
+      }
+      levels.insert(levels.end(), spec.fallback.begin(), spec.fallback.end());
+      prepare_screen(out.front());
+    }
+    std::vector<LevelAttempt> attempts;
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      const bool last = k + 1 == levels.size();
+      restore();
+      std::optional<PruneReport> pruning;
+      if (spec.pattern) {
+        pruning = spec.reconstruct ? prune_network_reconstructed(
+                                         net, dense, *spec.pattern, levels[k], calibration,
+                                         options.reconstruction, options.threads)
+                                   : prune_network(net, dense, *spec.pattern, levels[k]);
+      }
+      const EyerissLayerTimer timer(net);
+      CnnVariantProfile vp = fresh(spec, timer);
+      vp.pattern = spec.pattern ? to_string(*spec.pattern) + "_" + levels[k].name : "dense";
+      vp.slot = spec.pattern ? spec.level.name : "dense";
+      vp.pruning = std::move(pruning);
+      LevelAttempt attempt;
+      attempt.label = vp.pattern;
+      if (search && !screen.empty()) {
+        run_inputs(vp, timer, false, screen);
+        std::size_t nm = 0, nm_kept = 0, mj = 0, mj_kept = 0;
+        for (const std::size_t s : screen) {
+          const bool kept = decision_of(model, vp.outputs[s]) == dense_answer[s];
+          (dense_answer[s] == majority ? mj : nm) += 1;
+          (dense_answer[s] == majority ? mj_kept : nm_kept) += kept ? 1 : 0;
+        }
+        attempt.inputs = screen.size();
+        const double nan = std::nan("");
+        attempt.non_majority_agreement =
+            nm > 0 ? static_cast<double>(nm_kept) / static_cast<double>(nm) : nan;
+        attempt.majority_agreement =
+            mj > 0 ? static_cast<double>(mj_kept) / static_cast<double>(mj) : nan;
+        // meets_goal's rule on the screened inputs.
+        const bool pass = (nm == 0 || attempt.non_majority_agreement >= spec.goal) &&
+                          (nm == 0 || attempt.non_majority_agreement >= kBrokenThreshold) &&
+                          (mj == 0 || attempt.majority_agreement >= kBrokenThreshold);
+        if (!pass && !last) {
+          attempt.outcome = "missed";
+          attempts.push_back(attempt);
+          continue;
+        }
+        CnnVariantProfile full = fresh(spec, timer);
+        full.pattern = vp.pattern;
+        full.slot = vp.slot;
+        full.pruning = std::move(vp.pruning);
+        vp = std::move(full);
+      }
+      run_inputs(vp, timer, spec.reference, all_inputs);
+      EyerissV2Config ref_cfg;
+      for (const LayerShape& s : vp.shapes) {
+        const EyerissV2Mapping m = eyeriss_v2_mapping(s, ref_cfg, Semantics::reference);
+        vp.reference_padded.push_back(s.in_channels != m.C2 * m.C1 * m.C0);
+      }
+      if (search) {
+        const FunctionMetrics m = function_metrics(model, out.front(), vp, sources).front();
+        attempt.inputs = n;
+        attempt.non_majority_agreement = m.non_majority_agreement;
+        attempt.majority_agreement = m.majority_agreement;
+        const bool ok = meets_goal(m, spec.goal);
+        if (!ok && !last) {
+          attempt.outcome = "missed";
+          attempts.push_back(attempt);
+          continue;
+        }
+        attempt.outcome = ok ? "kept" : "last";
+        attempts.push_back(attempt);
+      }
+      vp.attempts = attempts;
+      out.push_back(std::move(vp));
+      break;
+    }
   }
   restore();
   return out;
@@ -598,6 +708,11 @@ bool is_broken(const FunctionMetrics& all) {
                          all.majority_agreement < kBrokenThreshold;
   const bool embedding = !std::isnan(all.within) && all.within < kBrokenThreshold;
   return decisions || embedding;
+}
+
+bool meets_goal(const FunctionMetrics& all, double goal) {
+  if (is_broken(all)) return false;
+  return all.non_majority == 0 || all.non_majority_agreement >= goal;
 }
 
 }  // namespace dysta::benchmark

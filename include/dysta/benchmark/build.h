@@ -35,6 +35,9 @@ struct BuildOptions {
   std::size_t transformer_requests = 200;  // per trained transformer
   bool reconstruct = true;  // layer-wise reconstruction pruning; false = magnitude (baseline)
   ReconstructionOptions reconstruction;
+  // Per network and pattern, fall back to lower levels until the variant keeps its function
+  // (CnnVariantSpec::goal; level-search.csv); false = the paper's levels for every network.
+  bool level_search = true;
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -12,8 +12,8 @@
 #include "dysta/accelerators/profiling.h"
 #include "dysta/benchmark/inputs.h"
 #include "dysta/benchmark/pruning.h"
-#include "dysta/inference/network.h"
 #include "dysta/benchmark/reconstruction.h"
+#include "dysta/inference/network.h"
 
 namespace dysta::benchmark {
 
@@ -34,13 +34,31 @@ const std::vector<CnnModel>& benchmark_cnns();
 const CnnModel& find_cnn(const std::string& key, const std::string& field);
 
 // A variant: dense (no pattern) or a pattern at a level.
+//
+// Level search (issue 12): with `goal` > 0, a pruned variant that does not keep its function is
+// pruned again at the levels of `fallback`, in order, and the first that keeps it is shipped
+// (else the last one tried). "Keeps its function" (meets_goal): not broken, and at least `goal`
+// of the non-majority answers agree with the dense model. `level` names the slot (the profile
+// set) the variant ships in whatever level it ends at.
 struct CnnVariantSpec {
   std::optional<PrunePattern> pattern;
   PruneLevel level;
   bool reference = false;   // also time with reference semantics (pad_channels on)
   bool reconstruct = true;  // layer-wise reconstruction (reconstruction.h); false = magnitude
+  std::vector<PruneLevel> fallback;  // lower levels to try, in order
+  double goal = 0;                   // 0: no search
   // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
   std::string label() const;
+};
+
+// One level tried by the search of CnnVariantSpec.
+struct LevelAttempt {
+  std::string label;       // "<pattern>_<level>"
+  std::size_t inputs = 0;  // inputs the level was judged on
+  double non_majority_agreement = 0;
+  double majority_agreement = 0;  // on the judged majority inputs
+  std::string
+      outcome;  // "kept", "missed" (goal missed, next level tried), "last" (missed, none left)
 };
 
 // The inputs a model runs on: scene_inputs for the classifiers and the detector, face_inputs
@@ -98,8 +116,10 @@ struct CnnProfileOptions {
 
 struct CnnVariantProfile {
   std::string model;    // CnnModel::key
-  std::string pattern;  // CnnVariantSpec::label()
+  std::string pattern;  // the shipped level's label ("<pattern>_<level>" or "dense")
+  std::string slot;     // CnnVariantSpec::level's name ("dense" for the dense model)
   std::optional<PruneReport> pruning;
+  std::vector<LevelAttempt> attempts;       // the level search, in order (empty without one)
   std::vector<std::string> layer_names;     // every conv/dense layer, execution order
   std::vector<LayerShape> shapes;           // [layer]
   std::vector<double> weight_sparsity;      // [layer], zero fraction of the (pruned) kernel
@@ -180,5 +200,7 @@ std::vector<FunctionMetrics> function_metrics(const CnnModel& model, const CnnVa
 // used by no scenario.
 inline constexpr double kBrokenThreshold = 0.5;
 bool is_broken(const FunctionMetrics& all);
+// Not broken, and (where there are non-majority answers) at least `goal` of them kept.
+bool meets_goal(const FunctionMetrics& all, double goal);
 
 }  // namespace dysta::benchmark
