@@ -32,6 +32,7 @@ struct BuildFlags {
   std::string pruning = "reconstruction";
   bool no_bn_reestimate = false;
   bool no_level_search = false;
+  std::string levels_from;
   bool no_low_light = false;
 };
 
@@ -61,6 +62,7 @@ void build(const BuildFlags& f) {
   o.reconstruct = f.pruning == "reconstruction";
   o.reconstruction.reestimate_bn = !f.no_bn_reestimate;
   o.level_search = !f.no_level_search;
+  o.levels_from = f.levels_from;
   o.images.low_light = !f.no_low_light;
   if (f.no_cnn && !f.models.empty()) {
     throw InputError("", 0, "--no-cnn", "conflicts with --models");
@@ -109,6 +111,8 @@ void add_benchmark_command(CLI::App& app) {
               "reconstruction without batch-norm statistics re-estimation");
   b->add_flag("--no-level-search", f->no_level_search,
               "the paper's levels for every network (no fallback to lower levels)");
+  b->add_option("--levels-from", f->levels_from,
+                "take each variant's level from this benchmark folder's manifest.json (no search)");
   b->add_flag("--no-low-light", f->no_low_light, "no out-of-distribution (low-light) inputs");
   b->add_option("--text-lines", f->text_lines, "OCR text lines");
   b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");

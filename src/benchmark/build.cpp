@@ -198,7 +198,9 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "sparse20 (0.20/0.225/0.25) and sparse60 (0.575/0.60/0.625) over three equal layer "
       "groups; stem conv and output heads left dense";
   settings["level_search"] =
-      options.level_search
+      !options.levels_from.empty() ? "none: each variant's level taken from another build's "
+                                     "manifest (--levels-from)"
+      : options.level_search
           ? "per network and pattern: the sparse20 slot falls back to sparse10, sparse5, sparse2 "
             "until 90% of the non-majority answers (80% for filter) agree with the dense model; "
             "the sparse60 slot falls back to sparse40, sparse30 until the variant is not broken; "
@@ -217,30 +219,60 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
     for (const auto& m : benchmark_cnns()) keys.push_back(m.key);
   }
   if (!options.cnn) keys.clear();
-  std::vector<CnnVariantSpec> specs(1);
-  specs.front().level = sparse20();
-  for (const PruneLevel& level : {sparse20(), sparse60()}) {
-    for (const PrunePattern p :
-         {PrunePattern::unstructured, PrunePattern::block4, PrunePattern::filter}) {
-      // The reference-semantics set is shipped for the paper's level only.
-      CnnVariantSpec spec;
-      spec.pattern = p;
-      spec.level = level;
-      spec.reference = level.name == "sparse20";
-      spec.reconstruct = options.reconstruct;
-      if (options.level_search) {
-        // Issue 12's goal at the paper's level: 90% of the non-majority answers kept (80% for
-        // filter); the sparse60 slot keeps the highest level that is not broken.
-        const bool paper = level.name == "sparse20";
-        spec.goal = paper ? (p == PrunePattern::filter ? 0.8 : 0.9) : kBrokenThreshold;
-        for (const char* name : paper ? std::vector<const char*>{"sparse10", "sparse5", "sparse2"}
-                                      : std::vector<const char*>{"sparse40", "sparse30"}) {
-          spec.fallback.push_back(parse_prune_level(name, "level"));
-        }
+  // "<model>_<pattern>_<slot>" -> level, from --levels-from.
+  std::map<std::string, std::string> forced_levels;
+  if (!options.levels_from.empty()) {
+    const fs::path mf = options.levels_from / "manifest.json";
+    try {
+      const ordered_json j = ordered_json::parse(read_file(mf));
+      for (const auto& [name, info] : j.at("variants").items()) {
+        const std::string slot = info.at("slot").get<std::string>();
+        if (slot == "dense") continue;
+        const std::string level = name.substr(name.rfind('_') + 1);
+        forced_levels[name.substr(0, name.rfind('_') + 1) + slot] = level;
       }
-      specs.push_back(spec);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw InputError(mf.string(), 0, "variants", std::string("no variant levels: ") + e.what());
     }
   }
+  const auto specs_for = [&](const std::string& model) {
+    std::vector<CnnVariantSpec> specs(1);
+    specs.front().level = sparse20();
+    for (const PruneLevel& level : {sparse20(), sparse60()}) {
+      for (const PrunePattern p :
+           {PrunePattern::unstructured, PrunePattern::block4, PrunePattern::filter}) {
+        CnnVariantSpec spec;
+        spec.pattern = p;
+        spec.level = level;
+        spec.slot = level.name;
+        // The reference-semantics set is shipped for the paper's level only.
+        spec.reference = level.name == "sparse20";
+        spec.reconstruct = options.reconstruct;
+        const auto forced = forced_levels.find(model + "_" + to_string(p) + "_" + level.name);
+        if (!options.levels_from.empty()) {
+          if (forced == forced_levels.end()) {
+            throw InputError((options.levels_from / "manifest.json").string(), 0, "variants",
+                             "no level for " + model + "_" + to_string(p) + " in " + level.name);
+          }
+          spec.level = parse_prune_level(forced->second, "variants");
+        } else if (options.level_search) {
+          // Issue 12's goal at the paper's level: 90% of the non-majority answers kept (80% for
+          // filter); the sparse60 slot keeps the highest level that is not broken.
+          const bool paper = level.name == "sparse20";
+          spec.goal = paper ? (p == PrunePattern::filter ? 0.8 : 0.9) : kBrokenThreshold;
+          for (const char* name : paper
+                                      ? std::vector<const char*>{"sparse10", "sparse5", "sparse2"}
+                                      : std::vector<const char*>{"sparse40", "sparse30"}) {
+            spec.fallback.push_back(parse_prune_level(name, "level"));
+          }
+        }
+        specs.push_back(spec);
+      }
+    }
+    return specs;
+  };
   std::vector<std::vector<std::string>> input_rows = {
       {"set", "sample", "id", "source", "package", "index", "width", "height", "pixel_sha256"}};
   std::vector<std::vector<std::string>> pruning_rows = {
@@ -302,6 +334,7 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
       list("calibration-" + set, calibration, all);
     }
+    const std::vector<CnnVariantSpec> specs = specs_for(model.key);
     log << fmt::format("benchmark: {} on {} {} inputs ({} calibration), {} variants\n", model.key,
                        inputs.size(), set, calibration.size(), specs.size())
         << std::flush;

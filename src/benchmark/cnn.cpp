@@ -475,7 +475,7 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
       const EyerissLayerTimer timer(net);
       CnnVariantProfile vp = fresh(spec, timer);
       vp.pattern = spec.pattern ? to_string(*spec.pattern) + "_" + levels[k].name : "dense";
-      vp.slot = spec.pattern ? spec.level.name : "dense";
+      vp.slot = spec.slot_name();
       vp.pruning = std::move(pruning);
       LevelAttempt attempt;
       attempt.label = vp.pattern;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <yaml-cpp/yaml.h>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "../inference/real_assets.h"
 #include "dysta/benchmark/build.h"
 #include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/pruning.h"
 #include "dysta/benchmark/scenarios.h"
 #include "dysta/profile.h"
 #include "test_paths.h"
@@ -75,17 +78,25 @@ struct SetExpectation {
   std::size_t min_samples;
 };
 
-std::vector<std::string> cnn_variants(const std::string& suffix) {
+// The CNN variants of a slot ("dense", "sparse20", "sparse60") as the manifest lists them: one
+// per model (dense) or per model and pattern, each named "<model>_<pattern>_<level>" with the
+// level its search kept.
+std::vector<std::string> cnn_variants(const std::string& slot) {
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
   std::vector<std::string> out;
-  for (const char* m : {"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}) {
-    if (suffix == "dense") {
-      out.push_back(std::string(m) + "_dense");
-      continue;
-    }
-    for (const char* p : {"block4", "filter", "unstructured"}) {
-      out.push_back(std::string(m) + "_" + p + "_" + suffix);
-    }
+  for (const auto& [name, info] : j.at("variants").items()) {
+    if (info.at("slot").get<std::string>() == slot) out.push_back(name);
   }
+  std::sort(out.begin(), out.end());
+  std::set<std::string> keys;
+  for (const auto& name : out) {
+    keys.insert(slot == "dense" ? name : name.substr(0, name.rfind('_')));
+    if (slot == "dense") continue;
+    const std::string level = name.substr(name.rfind('_') + 1);
+    EXPECT_NO_THROW(parse_prune_level(level, "level")) << name;
+  }
+  EXPECT_EQ(keys.size(), out.size()) << slot;  // one level per model and pattern
+  EXPECT_EQ(out.size(), slot == "dense" ? 4u : 12u) << slot;
   return out;
 }
 
@@ -144,15 +155,58 @@ TEST(ShippedBenchmark, BrokenVariantsAreFlaggedAndInNoScenario) {
   }
 }
 
+TEST(ShippedBenchmark, TheLevelSearchKeptWhatItReportsAndLoweredOnlyMissedLevels) {
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
+  const std::string search = test::read_text(kBench / "level-search.csv");
+  std::istringstream in(search);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line,
+            "model,pattern,slot,level,inputs,non_majority_agreement,majority_agreement,goal,"
+            "outcome");
+  // Per model, pattern and slot: zero or more "missed" rows, then one "kept" or "last" row whose
+  // level is the shipped variant's; a "kept" variant is not broken and meets its goal in
+  // agreement.csv.
+  std::map<std::string, std::vector<std::vector<std::string>>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 9u) << line;
+    rows[f[0] + "_" + f[1] + "_" + f[2]].push_back(f);
+  }
+  EXPECT_EQ(rows.size(), 4u * 3u * 2u);
+  for (const auto& [key, attempts] : rows) {
+    SCOPED_TRACE(key);
+    for (std::size_t k = 0; k + 1 < attempts.size(); ++k) EXPECT_EQ(attempts[k][8], "missed");
+    const auto& last = attempts.back();
+    ASSERT_TRUE(last[8] == "kept" || last[8] == "last") << last[8];
+    const std::string name = last[0] + "_" + last[1] + "_" + last[3];
+    ASSERT_TRUE(j.at("variants").contains(name)) << name;
+    const auto& info = j.at("variants").at(name);
+    EXPECT_EQ(info.at("slot").get<std::string>(), last[2]);
+    if (last[8] == "kept") {
+      EXPECT_FALSE(info.at("broken").get<bool>());
+      EXPECT_GE(std::stod(info.at("non_majority_agreement").get<std::string>()),
+                std::stod(last[7]));
+    }
+    // The paper's level first; the first attempt is the slot's own level.
+    EXPECT_EQ(attempts.front()[3], last[2]);
+  }
+}
+
 TEST(ShippedBenchmark, EveryScenarioRunsAsAConfig) {
   const auto infos = read_scenarios(kBench / "scenarios");
-  ASSERT_EQ(infos.size(), 6u);
+  ASSERT_EQ(infos.size(), 7u);
   for (const auto& info : infos) {
     SCOPED_TRACE(info.name);
     EXPECT_GE(info.utilisation, 0.3);
     EXPECT_LE(info.utilisation, 0.8);
     test::TempDir dir;
-    const auto r = test::dysta_cli(dir.path(), "run -c " + test::shell_quoted(info.file.string()) +
+    // Fleet scenarios are cluster configs.
+    const bool fleet = YAML::LoadFile(info.file.string())["cluster"].IsDefined();
+    const auto r = test::dysta_cli(dir.path(), std::string(fleet ? "cluster" : "run") + " -c " +
+                                                   test::shell_quoted(info.file.string()) +
                                                    " --requests 300 --out out");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(test::read_text(dir.path() / "out" / "summary.json"));
@@ -183,7 +237,8 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
                                   " benchmark build --models " +
                                   (scenes ? "mobilenetv2,faceresnet" : "faceresnet") +
                                   " --max-inputs 3 --no-extra-photos --no-low-light --vtest-step 0 "
-                                  "--no-synthetic --threads 2 --out slice");
+                                  "--no-synthetic --threads 2 --out slice --levels-from " +
+                                  test::shell_quoted(kBench.string()));
   ASSERT_EQ(r.status, 0) << r.err;
   std::size_t compared = 0;
   for (const char* folder : {"eyerissv2-sparse20", "eyerissv2-sparse60",

@@ -38,6 +38,9 @@ struct BuildOptions {
   // Per network and pattern, fall back to lower levels until the variant keeps its function
   // (CnnVariantSpec::goal; level-search.csv); false = the paper's levels for every network.
   bool level_search = true;
+  // A benchmark folder whose manifest gives each variant's level (no search): regenerates that
+  // folder's variants from a slice of the inputs. Empty = unused.
+  std::filesystem::path levels_from;
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -47,8 +47,10 @@ struct CnnVariantSpec {
   bool reconstruct = true;  // layer-wise reconstruction (reconstruction.h); false = magnitude
   std::vector<PruneLevel> fallback;  // lower levels to try, in order
   double goal = 0;                   // 0: no search
+  std::string slot;                  // the profile set's level; empty = level.name
   // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
   std::string label() const;
+  std::string slot_name() const { return pattern ? (slot.empty() ? level.name : slot) : "dense"; }
 };
 
 // One level tried by the search of CnnVariantSpec.
