@@ -53,6 +53,8 @@ StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
   spec.slo_multiplier = config.workload.slo_multiplier;
   spec.priorities = config.workload.priorities;
   spec.mix = mix_weights(config, profiles);
+  if (config.workload.arrivals)
+    spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
   return spec;
 }
 
@@ -88,7 +90,7 @@ void run(const RunFlags& flags) {
   const bool replay = !config.workload.trace.empty();
   const std::string source =
       replay ? "trace " + config.workload.trace
-             : fmt::format("Poisson {} req/s, SLO x{}, seed {}", config.workload.rate,
+             : fmt::format("{}, SLO x{}, seed {}", arrivals_text(config.workload),
                            config.workload.slo_multiplier, config.workload.seed);
 
   RunMetrics metrics;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dysta/arrivals.h"
 #include "dysta/data_dir.h"
 #include "dysta/engine.h"
 #include "dysta/registry.h"
@@ -20,14 +21,33 @@
 
 namespace dysta {
 
+// workload.arrivals: the inter-arrival process (arrivals.h). Absent = Poisson at workload.rate.
+struct ArrivalConfig {
+  GapKind kind = GapKind::exponential;
+  double cv = 1;    // coefficient of variation of the gaps (exponential: 1)
+  RateCurve curve;  // workload.arrivals.curve (explicit points), or empty
+  struct Diurnal {
+    double amplitude = 0.5;  // [0, 1]; the mean is workload.rate
+    double period_s = 86400;
+    double phase_s = 0;
+    int points = 48;
+  };
+  std::optional<Diurnal> diurnal;  // workload.arrivals.diurnal
+
+  // The ArrivalSpec for mean rate `rate_per_s` (the diurnal curve's mean; a renewal process's
+  // rate; ignored with an explicit curve).
+  ArrivalSpec spec(double rate_per_s) const;
+};
+
 struct WorkloadConfig {
   double rate = 30;             // requests per second
   std::size_t requests = 1000;  // number of requests
   double slo_multiplier = 10;   // SLO = multiplier x mean isolated latency of the architecture
   std::uint64_t seed = 1;
   std::vector<int> priorities{1, 3, 9};
-  std::map<std::string, double> mix;  // variant name -> weight; empty = uniform
-  std::string trace;                  // replay this trace CSV instead of generating
+  std::map<std::string, double> mix;      // variant name -> weight; empty = uniform
+  std::string trace;                      // replay this trace CSV instead of generating
+  std::optional<ArrivalConfig> arrivals;  // empty = Poisson at `rate` (spec B.3)
 };
 
 // One parameter of one policy or predictor swept over several values (sweep.policy_params,

@@ -184,8 +184,9 @@ class Parser {
   }
 
   void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
-    check_keys(w, "workload",
-               {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace"});
+    check_keys(
+        w, "workload",
+        {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace", "arrivals"});
     if (auto n = w["rate"]) out.rate = ranged(n, "workload.rate", kMinRate, kMaxRate);
     if (auto n = w["requests"]) {
       out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1, kMaxRequests));
@@ -212,6 +213,80 @@ class Parser {
       }
     }
     if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
+    if (auto n = w["arrivals"]) {
+      out.arrivals = parse_arrivals(n);
+      try {
+        out.arrivals->spec(out.rate).validate("workload.arrivals");
+      } catch (const InputError& e) {
+        fail(n, e.field(), e.message());
+      }
+    }
+  }
+
+  ArrivalConfig parse_arrivals(const YAML::Node& a) const {
+    const std::string key = "workload.arrivals";
+    check_keys(a, key, {"kind", "cv", "curve", "diurnal"});
+    ArrivalConfig out;
+    if (auto n = a["kind"]) {
+      try {
+        out.kind = parse_gap_kind(str(n, key + ".kind"), key + ".kind");
+      } catch (const InputError& e) {
+        fail(n, key + ".kind",
+             "expected exponential, gamma or weibull, found '" + n.Scalar() + "'");
+      }
+    }
+    if (auto n = a["cv"]) {
+      out.cv = ranged(n, key + ".cv", kMinArrivalCv, kMaxArrivalCv);
+      if (out.kind == GapKind::exponential && out.cv != 1) {
+        fail(n, key + ".cv", "exponential gaps have cv = 1 (set kind: gamma or weibull)");
+      }
+    } else if (out.kind != GapKind::exponential) {
+      fail(a, key + ".cv", "missing (gamma and weibull gaps need their coefficient of variation)");
+    }
+    if (a["curve"] && a["diurnal"]) {
+      fail(a["diurnal"], key + ".diurnal", "give either curve or diurnal, not both");
+    }
+    if (auto c = a["curve"]) {
+      const std::string ck = key + ".curve";
+      check_keys(c, ck, {"t_s", "rate", "periodic"});
+      if (!c["t_s"]) fail(c, ck + ".t_s", "missing (times of the points, seconds)");
+      if (!c["rate"]) fail(c, ck + ".rate", "missing (rates at the points, requests/s)");
+      out.curve.t_s =
+          list<double>(c["t_s"], ck + ".t_s", [this](const YAML::Node& x, const std::string& k) {
+            return ranged(x, k, 0, kMaxArrivalS);
+          });
+      out.curve.rate_per_s = list<double>(
+          c["rate"], ck + ".rate",
+          [this](const YAML::Node& x, const std::string& k) { return ranged(x, k, 0, kMaxRate); });
+      if (auto n = c["periodic"]) out.curve.periodic = boolean(n, ck + ".periodic");
+      try {
+        out.curve.validate(ck);
+      } catch (const InputError& e) {
+        fail(c, ck, e.message());
+      }
+    }
+    if (auto d = a["diurnal"]) {
+      const std::string dk = key + ".diurnal";
+      check_keys(d, dk, {"amplitude", "period_s", "phase_s", "points"});
+      ArrivalConfig::Diurnal diurnal;
+      if (auto n = d["amplitude"]) diurnal.amplitude = ranged(n, dk + ".amplitude", 0, 1);
+      if (auto n = d["period_s"])
+        diurnal.period_s = ranged(n, dk + ".period_s", 1e-6, kMaxArrivalS);
+      if (auto n = d["phase_s"]) diurnal.phase_s = ranged(n, dk + ".phase_s", 0, kMaxArrivalS);
+      if (auto n = d["points"]) {
+        diurnal.points = static_cast<int>(integer(n, dk + ".points", 4, kMaxDiurnalPoints));
+      }
+      out.diurnal = diurnal;
+    }
+    return out;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+      fail(n, key, "expected true or false");
+    }
+    return v;
   }
 
   // Sanger constants: the one parser, sanger_config() (sanger_latency.h), with file and line.
@@ -468,6 +543,28 @@ std::string to_yaml(const Config& c) {
   for (const auto& [k, v] : w.mix) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap;
   if (!w.trace.empty()) e << YAML::Key << "trace" << YAML::Value << w.trace;
+  if (w.arrivals) {
+    const ArrivalConfig& a = *w.arrivals;
+    e << YAML::Key << "arrivals" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "kind" << YAML::Value << gap_kind_name(a.kind);
+    e << YAML::Key << "cv" << YAML::Value << a.cv;
+    if (!a.curve.empty()) {
+      e << YAML::Key << "curve" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "t_s" << YAML::Value << a.curve.t_s;
+      e << YAML::Key << "rate" << YAML::Value << a.curve.rate_per_s;
+      e << YAML::Key << "periodic" << YAML::Value << a.curve.periodic;
+      e << YAML::EndMap;
+    }
+    if (a.diurnal) {
+      e << YAML::Key << "diurnal" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "amplitude" << YAML::Value << a.diurnal->amplitude;
+      e << YAML::Key << "period_s" << YAML::Value << a.diurnal->period_s;
+      e << YAML::Key << "phase_s" << YAML::Value << a.diurnal->phase_s;
+      e << YAML::Key << "points" << YAML::Value << a.diurnal->points;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   const auto& s = c.sanger;
   e << YAML::Key << "sanger" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -519,6 +616,20 @@ std::string to_yaml(const Config& c) {
   e << YAML::Key << "output" << YAML::Value << c.output;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
+}
+
+ArrivalSpec ArrivalConfig::spec(double rate_per_s) const {
+  ArrivalSpec out;
+  out.kind = kind;
+  out.cv = cv;
+  out.rate_per_s = rate_per_s;
+  if (!curve.empty()) {
+    out.curve = curve;
+  } else if (diurnal) {
+    out.curve = RateCurve::diurnal(rate_per_s, diurnal->amplitude, diurnal->period_s,
+                                   diurnal->phase_s, diurnal->points);
+  }
+  return out;
 }
 
 fs::path default_config_path() {

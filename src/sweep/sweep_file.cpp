@@ -238,6 +238,11 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
     throw InputError(config_file, 0, "workload.trace",
                      "a sweep generates its streams; use `dysta run` to replay a trace");
   }
+  if (config.workload.arrivals) {
+    throw InputError(config_file, 0, "workload.arrivals",
+                     "sweeps generate Poisson streams only; use `dysta run` (one run per "
+                     "arrival process) for gamma, Weibull or time-varying arrivals");
+  }
 
   // Swept parameters per component, checked against the swept components.
   auto axes_of = [&](const std::vector<SweepParamAxis>& all, const std::vector<std::string>& names,
