@@ -172,6 +172,10 @@ class Scheduler {
   void clear_finished() { finished_.clear(); }
 
   std::size_t ready() const { return count_; }  // admitted and not finished (incl. the running)
+  // The view of the task next() last returned: valid from next() until the next admit(), next()
+  // or drop_hopeless(), and after its layer_done() only if that returned false (the task is then
+  // updated for the layer: gamma, est_remaining_s). For drivers that track estimates (cluster.h).
+  const TaskView& running_view() const { return views_[running_pos_]; }
   bool running() const { return running_; }
   const SchedulerStats& stats() const { return stats_; }
 
