@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   dysta::cli::add_characterise_command(app);
   dysta::cli::add_benchmark_command(app);
   dysta::cli::add_serve_command(app);
+  dysta::cli::add_cluster_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

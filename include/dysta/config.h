@@ -74,6 +74,28 @@ struct SweepConfig {
   unsigned threads = 0;                          // 0 = all cores
 };
 
+// One device group of `cluster.groups` (docs/cluster.md); unset keys take the top-level value.
+struct DeviceGroupConfig {
+  std::string name;
+  std::size_t count = 1;
+  std::string profiles;  // resolved like `profiles`
+  double speed = 1;      // latencies divided by speed
+  std::string policy;
+  std::map<std::string, ParamValues> policy_params;
+  std::string predictor;
+  ParamValues predictor_params;
+};
+
+// The `cluster:` section, read by `dysta cluster` only. Without `groups`, one group "devices" of
+// `devices` devices with the top-level profiles, policy and predictor.
+struct ClusterConfig {
+  bool present = false;  // the section was given
+  std::string dispatcher = "round_robin";
+  ParamValues dispatcher_params;
+  unsigned threads = 1;                   // 0 = all cores
+  std::vector<DeviceGroupConfig> groups;  // resolved: never empty after load_config()
+};
+
 struct Config {
   std::string description;  // free text carried into the outputs
   std::string scenario;     // benchmark scenario name (`scenario.name`), empty otherwise
@@ -89,6 +111,7 @@ struct Config {
   DropRule drop = DropRule::none;
   SangerConfig sanger;
   SweepConfig sweep;
+  ClusterConfig cluster;
   std::string output = "dysta-out/run";
 };
 

@@ -140,10 +140,14 @@ class Parser {
 
   Config parse(const YAML::Node& root) const {
     Config c;
-    if (!root || root.IsNull()) return c;
+    if (!root || root.IsNull()) {
+      parse_cluster(nullptr, c);
+      return c;
+    }
     check_keys(root, "",
                {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
-                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario"});
+                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario",
+                "cluster"});
     if (auto n = root["description"]) c.description = str(n, "description");
     if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
     if (auto n = root["semantics"]) {
@@ -180,7 +184,102 @@ class Parser {
       if (!n["name"]) fail(n, "scenario.name", "missing");
       c.scenario = str(n["name"], "scenario.name");
     }
+    if (auto n = root["cluster"]) {
+      parse_cluster(&n, c);
+    } else {
+      parse_cluster(nullptr, c);
+    }
     return c;
+  }
+
+  // After every top-level key: a group's unset keys take the top-level values.
+  void parse_cluster(const YAML::Node* section, Config& c) const {
+    ClusterConfig& out = c.cluster;
+    DeviceGroupConfig base;
+    base.profiles = c.profiles;
+    base.policy = c.policy;
+    base.policy_params = c.policy_params;
+    base.predictor = c.predictor;
+    base.predictor_params = c.predictor_params;
+    base.name = "devices";
+    if (!section) {
+      out.groups = {base};
+      return;
+    }
+    out.present = true;
+    if (section->IsNull()) {  // `cluster:` with nothing below: every default
+      out.groups = {base};
+      return;
+    }
+    const YAML::Node& n = *section;
+    const std::string key = "cluster";
+    check_keys(n, key, {"dispatcher", "dispatcher_params", "threads", "devices", "groups"});
+    if (auto x = n["dispatcher"]) out.dispatcher = str(x, key + ".dispatcher");
+    if (auto x = n["dispatcher_params"]) {
+      out.dispatcher_params = params(x, key + ".dispatcher_params");
+    }
+    if (auto x = n["threads"]) {
+      out.threads = static_cast<unsigned>(integer(x, key + ".threads", 0, kMaxThreads));
+    }
+    if (n["devices"] && n["groups"]) {
+      fail(n["devices"], key + ".devices", "give either devices or groups, not both");
+    }
+    if (auto x = n["devices"]) {
+      base.count = static_cast<std::size_t>(integer(x, key + ".devices", 1, kMaxDevices));
+      out.groups = {base};
+      return;
+    }
+    if (!n["groups"]) {
+      out.groups = {base};
+      return;
+    }
+    const YAML::Node list = n["groups"];
+    if (!list.IsSequence() || list.size() == 0) {
+      fail(list, key + ".groups", "expected a non-empty list of device groups");
+    }
+    if (list.size() > kMaxListLength) fail(list, key + ".groups", "list too long");
+    std::int64_t total = 0;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node g = list[i];
+      const std::string gk = key + ".groups[" + std::to_string(i) + "]";
+      check_keys(g, gk,
+                 {"name", "count", "profiles", "speed", "policy", "policy_params", "predictor",
+                  "predictor_params"});
+      DeviceGroupConfig group = base;
+      group.name = "group" + std::to_string(i);
+      if (auto x = g["name"]) group.name = str(x, gk + ".name");
+      if (!names.insert(group.name).second) {
+        fail(g["name"], gk + ".name", "two groups named '" + group.name + "'");
+      }
+      if (auto x = g["count"]) {
+        group.count = static_cast<std::size_t>(integer(x, gk + ".count", 1, kMaxDevices));
+      }
+      total += static_cast<std::int64_t>(group.count);
+      if (total > kMaxDevices) {
+        fail(g, gk + ".count",
+             "more than kMaxDevices = " + std::to_string(kMaxDevices) + " devices in all");
+      }
+      if (auto x = g["profiles"]) group.profiles = path(x, gk + ".profiles");
+      if (auto x = g["speed"]) group.speed = ranged(x, gk + ".speed", kMinSpeed, kMaxSpeed);
+      if (auto x = g["policy"]) group.policy = str(x, gk + ".policy");
+      if (auto x = g["policy_params"]) {
+        if (!x.IsMap()) fail(x, gk + ".policy_params", "expected: policy name -> parameters");
+        group.policy_params.clear();
+        for (const auto& kv : x) {
+          const std::string name = kv.first.as<std::string>();
+          group.policy_params[name] = params(kv.second, gk + ".policy_params." + name);
+        }
+      }
+      if (auto x = g["predictor"]) group.predictor = str(x, gk + ".predictor");
+      if (auto x = g["predictor_params"]) {
+        group.predictor_params = params(x, gk + ".predictor_params");
+      }
+      if (group.profiles.empty()) {
+        fail(g, gk + ".profiles", "not set (and no top-level profiles)");
+      }
+      out.groups.push_back(std::move(group));
+    }
   }
 
   void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
@@ -613,6 +712,38 @@ std::string to_yaml(const Config& c) {
   if (!sw.seeds.empty()) e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
   e << YAML::Key << "threads" << YAML::Value << sw.threads;
   e << YAML::EndMap;
+  if (c.cluster.present) {
+    const ClusterConfig& cl = c.cluster;
+    e << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "dispatcher" << YAML::Value << cl.dispatcher;
+    e << YAML::Key << "dispatcher_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [k, v] : cl.dispatcher_params) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap;
+    e << YAML::Key << "threads" << YAML::Value << cl.threads;
+    e << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
+    for (const DeviceGroupConfig& g : cl.groups) {
+      e << YAML::BeginMap;
+      e << YAML::Key << "name" << YAML::Value << g.name;
+      e << YAML::Key << "count" << YAML::Value << g.count;
+      e << YAML::Key << "profiles" << YAML::Value << g.profiles;
+      e << YAML::Key << "speed" << YAML::Value << g.speed;
+      e << YAML::Key << "policy" << YAML::Value << g.policy;
+      e << YAML::Key << "policy_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [policy, ps] : g.policy_params) {
+        e << YAML::Key << policy << YAML::Value << YAML::Flow << YAML::BeginMap;
+        for (const auto& [k, v] : ps) e << YAML::Key << k << YAML::Value << v;
+        e << YAML::EndMap;
+      }
+      e << YAML::EndMap;
+      e << YAML::Key << "predictor" << YAML::Value << g.predictor;
+      e << YAML::Key << "predictor_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [k, v] : g.predictor_params) e << YAML::Key << k << YAML::Value << v;
+      e << YAML::EndMap;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+    e << YAML::EndMap;
+  }
   e << YAML::Key << "output" << YAML::Value << c.output;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
