@@ -25,6 +25,7 @@ struct ClusterFlags {
   std::string devices;
   std::string threads;
   bool quiet = false;
+  bool stream = false;
 };
 
 // Requests drawn on the fly from the generator (memory does not grow with the stream).
@@ -122,11 +123,24 @@ void run_cluster(const ClusterFlags& flags) {
   options.threads = config.cluster.threads;
   make_dispatcher(options.dispatcher, options.dispatcher_params, cluster);
 
-  std::vector<DeviceRecorder> recorders(cluster.num_devices());
+  std::vector<DeviceRecorder> recorders;
+  std::vector<OnlineMetrics> online;
   std::vector<CompletionSink*> sinks;
-  for (std::size_t d = 0; d < cluster.num_devices(); ++d) {
-    recorders[d].bind(cluster.groups()[cluster.group_of(d)].profiles.get());
-    sinks.push_back(&recorders[d]);
+  if (flags.stream) {
+    if (!config.workload.trace.empty()) {
+      throw InputError("", 0, "--stream", "streams are generated; drop --trace");
+    }
+    online.reserve(cluster.num_devices());
+    for (std::size_t d = 0; d < cluster.num_devices(); ++d) {
+      online.emplace_back(*cluster.groups()[cluster.group_of(d)].profiles, StreamingOptions{});
+    }
+    for (auto& o : online) sinks.push_back(&o);
+  } else {
+    recorders.resize(cluster.num_devices());
+    for (std::size_t d = 0; d < cluster.num_devices(); ++d) {
+      recorders[d].bind(cluster.groups()[cluster.group_of(d)].profiles.get());
+      sinks.push_back(&recorders[d]);
+    }
   }
   std::vector<DeviceRun> runs;
   std::string source_text;
@@ -152,7 +166,8 @@ void run_cluster(const ClusterFlags& flags) {
     source_text = fmt::format("{}, SLO x{}, seed {}", arrivals_text(config.workload),
                               config.workload.slo_multiplier, config.workload.seed);
   }
-  const ClusterMetrics metrics = cluster_metrics(cluster, runs, recorders);
+  const ClusterMetrics metrics = flags.stream ? cluster_metrics_online(cluster, runs, online)
+                                              : cluster_metrics(cluster, runs, recorders);
 
   nlohmann::json summary;
   summary["dysta_version"] = DYSTA_VERSION;
@@ -163,6 +178,11 @@ void run_cluster(const ClusterFlags& flags) {
   summary["dispatcher_params"] = options.dispatcher_params;
   summary["workload"] = source_text;
   summary["devices"] = cluster.num_devices();
+  if (flags.stream) {
+    summary["streaming"] = true;
+    summary["percentiles"] =
+        "per device: quantile sketch, relative error <= 0.001; totals and groups: none";
+  }
   if (config.drop != DropRule::none) summary["drop"] = to_string(config.drop);
   summary["metrics"] = aggregate_json(metrics.total);
   for (std::size_t g = 0; g < cluster.groups().size(); ++g) {
@@ -219,6 +239,9 @@ void add_cluster_command(CLI::App& app) {
   cmd->add_option("--threads", flags->threads,
                   "threads for oblivious dispatchers (0 = all cores; results do not depend on it)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print nothing on success");
+  cmd->add_flag("--stream", flags->stream,
+                "online metrics per device: memory bounded by the requests in flight (use "
+                "--threads 1: oblivious dispatchers on more threads keep the whole stream)");
   cmd->callback([flags] { run_cluster(*flags); });
 }
 

@@ -15,6 +15,7 @@
 #include "dysta/profile.h"
 #include "dysta/registry.h"
 #include "dysta/scheduler.h"
+#include "dysta/streaming.h"
 #include "dysta/workload.h"
 
 namespace dysta {
@@ -209,6 +210,13 @@ struct ClusterMetrics {
 // [0, latest finish of any device].
 ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun> runs,
                                std::span<const DeviceRecorder> recorders);
+
+// The same from per-device OnlineMetrics (streaming.h; memory independent of the stream length):
+// device metrics are OnlineMetrics::finish(); totals and groups sum the counts, weight each
+// device's ANTT by its served requests and leave the turnaround percentiles NaN (no exact merge
+// of sketches).
+ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
+                                      std::span<const OnlineMetrics> online);
 
 }  // namespace dysta
 

@@ -1,6 +1,7 @@
 // Cluster metrics: each device's compute_metrics() and the per-group and total aggregates.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "dysta/cluster.h"
@@ -144,6 +145,75 @@ ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun
       if (runs[d].dispatched > 0) first = std::min(first, runs[d].stats.first_arrival_s);
     }
     out.groups.push_back(aggregate(mine, devices, runs, out.device_utilisation, first));
+  }
+  return out;
+}
+
+namespace {
+
+// Totals of the devices `devices` from their RunMetrics (streaming).
+AggregateMetrics sum_devices(const std::vector<std::size_t>& devices,
+                             std::span<const DeviceRun> runs, const ClusterMetrics& m) {
+  AggregateMetrics a;
+  double first = std::numeric_limits<double>::infinity(), last = 0, weighted_antt = 0;
+  for (std::size_t d : devices) {
+    const RunMetrics& r = m.devices[d];
+    a.requests += r.requests;
+    a.violations += r.violations;
+    a.dropped += r.dropped;
+    a.dispatched += runs[d].dispatched;
+    weighted_antt += r.antt * static_cast<double>(r.requests - r.dropped);
+    if (runs[d].dispatched > 0) {
+      first = std::min(first, runs[d].stats.first_arrival_s);
+      last = std::max(last, runs[d].stats.last_finish_s);
+    }
+  }
+  double sum_u = 0;
+  for (std::size_t d : devices) sum_u += m.device_utilisation[d];
+  const double n_dev = static_cast<double>(devices.size());
+  a.utilisation = devices.empty() ? 0.0 : sum_u / n_dev;
+  if (!devices.empty() && a.utilisation > 0) {
+    double sq = 0;
+    for (std::size_t d : devices) {
+      const double x = m.device_utilisation[d] - a.utilisation;
+      sq += x * x;
+    }
+    a.load_imbalance = std::sqrt(sq / n_dev) / a.utilisation;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  a.turnaround_s = {nan, nan, nan};
+  if (a.requests == 0) return a;
+  const std::size_t served = a.requests - a.dropped;
+  a.slo_violation_rate = static_cast<double>(a.violations) / static_cast<double>(a.requests);
+  a.antt = served ? weighted_antt / static_cast<double>(served) : 0.0;
+  a.makespan_s = last - first;
+  a.throughput_inf_s = static_cast<double>(served) / a.makespan_s;
+  a.goodput_inf_s = static_cast<double>(a.requests - a.violations) / a.makespan_s;
+  return a;
+}
+
+}  // namespace
+
+ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
+                                      std::span<const OnlineMetrics> online) {
+  const std::size_t n = cluster.num_devices();
+  ClusterMetrics out;
+  double end_s = 0;
+  for (std::size_t d = 0; d < n; ++d) end_s = std::max(end_s, runs[d].stats.last_finish_s);
+  for (std::size_t d = 0; d < n; ++d) {
+    out.devices.push_back(runs[d].dispatched > 0 ? online[d].finish(runs[d].stats) : RunMetrics{});
+    out.device_utilisation.push_back(end_s > 0 ? runs[d].busy_s / end_s : 0.0);
+    out.device_dispatched.push_back(runs[d].dispatched);
+  }
+  std::vector<std::size_t> all(n);
+  std::iota(all.begin(), all.end(), 0);
+  out.total = sum_devices(all, runs, out);
+  for (std::size_t g = 0; g < cluster.groups().size(); ++g) {
+    std::vector<std::size_t> devices;
+    for (std::size_t d = 0; d < n; ++d) {
+      if (cluster.group_of(d) == g) devices.push_back(d);
+    }
+    out.groups.push_back(sum_devices(devices, runs, out));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // count; metrics and per-device bookkeeping.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "cluster_test_util.h"
@@ -125,6 +126,34 @@ TEST(Cluster, EveryRequestIsServedOnceAndStatesDrain) {
     EXPECT_LT(m.total.utilisation, 1.0) << dispatcher;
     // State-aware dispatch balances the load of identical devices.
     EXPECT_LT(m.total.load_imbalance, 0.1) << dispatcher;
+  }
+}
+
+TEST(Cluster, OnlineMetricsAgreeWithExactOnes) {
+  const auto profiles = k1_eyeriss();
+  const Cluster cluster({test::tiny_group("g", 3, profiles, "dysta")});
+  const auto requests = poisson(*profiles, rate_for(*profiles, 0.9, 3), 1500, 9);
+  ClusterOptions options;
+  options.dispatcher = "power_of_two";
+  const auto run = test::run_cluster(cluster, requests, options);
+  const ClusterMetrics exact = cluster_metrics(cluster, run.runs, run.recorders);
+  std::vector<OnlineMetrics> online;
+  for (int d = 0; d < 3; ++d) online.emplace_back(*profiles, StreamingOptions{});
+  std::vector<CompletionSink*> sinks{&online[0], &online[1], &online[2]};
+  SpanSource source(requests);
+  const auto runs = simulate_cluster(cluster, source, options, sinks);
+  const ClusterMetrics streamed = cluster_metrics_online(cluster, runs, online);
+  EXPECT_EQ(streamed.total.requests, exact.total.requests);
+  EXPECT_EQ(streamed.total.violations, exact.total.violations);
+  EXPECT_GT(exact.total.violations, 0u);
+  EXPECT_NEAR(streamed.total.antt, exact.total.antt, 1e-9 * exact.total.antt);
+  EXPECT_EQ(streamed.total.goodput_inf_s, exact.total.goodput_inf_s);
+  EXPECT_EQ(streamed.total.load_imbalance, exact.total.load_imbalance);
+  EXPECT_TRUE(std::isnan(streamed.total.turnaround_s.p99));
+  for (int d = 0; d < 3; ++d) {
+    EXPECT_EQ(streamed.devices[d].violations, exact.devices[d].violations);
+    EXPECT_NEAR(streamed.devices[d].turnaround_s.p99, exact.devices[d].turnaround_s.p99,
+                0.02 * exact.devices[d].turnaround_s.p99);  // sketch rank vs interpolation
   }
 }
 
