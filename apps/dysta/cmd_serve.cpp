@@ -133,9 +133,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--clock", flags->clock, "accelerator (virtual Eyeriss-V2 time) or wall");
   cmd->add_option("--calibration-runs", flags->calibration_runs,
                   "isolated runs of every input before serving (CPU time per layer: median)");
-  cmd->add_option("--workers", flags->workers,
-                  "CPU threads executing each layer (its GEMMs in fixed row blocks: results on "
-                  "the accelerator clock are the same for any count)");
+  cmd->add_option(
+      "--workers", flags->workers,
+      "CPU threads executing each layer (its GEMMs in row blocks fixed by their shape: results on "
+      "the accelerator clock are the same for any count)");
   cmd->add_option("--cache", flags->cache, "model cache folder (default: as fetch-models.sh)");
   cmd->add_option("-o,--out", flags->out,
                   "write summary.json, requests.csv, trace.csv and the calibration profiles");

@@ -41,9 +41,10 @@ struct ServeOptions {
   std::uint64_t seed = 1;
   Clock clock = Clock::accelerator;
   std::size_t calibration_runs = 3;  // isolated runs per input; CPU time per layer = median
-  // CPU threads executing each layer (calibration and serving): its GEMMs are cut into fixed row
-  // blocks shared among them (inference::GemmPool), so every layer's output, sparsity and
-  // Eyeriss-V2 latency, and so the accelerator-clock run, are the same for any count.
+  // CPU threads executing each layer (calibration and serving): its GEMMs are cut into row blocks
+  // that depend on the GEMM's shape only, shared among them (inference::GemmPool), so every
+  // layer's output, sparsity and Eyeriss-V2 latency, and so the accelerator-clock run, are the
+  // same for any count.
   std::size_t workers = 1;
   inference::AssetPaths paths;
 };

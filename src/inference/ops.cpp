@@ -52,10 +52,11 @@ void gemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb,
     sgemm(m, n, k, a, lda, b, ldb, c, ldc);
     return;
   }
-  const i64 blocks = (m + kGemmBlockRows - 1) / kGemmBlockRows;
+  const i64 blocks = gemm_row_blocks(m);
+  const i64 rows = (m + blocks - 1) / blocks;
   t_gemm_pool->run(static_cast<std::size_t>(blocks), [&](std::size_t block) {
-    const i64 r0 = static_cast<i64>(block) * kGemmBlockRows;
-    sgemm(std::min(kGemmBlockRows, m - r0), n, k, a + r0 * lda, lda, b, ldb, c + r0 * ldc, ldc);
+    const i64 r0 = static_cast<i64>(block) * rows;
+    if (r0 < m) sgemm(std::min(rows, m - r0), n, k, a + r0 * lda, lda, b, ldb, c + r0 * ldc, ldc);
   });
 }
 
@@ -90,6 +91,10 @@ Geometry spatial_geometry(const char* op, const Tensor& x, int kh, int kw, int s
 }
 
 }  // namespace
+
+i64 gemm_row_blocks(i64 m) {
+  return std::clamp<i64>((m + kGemmMinBlockRows - 1) / kGemmMinBlockRows, 1, kGemmMaxBlocks);
+}
 
 void set_gemm_threads(int threads) {
   std::call_once(g_threads_once, [] {});

@@ -17,15 +17,15 @@ Tensor noise(Shape shape, PyRandom& rng) {
   return t;
 }
 
-// Every GEMM-backed operator on shapes whose row counts are not multiples of kGemmBlockRows.
+// Every GEMM-backed operator, on shapes cut into several blocks (the last one shorter).
 std::vector<Tensor> run_ops(std::size_t threads) {
   PyRandom rng(7);
   const Tensor x = noise({1, 23, 19, 24}, rng);
   const Tensor k3 = noise({3, 3, 24, 40}, rng), k1 = noise({1, 1, 24, 17}, rng);
   const Tensor kg = noise({3, 3, 12, 8}, rng), bias = noise({40}, rng);
-  const Tensor xn = noise({1, 24, 21, 18}, rng), kn = noise({33, 24, 3, 3}, rng);
+  const Tensor xn = noise({1, 24, 21, 18}, rng), kn = noise({80, 24, 3, 3}, rng);
   const Tensor a = noise({70, 96}, rng), w = noise({96, 50}, rng);
-  const Tensor qa = noise({3, 45, 16}, rng), qb = noise({3, 16, 45}, rng);
+  const Tensor qa = noise({3, 100, 16}, rng), qb = noise({3, 16, 45}, rng);
   GemmPool pool(threads);
   const ScopedGemmPool scope(pool);
   Conv2DParams strided;
@@ -62,6 +62,20 @@ TEST(GemmPool, ResultsDoNotDependOnTheThreadCount) {
   ASSERT_EQ(plain.data.size(), blocked.data.size());
   for (std::size_t i = 0; i < plain.data.size(); ++i) {
     EXPECT_NEAR(plain.data[i], blocked.data[i], 1e-4f) << i;
+  }
+}
+
+// Blocks of at least 64 rows, at most 16 of them, covering every row.
+TEST(GemmPool, RowBlocks) {
+  EXPECT_EQ(gemm_row_blocks(1), 1);
+  EXPECT_EQ(gemm_row_blocks(64), 1);
+  EXPECT_EQ(gemm_row_blocks(65), 2);
+  EXPECT_EQ(gemm_row_blocks(437), 7);  // 7 x 63 rows, the last 59
+  EXPECT_EQ(gemm_row_blocks(22201), 16);
+  for (std::int64_t m : {1, 63, 64, 65, 129, 437, 1024, 1025, 22201}) {
+    const std::int64_t blocks = gemm_row_blocks(m), rows = (m + blocks - 1) / blocks;
+    EXPECT_GE(rows * blocks, m) << m;
+    EXPECT_LT(rows * (blocks - 1), m) << m;  // no empty block
   }
 }
 

@@ -21,12 +21,16 @@ void set_gemm_threads(int threads);
 
 // Threads that compute the GEMMs of one operator together (a runtime running one layer on
 // several CPU threads). While a ScopedGemmPool is alive on a thread, every GEMM that thread runs
-// (conv2d, conv2d_nchw, dense, matmul) is cut into blocks of kGemmBlockRows rows of its output
-// (the last block shorter), each one single-threaded OpenBLAS call; the pool's threads and the
-// caller take blocks until none is left. The blocks, and so every result bit, do not depend on
-// the number of threads (a pool of 1 computes them one after the other); they may differ in the
-// last bits from the same GEMM without a pool (one call for all rows).
-inline constexpr std::int64_t kGemmBlockRows = 32;
+// (conv2d, conv2d_nchw, dense, matmul) is cut into gemm_row_blocks(M) blocks of consecutive rows
+// of its M-row output, each one single-threaded OpenBLAS call; the pool's threads and the caller
+// take blocks until none is left. The blocks depend on M only, so no result bit depends on the
+// number of threads (a pool of 1 computes them one after the other); they may differ in the last
+// bits from the same GEMM without a pool (one call for all rows).
+inline constexpr std::int64_t kGemmMinBlockRows = 64;
+inline constexpr std::int64_t kGemmMaxBlocks = 16;
+// min(kGemmMaxBlocks, ceil(m / kGemmMinBlockRows)) blocks (at least 1) of ceil(m / blocks) rows,
+// the last one shorter.
+std::int64_t gemm_row_blocks(std::int64_t m);
 
 class GemmPool {
  public:
