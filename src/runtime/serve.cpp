@@ -37,8 +37,9 @@ const char* to_string(Clock clock) {
 namespace {
 
 using Seconds = std::chrono::duration<double>;
-constexpr std::size_t kMaxWorkers = 256;
 using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxWorkers = 256;  // ServeOptions::workers
 
 // One pruned variant: its own loaded network (pruning edits weights in place), the Eyeriss-V2
 // timing of its layers and its inputs.
