@@ -124,7 +124,7 @@ void run_cluster(const ClusterFlags& flags) {
   make_dispatcher(options.dispatcher, options.dispatcher_params, cluster);
 
   std::vector<DeviceRecorder> recorders;
-  std::vector<OnlineMetrics> online;
+  std::vector<MetricsAccumulator> online;
   std::vector<CompletionSink*> sinks;
   if (flags.stream) {
     if (!config.workload.trace.empty()) {
@@ -132,7 +132,8 @@ void run_cluster(const ClusterFlags& flags) {
     }
     online.reserve(cluster.num_devices());
     for (std::size_t d = 0; d < cluster.num_devices(); ++d) {
-      online.emplace_back(*cluster.groups()[cluster.group_of(d)].profiles, StreamingOptions{});
+      online.emplace_back(*cluster.groups()[cluster.group_of(d)].profiles,
+                          MetricsOptions::streaming());
     }
     for (auto& o : online) sinks.push_back(&o);
   } else {

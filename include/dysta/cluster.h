@@ -211,12 +211,12 @@ struct ClusterMetrics {
 ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun> runs,
                                std::span<const DeviceRecorder> recorders);
 
-// The same from per-device OnlineMetrics (streaming.h; memory independent of the stream length):
-// device metrics are OnlineMetrics::finish(); totals and groups sum the counts, weight each
-// device's ANTT by its served requests and leave the turnaround percentiles NaN (no exact merge
-// of sketches).
+// The same from per-device MetricsAccumulators with MetricsOptions::streaming() (memory independent
+// of the stream length): device metrics are MetricsAccumulator::finish(); totals and groups sum the
+// counts, weight each device's ANTT by its served requests and leave the turnaround percentiles NaN
+// (no exact merge of sketches).
 ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
-                                      std::span<const OnlineMetrics> online);
+                                      std::span<const MetricsAccumulator> online);
 
 }  // namespace dysta
 

@@ -195,7 +195,7 @@ AggregateMetrics sum_devices(const std::vector<std::size_t>& devices,
 }  // namespace
 
 ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
-                                      std::span<const OnlineMetrics> online) {
+                                      std::span<const MetricsAccumulator> online) {
   const std::size_t n = cluster.num_devices();
   ClusterMetrics out;
   double end_s = 0;

@@ -137,8 +137,8 @@ TEST(Cluster, OnlineMetricsAgreeWithExactOnes) {
   options.dispatcher = "power_of_two";
   const auto run = test::run_cluster(cluster, requests, options);
   const ClusterMetrics exact = cluster_metrics(cluster, run.runs, run.recorders);
-  std::vector<OnlineMetrics> online;
-  for (int d = 0; d < 3; ++d) online.emplace_back(*profiles, StreamingOptions{});
+  std::vector<MetricsAccumulator> online;
+  for (int d = 0; d < 3; ++d) online.emplace_back(*profiles, MetricsOptions::streaming());
   std::vector<CompletionSink*> sinks{&online[0], &online[1], &online[2]};
   SpanSource source(requests);
   const auto runs = simulate_cluster(cluster, source, options, sinks);
