@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Compares the dispatchers of `dysta cluster` on a cluster scenario across loads (issue 19):
-# one run per (utilisation, dispatcher), a CSV of the totals and a Markdown table on stdout.
+# one run per (utilisation, dispatcher), a CSV of the totals, a Markdown table on stdout and, when
+# /usr/bin/python3 has matplotlib, the figure scripts/plots/cluster_dispatchers.py draws.
 #   scripts/cluster-dispatchers.sh [DYSTA] [CONFIG] [OUT] [REQUESTS]
 # Defaults: build/dysta, data/benchmark/scenarios/cluster/datacentre-fleet.yaml,
 # dysta-out/cluster-dispatchers, the config's request count. UTILISATIONS and RATE_AT_1 (the
-# total rate at utilisation 1; the fleet scenario's 22435.1 req/s) may be set in the environment.
+# total rate at utilisation 1; the fleet scenario's 22435.1 req/s) and DISPATCHERS (entries
+# name or name:param=value, space-separated) may be set in the environment.
 set -euo pipefail
 DYSTA=${1:-build/dysta}
 CONFIG=${2:-data/benchmark/scenarios/cluster/datacentre-fleet.yaml}
@@ -12,8 +14,9 @@ OUT=${3:-dysta-out/cluster-dispatchers}
 REQUESTS=${4:-}
 UTILISATIONS=${UTILISATIONS:-"0.5 0.7 0.9"}
 RATE_AT_1=${RATE_AT_1:-22435.1}
-DISPATCHERS=(round_robin random power_of_two model_affinity jsq least_work earliest_finish
-             earliest_finish:slo_fit)
+read -r -a DISPATCHERS <<< "${DISPATCHERS:-round_robin random power_of_two model_affinity \
+model_affinity:replicas=8 jsq least_work earliest_finish earliest_finish:slo_fit=1 \
+jsq:binding=late least_work:binding=late}"
 mkdir -p "$OUT"
 csv="$OUT/dispatchers.csv"
 echo "utilisation,rate,dispatcher,requests,slo_violation_rate,antt,goodput_inf_s,p99_turnaround_s,mean_device_utilisation,load_imbalance,seconds" > "$csv"
@@ -23,9 +26,14 @@ for u in $UTILISATIONS; do
     name=${d%%:*}
     extra=()
     label=$name
-    if [[ $d == *:slo_fit ]]; then
-      extra=(--set cluster.dispatcher_params.slo_fit=1)
-      label="$name(slo_fit)"
+    if [[ $d == *:* ]]; then
+      param=${d#*:}
+      label="$name($param)"
+      if [[ $param == binding=* ]]; then
+        extra=(--set "cluster.$param")
+      else
+        extra=(--set "cluster.dispatcher_params.$param")
+      fi
     fi
     [[ -n $REQUESTS ]] && extra+=(--requests "$REQUESTS")
     dir="$OUT/u$u-$label"
@@ -52,3 +60,6 @@ for r in rows:
           f'{r["goodput_inf_s"]} | {float(r["p99_turnaround_s"]) * 1e3:.3f} | {r["mean_device_utilisation"]} | '
           f'{r["load_imbalance"]} |')
 PY
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  /usr/bin/python3 "$(dirname "$0")/plots/cluster_dispatchers.py" "$csv" --formats png >&2
+fi

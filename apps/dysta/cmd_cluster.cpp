@@ -24,6 +24,7 @@ struct ClusterFlags {
   std::string dispatcher;
   std::string devices;
   std::string threads;
+  std::string binding;
   bool quiet = false;
   bool stream = false;
 };
@@ -79,6 +80,7 @@ void run_cluster(const ClusterFlags& flags) {
     config_flags.sets.push_back("cluster.dispatcher=" + flags.dispatcher);
   if (!flags.devices.empty()) config_flags.sets.push_back("cluster.devices=" + flags.devices);
   if (!flags.threads.empty()) config_flags.sets.push_back("cluster.threads=" + flags.threads);
+  if (!flags.binding.empty()) config_flags.sets.push_back("cluster.binding=" + flags.binding);
   Config config = resolve_config(config_flags);
   if (config.semantics != Semantics::corrected) {
     throw InputError("", 0, "semantics",
@@ -121,6 +123,8 @@ void run_cluster(const ClusterFlags& flags) {
   options.dispatcher = config.cluster.dispatcher;
   options.dispatcher_params = config.cluster.dispatcher_params;
   options.threads = config.cluster.threads;
+  options.binding = config.cluster.late_binding ? Binding::late : Binding::early;
+  options.late_depth = config.cluster.depth;
   make_dispatcher(options.dispatcher, options.dispatcher_params, cluster);
 
   std::vector<DeviceRecorder> recorders;
@@ -177,6 +181,8 @@ void run_cluster(const ClusterFlags& flags) {
   summary["semantics"] = to_string(config.semantics);
   summary["dispatcher"] = options.dispatcher;
   summary["dispatcher_params"] = options.dispatcher_params;
+  summary["binding"] = to_string(options.binding);
+  if (options.binding == Binding::late) summary["depth"] = options.late_depth;
   summary["workload"] = source_text;
   summary["devices"] = cluster.num_devices();
   if (flags.stream) {
@@ -235,6 +241,8 @@ void add_cluster_command(CLI::App& app) {
       "cluster", "simulate many accelerators behind a dispatcher (the config's cluster: section)");
   add_config_flags(cmd, flags->config);
   cmd->add_option("--dispatcher", flags->dispatcher, "dispatcher (see `dysta list`)");
+  cmd->add_option("--binding", flags->binding,
+                  "early (dispatch at arrival) or late (central queue)");
   cmd->add_option("--devices", flags->devices,
                   "one group of this many devices with the top-level profiles and policy");
   cmd->add_option("--threads", flags->threads,

@@ -123,12 +123,24 @@ Registry<DispatcherInfo>& dispatcher_registry();
 std::unique_ptr<Dispatcher> make_dispatcher(const std::string& name, const ParamValues& params,
                                             const Cluster& cluster);
 
+// When a request is bound to a device.
+//   early  at its arrival, by the dispatcher among every eligible device (the default)
+//   late   at its arrival only if an eligible device has a free slot (fewer than `late_depth`
+//          requests in flight), by the dispatcher among those; otherwise it waits in a central
+//          queue, and a device that completes or drops a request pulls the earliest-arrived
+//          queued request it can serve (ties: the lower catalogue model) at that layer boundary.
+//          With late_depth 1 a device runs one request at a time.
+enum class Binding : std::uint8_t { early, late };
+const char* to_string(Binding binding);
+
 struct ClusterOptions {
+  Binding binding = Binding::early;
+  std::uint32_t late_depth = 1;  // late binding: requests in flight per device, >= 1
   std::string dispatcher = "round_robin";
   ParamValues dispatcher_params;
-  // Worker threads for the devices of an oblivious dispatcher (0 = all cores); results never
-  // depend on it. Other dispatchers run on one thread (each decision needs every device's state
-  // at the arrival).
+  // Worker threads for the devices of an oblivious dispatcher with early binding (0 = all
+  // cores); results never depend on it. Other runs use one thread (each decision needs every
+  // device's state at the arrival).
   unsigned threads = 1;
 };
 

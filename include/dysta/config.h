@@ -92,7 +92,9 @@ struct ClusterConfig {
   bool present = false;  // the section was given
   std::string dispatcher = "round_robin";
   ParamValues dispatcher_params;
-  unsigned threads = 1;                   // 0 = all cores
+  unsigned threads = 1;       // 0 = all cores
+  bool late_binding = false;  // cluster.binding: early (default) or late
+  std::uint32_t depth = 1;    // cluster.depth: late binding's requests in flight per device
   std::vector<DeviceGroupConfig> groups;  // resolved: never empty after load_config()
 };
 

@@ -29,6 +29,7 @@ inline constexpr std::int64_t kMaxThreads = 1024;                // sweep.thread
 inline constexpr std::size_t kMaxSweepPoints = 1'000'000;        // product of the sweep axes
 inline constexpr std::size_t kMaxListLength = 100'000;           // any list in a config
 inline constexpr std::int64_t kMaxDevices = 1'000'000;           // cluster: all groups together
+inline constexpr std::int64_t kMaxDepth = 1'000'000;             // cluster.depth
 inline constexpr double kMinSpeed = 1e-6;                        // cluster.groups[].speed
 inline constexpr double kMaxSpeed = 1e6;
 inline constexpr double kMinArrivalCv = 0.05;  // workload.arrivals.cv (gamma, weibull)

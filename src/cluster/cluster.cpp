@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <queue>
 #include <set>
@@ -35,6 +36,10 @@ ProfileSet scaled_profiles(const ProfileSet& profiles, double speed) {
     variants.push_back(std::move(scaled));
   }
   return ProfileSet(std::move(variants));
+}
+
+const char* to_string(Binding binding) {
+  return binding == Binding::late ? "late" : "early";
 }
 
 Registry<DispatcherInfo>& dispatcher_registry() {
@@ -210,6 +215,18 @@ class EventLoop {
     for (const DeviceGroup& g : cluster.groups()) {
       pattern_aware_.push_back(policy_registry().get("policy", g.policy).traits.pattern_aware);
     }
+    late_ = options.binding == Binding::late;
+    depth_ = options.late_depth;
+    if (late_ && depth_ == 0) throw InputError("", 0, "cluster.depth", "must be >= 1");
+    queued_.resize(cluster.catalogue().size());
+    group_models_.resize(cluster.groups().size());
+    for (std::size_t g = 0; g < cluster.groups().size(); ++g) {
+      for (std::size_t m = 0; m < cluster.catalogue().size(); ++m) {
+        if (cluster.local_variant(g, m) >= 0) {
+          group_models_[g].push_back(static_cast<std::uint32_t>(m));
+        }
+      }
+    }
   }
 
   void run(RequestSource& source) {
@@ -282,7 +299,10 @@ class EventLoop {
 
   void start(std::uint32_t d, double now) {
     Device& dev = devices_[d];
-    if (dev.drop != DropRule::none) dev.scheduler->drop_hopeless(now);
+    while (true) {
+      if (late_) pull(d, now);
+      if (dev.drop == DropRule::none || dev.scheduler->drop_hopeless(now) == 0 || !late_) break;
+    }
     if (dev.scheduler->ready() == 0) return;
     dev.run = dev.scheduler->next(now);
     const VariantProfile& v = dev.profiles->variant(dev.run.variant);
@@ -312,20 +332,38 @@ class EventLoop {
     ctx.eligible = cluster_.eligible(model);
     ctx.devices = states_;
     ctx.isolated_est_s = isolated_;
+    if (late_) {
+      // Late binding: only devices with a free slot may take it; none: the central queue.
+      free_.clear();
+      for (const std::uint32_t d : ctx.eligible) {
+        if (states_[d].in_flight < depth_) free_.push_back(d);
+      }
+      if (free_.empty()) {
+        queued_[model].push_back(request);
+        return;
+      }
+      ctx.eligible = free_;
+    }
     const std::uint32_t d = dispatcher_->choose(ctx);
     if (!std::binary_search(ctx.eligible.begin(), ctx.eligible.end(), d)) {
       throw std::logic_error("dispatcher chose a device that cannot serve the model");
     }
+    admit_to(d, request, t, true);
+  }
+
+  // Device d admits catalogue request `request` at `now`; `arm`: an idle device queues its first
+  // decision at `now` (false when the caller is about to decide).
+  void admit_to(std::uint32_t d, const Request& request, double now, bool arm) {
     Device& dev = devices_[d];
     DeviceState& state = states_[d];
     const Request local = cluster_.local_request(request, state.group);
-    if (!dev.running && !dev.armed && dev.scheduler->ready() == 0) {
+    if (arm && !dev.running && !dev.armed && dev.scheduler->ready() == 0) {
       // Idle: the device's clock jumps to the arrival (simulate_stream, corrected semantics).
-      if (t > dev.busy_until) dev.idle_s += t - dev.busy_until;
+      if (now > dev.busy_until) dev.idle_s += now - dev.busy_until;
       dev.armed = true;
-      events_.push({t, d});
+      events_.push({now, d});
     }
-    const std::uint32_t number = dev.scheduler->admit(local, t);
+    const std::uint32_t number = dev.scheduler->admit(local, now);
     const VariantProfile& v = dev.profiles->variant(local.variant);
     const double est =
         dev.traits.pattern_aware ? v.est_remaining_pattern_s[0] : v.est_remaining_model_s[0];
@@ -336,12 +374,35 @@ class EventLoop {
     state.outstanding_monitored_s += est;
   }
 
+  // Late binding: device d, at a layer boundary `now` with free slots, pulls the earliest-arrived
+  // queued requests it can serve (ties: lower catalogue model), up to its depth.
+  void pull(std::uint32_t d, double now) {
+    const std::vector<std::uint32_t>& models = group_models_[states_[d].group];
+    while (states_[d].in_flight < depth_) {
+      std::deque<Request>* best = nullptr;
+      for (const std::uint32_t m : models) {
+        std::deque<Request>& q = queued_[m];
+        if (!q.empty() && (!best || q.front().arrival_s < best->front().arrival_s)) best = &q;
+      }
+      if (!best) return;
+      const Request r = best->front();
+      best->pop_front();
+      admit_to(d, r, now, false);
+    }
+  }
+
   const Cluster& cluster_;
   std::vector<DeviceState> states_;
   std::vector<Device> devices_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<double> isolated_;
   std::vector<bool> pattern_aware_;  // by group
+  // Late binding (ClusterOptions::binding): the central queue, one FIFO per catalogue model.
+  bool late_ = false;
+  std::uint32_t depth_ = 1;
+  std::vector<std::deque<Request>> queued_;
+  std::vector<std::vector<std::uint32_t>> group_models_;  // catalogue models each group serves
+  std::vector<std::uint32_t> free_;                       // scratch: eligible devices with a slot
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
 };
 
@@ -425,7 +486,7 @@ std::vector<DeviceRun> simulate_cluster(const Cluster& cluster, RequestSource& s
   auto probe = make_dispatcher(options.dispatcher, options.dispatcher_params, cluster);
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  if (probe->oblivious() && threads > 1) {
+  if (probe->oblivious() && threads > 1 && options.binding == Binding::early) {
     return run_partitioned(cluster, source, options, sinks, threads);
   }
   EventLoop loop(cluster, options, sinks);

@@ -213,7 +213,20 @@ class Parser {
     }
     const YAML::Node& n = *section;
     const std::string key = "cluster";
-    check_keys(n, key, {"dispatcher", "dispatcher_params", "threads", "devices", "groups"});
+    check_keys(
+        n, key,
+        {"dispatcher", "dispatcher_params", "threads", "devices", "groups", "binding", "depth"});
+    if (auto x = n["binding"]) {
+      const std::string b = str(x, key + ".binding");
+      if (b != "early" && b != "late") {
+        fail(x, key + ".binding", "expected early or late, found '" + b + "'");
+      }
+      out.late_binding = b == "late";
+    }
+    if (auto x = n["depth"]) {
+      out.depth = static_cast<std::uint32_t>(integer(x, key + ".depth", 1, kMaxDepth));
+      if (!out.late_binding) fail(x, key + ".depth", "only with binding: late");
+    }
     if (auto x = n["dispatcher"]) out.dispatcher = str(x, key + ".dispatcher");
     if (auto x = n["dispatcher_params"]) {
       out.dispatcher_params = params(x, key + ".dispatcher_params");
@@ -720,6 +733,10 @@ std::string to_yaml(const Config& c) {
     for (const auto& [k, v] : cl.dispatcher_params) e << YAML::Key << k << YAML::Value << v;
     e << YAML::EndMap;
     e << YAML::Key << "threads" << YAML::Value << cl.threads;
+    if (cl.late_binding) {
+      e << YAML::Key << "binding" << YAML::Value << "late";
+      e << YAML::Key << "depth" << YAML::Value << cl.depth;
+    }
     e << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
     for (const DeviceGroupConfig& g : cl.groups) {
       e << YAML::BeginMap;

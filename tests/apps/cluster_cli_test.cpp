@@ -2,6 +2,7 @@
 // section's errors name the key; the resolved config reruns to the same result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -71,11 +72,39 @@ TEST(ClusterCli, GroupsDispatchersAndErrors) {
            {"--devices 2", "either devices or groups"},
            {"--set cluster.dispatcher_params.seed=1.5 --dispatcher random", "seed"},
            {"--semantics reference", "corrected semantics only"},
+           {"--binding sideways", "cluster.binding: expected early or late"},
+           {"--set cluster.depth=2", "cluster.depth: only with binding: late"},
+           {"--binding late --set cluster.depth=0", "cluster.depth"},
        }) {
     const auto bad = dysta_cli(dir.path(), "cluster -q -c c.yaml -o bad " + c.args);
     EXPECT_EQ(bad.status, 2) << c.args << "\n" << bad.err;
     EXPECT_NE(bad.err.find(c.words), std::string::npos) << c.args << "\n" << bad.err;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad")) << c.args;
+  }
+}
+
+TEST(ClusterCli, DispatcherComparisonScriptAndFigure) {
+  // scripts/cluster-dispatchers.sh on the fleet scenario at a tiny size: every dispatcher at two
+  // loads, the CSV, the Markdown table and (with matplotlib) the figure.
+  test::TempDir dir;
+  const std::string src = DYSTA_SOURCE_DIR;
+  const auto r = test::shell(
+      dir.path(), "UTILISATIONS='0.5 0.9' bash '" + src + "/scripts/cluster-dispatchers.sh' " +
+                      test::shell_quoted(DYSTA_CLI) + " '" + src +
+                      "/data/benchmark/scenarios/cluster/datacentre-fleet.yaml' out 3000");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string csv = test::read_text(dir.path() / "out/dispatchers.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 11);
+  for (const char* name :
+       {"round_robin", "random", "power_of_two", "model_affinity(replicas=8)", "jsq", "least_work",
+        "earliest_finish(slo_fit=1)", "jsq(binding=late)"}) {
+    EXPECT_NE(r.out.find(std::string("| ") + name + " |"), std::string::npos) << name << r.out;
+  }
+  const auto summary_json = summary(dir.path() / "out/u0.9-jsq(binding=late)");
+  EXPECT_EQ(summary_json["binding"], "late");
+  EXPECT_EQ(summary_json["metrics"]["requests"], 3000);
+  if (test::shell(dir.path(), "/usr/bin/python3 -c 'import matplotlib'").status == 0) {
+    EXPECT_EQ(test::read_text(dir.path() / "out/dispatchers.png").substr(1, 3), "PNG");
   }
 }
 

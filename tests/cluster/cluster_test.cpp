@@ -129,6 +129,25 @@ TEST(Cluster, EveryRequestIsServedOnceAndStatesDrain) {
   }
 }
 
+TEST(Cluster, LateBindingWithoutALimitIsEarlyBinding) {
+  // A depth no device reaches never queues: the same runs as early binding.
+  const auto profiles = k1_eyeriss();
+  const Cluster cluster({test::tiny_group("g", 3, profiles, "dysta")});
+  const auto requests = poisson(*profiles, rate_for(*profiles, 0.9, 3), 1000, 4);
+  for (const char* dispatcher : {"jsq", "earliest_finish", "round_robin"}) {
+    ClusterOptions options;
+    options.dispatcher = dispatcher;
+    const std::string early = all_metrics(cluster, test::run_cluster(cluster, requests, options));
+    options.binding = Binding::late;
+    options.late_depth = 1'000'000;
+    EXPECT_EQ(all_metrics(cluster, test::run_cluster(cluster, requests, options)), early)
+        << dispatcher;
+    options.late_depth = 1;  // one request at a time: a different run
+    EXPECT_NE(all_metrics(cluster, test::run_cluster(cluster, requests, options)), early)
+        << dispatcher;
+  }
+}
+
 TEST(Cluster, OnlineMetricsAgreeWithExactOnes) {
   const auto profiles = k1_eyeriss();
   const Cluster cluster({test::tiny_group("g", 3, profiles, "dysta")});

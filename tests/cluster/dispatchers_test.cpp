@@ -124,6 +124,52 @@ TEST(Dispatchers, OnlyDevicesWithTheModelAreEligible) {
   }
 }
 
+ClusterOptions late(const std::string& dispatcher, std::uint32_t depth = 1) {
+  ClusterOptions o = with(dispatcher);
+  o.binding = Binding::late;
+  o.late_depth = depth;
+  return o;
+}
+
+TEST(LateBinding, QueuedRequestsGoToTheFirstDeviceToFinish) {
+  const Cluster c({tiny_group("g", 2, tiny_profiles())});
+  // r0 b (3 s) -> d0, r1 a -> d1 (both free, jsq); r2 a at 0.5 and r3 a at 0.6 wait centrally.
+  // d1 finishes r1 at 1.0 and pulls r2 (1.0-2.0), then r3 (2.0-3.0); d0 finishes r0 at 3.0.
+  const auto reqs = tiny_requests(c, {{0.0, "b"}, {0.0, "a"}, {0.5, "a"}, {0.6, "a"}});
+  const auto run = run_cluster(c, reqs, late("jsq"));
+  EXPECT_EQ(run.arrivals(), (Arrivals{{0.0}, {0.0, 0.5, 0.6}}));
+  EXPECT_EQ(run.runs[1].stats.last_finish_s, 3.0);
+  EXPECT_EQ(run.runs[0].stats.last_finish_s, 3.0);
+  // Early binding sends r2 behind the 3 s request instead (jsq: 1/1 tie -> d0), finishing at 4.
+  const auto early = run_cluster(c, reqs, with("jsq"));
+  EXPECT_EQ(early.arrivals(), (Arrivals{{0.0, 0.5}, {0.0, 0.6}}));
+  EXPECT_EQ(early.runs[0].stats.last_finish_s, 4.0);
+}
+
+TEST(LateBinding, DevicesPullOnlyModelsTheyServe) {
+  // d0 serves a only, d1 serves a and b. r0 a -> d0 (jsq among free d0, d1); r1 b -> d1 (3 s,
+  // to 3.1); r2 b at 0.2 and r3 a at 0.3 queue. d0 frees at 1.0 and pulls r3 (not the earlier
+  // r2, a b); d1 frees at 3.1 and pulls r2.
+  const Cluster c(
+      {tiny_group("cnn", 1, tiny_profiles(1, {"a"})), tiny_group("all", 1, tiny_profiles())});
+  const auto reqs = tiny_requests(c, {{0.0, "a"}, {0.1, "b"}, {0.2, "b"}, {0.3, "a"}});
+  const auto run = run_cluster(c, reqs, late("jsq"));
+  EXPECT_EQ(run.arrivals(), (Arrivals{{0.0, 0.3}, {0.1, 0.2}}));
+  EXPECT_EQ(run.runs[0].stats.last_finish_s, 2.0);
+  EXPECT_DOUBLE_EQ(run.runs[1].stats.last_finish_s, 6.1);
+}
+
+TEST(LateBinding, DepthBoundsRequestsInFlight) {
+  // depth 2 on one device: r0, r1 admitted, r2 waits until r0 completes at 1.0.
+  const Cluster c({tiny_group("g", 1, tiny_profiles())});
+  const auto reqs = tiny_requests(c, {{0.0, "a"}, {0.0, "a"}, {0.0, "a"}});
+  const auto run = run_cluster(c, reqs, late("jsq", 2));
+  EXPECT_EQ(run.recorders[0].requests().size(), 3u);
+  EXPECT_EQ(run.runs[0].stats.max_ready, 2u);  // never three ready tasks
+  EXPECT_EQ(run.runs[0].stats.last_finish_s, 3.0);
+  EXPECT_EQ(run_cluster(c, reqs, with("jsq")).runs[0].stats.max_ready, 3u);
+}
+
 TEST(Dispatchers, UnknownNameListsTheValidOnes) {
   const Cluster c({tiny_group("g", 1, tiny_profiles())});
   const auto e = test::capture_input_error([&] { make_dispatcher("nearest", {}, c); });
