@@ -3,13 +3,13 @@
 # one run per (utilisation, dispatcher), a CSV of the totals, a Markdown table on stdout and, when
 # /usr/bin/python3 has matplotlib, the figure scripts/plots/cluster_dispatchers.py draws.
 #   scripts/cluster-dispatchers.sh [DYSTA] [CONFIG] [OUT] [REQUESTS]
-# Defaults: build/dysta, data/benchmark/scenarios/cluster/datacentre-fleet.yaml,
+# Defaults: build/dysta, data/cluster/datacentre-fleet.yaml,
 # dysta-out/cluster-dispatchers, the config's request count. UTILISATIONS and RATE_AT_1 (the
 # total rate at utilisation 1; the fleet scenario's 22435.1 req/s) and DISPATCHERS (entries
 # name or name:param=value, space-separated) may be set in the environment.
 set -euo pipefail
 DYSTA=${1:-build/dysta}
-CONFIG=${2:-data/benchmark/scenarios/cluster/datacentre-fleet.yaml}
+CONFIG=${2:-data/cluster/datacentre-fleet.yaml}
 OUT=${3:-dysta-out/cluster-dispatchers}
 REQUESTS=${4:-}
 UTILISATIONS=${UTILISATIONS:-"0.5 0.7 0.9"}

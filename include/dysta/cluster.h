@@ -183,6 +183,7 @@ class DeviceRecorder final : public CompletionSink {
     bool violated;
   };
   const std::vector<Done>& done() const { return done_; }
+  // The device's profile set (for isolated latencies); required before the run.
   void bind(const ProfileSet* profiles) { profiles_ = profiles; }
 
  private:

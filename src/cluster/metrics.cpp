@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 
 #include "dysta/cluster.h"
 #include "dysta/numeric.h"
@@ -25,6 +26,7 @@ void DeviceRecorder::on_completion(const Request& request, std::uint32_t number,
   finish_s_[number] = finish_s;
   first_start_s_[number] = first_start_s;
   finish_order_.push_back(number);
+  if (!profiles_) throw std::logic_error("DeviceRecorder: bind() the device's profile set first");
   const double isolated = profiles_->variant(request.variant).remaining(request.sample_pos)[0];
   done_.push_back(
       {finish_s, finish_s - request.arrival_s, isolated, false, finish_s > request.deadline_s});

@@ -88,10 +88,10 @@ TEST(ClusterCli, DispatcherComparisonScriptAndFigure) {
   // loads, the CSV, the Markdown table and (with matplotlib) the figure.
   test::TempDir dir;
   const std::string src = DYSTA_SOURCE_DIR;
-  const auto r = test::shell(
-      dir.path(), "UTILISATIONS='0.5 0.9' bash '" + src + "/scripts/cluster-dispatchers.sh' " +
-                      test::shell_quoted(DYSTA_CLI) + " '" + src +
-                      "/data/benchmark/scenarios/cluster/datacentre-fleet.yaml' out 3000");
+  const auto r = test::shell(dir.path(), "UTILISATIONS='0.5 0.9' bash '" + src +
+                                             "/scripts/cluster-dispatchers.sh' " +
+                                             test::shell_quoted(DYSTA_CLI) + " '" + src +
+                                             "/data/cluster/datacentre-fleet.yaml' out 3000");
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string csv = test::read_text(dir.path() / "out/dispatchers.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 11);

@@ -109,6 +109,16 @@ TEST(Dispatchers, ModelAffinityPinsSubsets) {
             (Arrivals{{0.0, 0.2, 0.4}, {0.1}, {0.3, 0.5}}));
 }
 
+TEST(Dispatchers, ModelAffinityRanksModelsWithinTheirPool) {
+  // Pools: a on d0-d1 (group cnn), b and c on d2-d5 (group attn). replicas 2: a (rank 0) ->
+  // {d0, d1}; b (rank 0 in its pool) -> {d2, d3}; c (rank 1) -> {d4, d5}.
+  const Cluster c({tiny_group("cnn", 2, tiny_profiles(1, {"a"})),
+                   tiny_group("attn", 4, tiny_profiles(1, {"b", "c"}))});
+  const auto reqs = tiny_requests(c, {{0.0, "c"}, {0.1, "b"}, {0.2, "a"}, {0.3, "c"}});
+  EXPECT_EQ(run_cluster(c, reqs, with("model_affinity")).arrivals(),
+            (Arrivals{{0.2}, {}, {0.1}, {}, {0.0}, {0.3}}));
+}
+
 TEST(Dispatchers, OnlyDevicesWithTheModelAreEligible) {
   // Group "cnn" has only a, group "attn" only b: every dispatcher respects it.
   const Cluster c({tiny_group("cnn", 2, tiny_profiles(1, {"a"})),
