@@ -33,6 +33,17 @@ json js_exported_literal(const std::string& text, const std::string& file) {
   throw InputError(file, 0, "exports", "no exported object or string literal found");
 }
 
+// A nlohmann::json type or range error while a model is read or built (a shard path that is not a
+// string, a shape entry that is not a number) is malformed input: an InputError naming the file.
+template <class F>
+auto json_errors_as_input_errors(const std::string& file, F&& f) {
+  try {
+    return f();
+  } catch (const json::exception& e) {
+    throw InputError(file, 0, "", std::string("malformed model: ") + e.what());
+  }
+}
+
 const json& field(const json& obj, const char* key, const std::string& file) {
   if (!obj.is_object() || !obj.contains(key)) throw InputError(file, 0, key, "missing field");
   return obj.at(key);
@@ -40,8 +51,16 @@ const json& field(const json& obj, const char* key, const std::string& file) {
 
 }  // namespace
 
+static WeightMap decode_weights_impl(const json& specs, std::span<const std::uint8_t> bytes,
+                                     const std::string& file);
+
 WeightMap decode_weights(const json& specs, std::span<const std::uint8_t> bytes,
                          const std::string& file) {
+  return json_errors_as_input_errors(file, [&] { return decode_weights_impl(specs, bytes, file); });
+}
+
+static WeightMap decode_weights_impl(const json& specs, std::span<const std::uint8_t> bytes,
+                                     const std::string& file) {
   WeightMap out;
   std::size_t offset = 0;
   for (const json& spec : specs) {
@@ -110,7 +129,24 @@ WeightMap decode_weights(const json& specs, std::span<const std::uint8_t> bytes,
   return out;
 }
 
+namespace {
+WeightMap load_weights_manifest_impl(const fs::path& manifest);
+TfjsModel read_tfjs_model_impl(const fs::path& dir);
+}  // namespace
+
 WeightMap load_weights_manifest(const fs::path& manifest) {
+  return json_errors_as_input_errors(manifest.string(),
+                                     [&] { return load_weights_manifest_impl(manifest); });
+}
+
+TfjsModel read_tfjs_model(const fs::path& dir) {
+  return json_errors_as_input_errors((dir / "model.json").string(),
+                                     [&] { return read_tfjs_model_impl(dir); });
+}
+
+namespace {
+
+WeightMap load_weights_manifest_impl(const fs::path& manifest) {
   const std::string file = manifest.string();
   json groups;
   try {
@@ -131,7 +167,7 @@ WeightMap load_weights_manifest(const fs::path& manifest) {
   return decode_weights(specs, bytes, file);
 }
 
-TfjsModel read_tfjs_model(const fs::path& dir) {
+TfjsModel read_tfjs_model_impl(const fs::path& dir) {
   json model;
   const fs::path plain = dir / "model.json", wrapped = dir / "model.min.js";
   if (fs::exists(plain)) {
@@ -173,6 +209,8 @@ TfjsModel read_tfjs_model(const fs::path& dir) {
   out.weights = decode_weights(specs, bytes, file);
   return out;
 }
+
+}  // namespace
 
 namespace {
 
@@ -423,7 +461,7 @@ class KerasBuilder {
 }  // namespace
 
 Network build_keras_network(const TfjsModel& model, const std::string& name) {
-  return KerasBuilder(model, name).build();
+  return json_errors_as_input_errors(name, [&] { return KerasBuilder(model, name).build(); });
 }
 
 }  // namespace dysta::inference
