@@ -155,15 +155,7 @@ void run_cluster(const ClusterFlags& flags) {
     runs = simulate_cluster(cluster, source, options, sinks);
     source_text = "trace " + config.workload.trace;
   } else {
-    StreamSpec spec;
-    spec.rate_per_s = config.workload.rate;
-    spec.num_requests = config.workload.requests;
-    spec.slo_multiplier = config.workload.slo_multiplier;
-    spec.priorities = config.workload.priorities;
-    spec.mix = mix_weights(config, catalogue);
-    if (config.workload.arrivals) {
-      spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
-    }
+    const StreamSpec spec = stream_spec(config, catalogue);
     PyRandom rng(config.workload.seed);
     PoissonGenerator generator(catalogue, spec, rng, config.semantics);
     GeneratorSource source(generator);

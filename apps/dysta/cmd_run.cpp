@@ -46,18 +46,6 @@ void print_metrics(const RunMetrics& m) {
   std::cout << fmt::format("  max ready tasks      {}\n", m.max_ready);
 }
 
-StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
-  StreamSpec spec;
-  spec.rate_per_s = config.workload.rate;
-  spec.num_requests = config.workload.requests;
-  spec.slo_multiplier = config.workload.slo_multiplier;
-  spec.priorities = config.workload.priorities;
-  spec.mix = mix_weights(config, profiles);
-  if (config.workload.arrivals)
-    spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
-  return spec;
-}
-
 nlohmann::json summary_header(const Config& config, const std::string& workload) {
   nlohmann::json summary;
   summary["dysta_version"] = DYSTA_VERSION;

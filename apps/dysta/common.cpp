@@ -96,6 +96,19 @@ std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles
   return weights;
 }
 
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
+  StreamSpec spec;
+  spec.rate_per_s = config.workload.rate;
+  spec.num_requests = config.workload.requests;
+  spec.slo_multiplier = config.workload.slo_multiplier;
+  spec.priorities = config.workload.priorities;
+  spec.mix = mix_weights(config, profiles);
+  if (config.workload.arrivals) {
+    spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
+  }
+  return spec;
+}
+
 std::string arrivals_text(const WorkloadConfig& w) {
   if (!w.arrivals) return fmt::format("Poisson {} req/s", w.rate);
   const ArrivalConfig& a = *w.arrivals;
