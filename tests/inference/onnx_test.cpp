@@ -62,7 +62,7 @@ Pb tensor(const std::string& name, const std::vector<std::int64_t>& dims,
   for (const auto d : dims) t.varint(1, static_cast<std::uint64_t>(d));  // unpacked dims
   t.varint(2, 1);                                                        // FLOAT
   std::string raw(values.size() * 4, '\0');
-  std::memcpy(raw.data(), values.data(), raw.size());
+  if (!values.empty()) std::memcpy(raw.data(), values.data(), raw.size());  // data() may be null
   t.bytes(8, name).bytes(9, raw);
   return t;
 }
