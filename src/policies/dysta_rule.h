@@ -1,10 +1,13 @@
 // The Dysta selection rule shared by dysta, dysta_naive and dysta_oracle (spec C.7, C.8).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <memory>
 #include <span>
 
 #include "dysta/policy.h"
+#include "policies/bound_index.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -15,15 +18,18 @@ namespace dysta::detail {
 // One task's score: R = remaining(t), U = max(0, slack - R), P = (idle / isolated(t)) / N, score
 // R + beta * (U + P) with N the number of ready tasks. Operation order follows the artifact so
 // reference runs are bit-exact.
+inline double dysta_score_terms(double torun, double deadline, double last_exec, double isolated,
+                                double now, double n, double beta) {
+  double urgency = (deadline - now) - torun;
+  if (urgency < 0) urgency = 0;
+  double penalty = (now - last_exec) / isolated;
+  penalty /= n;
+  return torun + beta * (urgency + penalty);
+}
 template <typename Remaining, typename Isolated>
 inline double dysta_score(const TaskView& t, double now, double n, double beta, Remaining remaining,
                           Isolated isolated) {
-  const double torun = remaining(t);
-  double urgency = (t.deadline_s - now) - torun;
-  if (urgency < 0) urgency = 0;
-  double penalty = (now - t.last_exec_s) / isolated(t);
-  penalty /= n;
-  return torun + beta * (urgency + penalty);
+  return dysta_score_terms(remaining(t), t.deadline_s, t.last_exec_s, isolated(t), now, n, beta);
 }
 
 // Every task's dysta_score() (Policy::scores(); smallest wins).
@@ -85,6 +91,38 @@ std::size_t dysta_select(const DecisionContext& ctx, double beta, Remaining rema
     }
   }
   return best;
+}
+
+// dysta_score() for BoundIndex: the score is R + (a term that is >= 0 or NaN), so R bounds it
+// below (IEEE addition of a non-negative number never rounds below R). The term is >= 0 when beta
+// >= 0 (make_dysta_index()), U >= 0 (clamped), idle >= 0 (BoundIndex checks now >= last run) and
+// the isolated latency has a clear sign bit (regular(): -0 or a negative divisor could make P
+// negative). R changes only when the task runs (its Rest and, for dysta, its gamma).
+template <typename Remaining, typename Isolated>
+struct DystaBoundRule {
+  struct Item {
+    double bound;  // R
+    double deadline, last_exec, isolated;
+  };
+  double beta;
+  Remaining remaining;
+  Isolated isolated;
+  Item item(const TaskView& t) const {
+    return {remaining(t), t.deadline_s, t.last_exec_s, isolated(t)};
+  }
+  double score(const Item& i, double now, double n) const {
+    return dysta_score_terms(i.bound, i.deadline, i.last_exec, i.isolated, now, n, beta);
+  }
+  bool regular(const Item& i) const { return !std::signbit(i.isolated); }
+};
+
+// The Dysta family's TaskIndex (Policy::make_index()): exact, sub-linear under long queues
+// (bound_index.h); nullptr (scan) when beta is negative or NaN, where R is no lower bound.
+template <typename Remaining, typename Isolated>
+std::unique_ptr<TaskIndex> make_dysta_index(double beta, Remaining remaining, Isolated isolated) {
+  if (!(beta >= 0)) return nullptr;
+  return std::make_unique<BoundIndex<DystaBoundRule<Remaining, Isolated>>>(
+      DystaBoundRule<Remaining, Isolated>{beta, remaining, isolated});
 }
 
 }  // namespace dysta::detail
