@@ -7,14 +7,38 @@
 
 namespace dysta {
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
+namespace {
+// percentile() of values[from, end) where every value before `from` is <= every value from it on
+// and q's lower index is >= from: selects the two neighbouring order statistics instead of
+// sorting (O(n) expected), so the result is the sorted computation's value for value.
+double select_percentile(std::vector<double>& values, std::size_t from, double q,
+                         std::size_t& lower) {
   const double pos = q / 100.0 * static_cast<double>(values.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
   const std::size_t hi = std::min(lo + 1, values.size() - 1);
   const double frac = pos - static_cast<double>(lo);
-  return values[lo] + (values[hi] - values[lo]) * frac;
+  const auto at = [&](std::size_t k) { return values.begin() + static_cast<std::ptrdiff_t>(k); };
+  std::nth_element(at(from), at(lo), values.end());
+  // After nth_element every value past lo is >= values[lo]: the next order statistic is their
+  // minimum.
+  const double next = hi == lo ? values[lo] : *std::min_element(at(hi), values.end());
+  lower = lo;
+  return values[lo] + (next - values[lo]) * frac;
+}
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::size_t lower = 0;
+  return select_percentile(values, 0, q, lower);
+}
+
+Percentiles percentiles_50_90_99(std::vector<double> values) {
+  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
+  std::size_t from = 0;
+  const double p50 = select_percentile(values, from, 50, from);
+  const double p90 = select_percentile(values, from, 90, from);
+  return {p50, p90, select_percentile(values, from, 99, from)};
 }
 
 void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
@@ -86,10 +110,8 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
   }
   m.stp_multiprogram = sum_p;
   m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(served) * sum_p2) : 0.0;
-  m.turnaround_s = {percentile(turnaround, 50), percentile(turnaround, 90),
-                    percentile(turnaround, 99)};
-  m.normalized_turnaround = {percentile(normalized_served, 50), percentile(normalized_served, 90),
-                             percentile(normalized_served, 99)};
+  m.turnaround_s = percentiles_50_90_99(std::move(turnaround));
+  m.normalized_turnaround = percentiles_50_90_99(std::move(normalized_served));
   return m;
 }
 

@@ -133,10 +133,8 @@ RunMetrics OnlineMetrics::finish(const EngineStats& stats) const {
   const double sp = progress_sum_.value(), sp2 = progress_sq_sum_.value();
   m.jain_fairness = sp2 > 0 ? (sp * sp) / (n * sp2) : 0.0;
   if (options_.exact_percentiles) {
-    m.turnaround_s = {percentile(turnaround_, 50), percentile(turnaround_, 90),
-                      percentile(turnaround_, 99)};
-    m.normalized_turnaround = {percentile(normalized_, 50), percentile(normalized_, 90),
-                               percentile(normalized_, 99)};
+    m.turnaround_s = percentiles_50_90_99(turnaround_);
+    m.normalized_turnaround = percentiles_50_90_99(normalized_);
   } else {
     m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
                       turnaround_sketch_.quantile(99)};
