@@ -1,35 +1,40 @@
 // Exact sub-linear selection for policies whose scores change with the clock (issue 15): a
 // TaskIndex that finds the choice of a "smallest score wins, ties to the earliest arrival" scan
-// without scoring every ready task, given a per-task lower bound of the score that changes only
-// when that task runs.
+// without scoring every ready task, from lower bounds of the score over groups of tasks that
+// change only when one of the tasks runs.
 //
 // Contract of the Rule (all functions pure):
-//   Item item(const TaskView& t)  what the score needs of t's view, with `double bound` first: a
-//       function of the view only, so it changes only when t runs; NaN only if the score is NaN
-//       at every instant;
+//   Item item(const TaskView& t)  what the score needs of t's view: a function of the view only
+//       (so it changes only when t runs), with `double bound` and `double order` members: the
+//       tasks are kept sorted by (bound, order, arrival); a task whose bound or order is NaN must
+//       have a NaN score at every instant (it is left out of the tree);
+//   Agg agg(const Item& i); void merge(Agg& a, const Agg& b)  a summary of a set of items;
+//       Agg has `double min_bound`, the smallest bound of the set;
+//   double lower(const Agg& a, double now, double n)  <= the score of every member of the set
+//       whose score is not NaN, or NaN (no bound), and >= a.min_bound, whenever now >= the last
+//       run of every member (lower() may rely on it);
 //   double score(const Item& i, double now, double n)  the policy's score of the task at `now`
 //       with n ready tasks, the same IEEE operations as its select();
-//   bool regular(const Item& i)  true when, for every now >= the task's last run and n >= 1,
-//       score(i, now, n) is NaN or >= i.bound.
+//   bool regular(const Item& i)  false for a task lower() cannot bound (the index then scans).
 //
 // The scan being reproduced (detail::dysta_select): the first task in arrival order is the
 // incumbent and a task replaces it only if its score is strictly smaller. Hence: if the first
 // task's score is NaN it is chosen; otherwise the choice is the earliest arrival among the tasks
 // with the smallest non-NaN score (NaN scores never win).
 //
-// best() below `large_from` ready tasks: that scan over the ready tasks in arrival order (kept in
-// a list with tombstones, compacted when half of it is dead: O(1) amortised per removal).
-// At or above it (until the count falls below `small_below`): the tasks with a non-NaN bound are
-// also kept in a binary min-heap on (bound, arrival), updated in O(log R) when a task runs or
-// finishes. best() scores the first arrival, then walks the heap depth-first from the root,
-// skipping every subtree whose root's bound exceeds the best score found so far: all tasks in it
-// have bounds, hence scores, above that score. Entries whose bound equals the best score are
-// still visited, so an earlier arrival with an equal score still wins.
-// Cost per decision: O(k) for the k heap entries whose bound is <= the best score found when they
-// are reached, at least the tasks whose bound is <= the chosen score; the worst case (every bound
-// below the chosen score, e.g. many tasks with equal bounds) is O(R), the scan's order. best()
-// falls back to the full scan while a ready task is irregular or `now` is earlier than a ready
-// task's last execution (clock rollback, quirk Q2), where the bound is not guaranteed.
+// Below `large_from` ready tasks best() is that scan over the ready tasks in arrival order (kept
+// in a list with tombstones, compacted when half of it is dead: O(1) amortised per removal). At
+// or above it (until the count falls below `small_below`) the tasks are also kept in a treap (a
+// balanced search tree; node priorities from a fixed hash, so its shape never affects a choice)
+// sorted by (bound, order, arrival), each node holding the Agg of its subtree; an insertion, a
+// removal or a task's new view costs O(log R) expected. best() scores the first arrival, then
+// walks the tree depth-first, smaller keys first, skipping every subtree whose lower() exceeds
+// the best score found so far. Subtrees whose lower() equals it are still visited, so an earlier
+// arrival with an equal score still wins.
+// Cost per decision: the nodes whose subtree bound does not exceed the best score found when
+// they are reached, typically O(log R) paths; the worst case (every bound below the chosen score)
+// is O(R), the scan's order. best() falls back to the full scan while a ready task is irregular or
+// `now` is earlier than a ready task's last execution (clock rollback, quirk Q2).
 #pragma once
 
 #include <algorithm>
@@ -46,29 +51,28 @@ namespace dysta::detail {
 template <typename Rule>
 class BoundIndex final : public TaskIndex {
  public:
-  // Heap mode from `large_from` ready tasks down to `small_below` (hysteresis: rebuilding the heap
-  // costs O(R) and happens at most once per large_from - small_below insertions).
+  // Tree mode from `large_from` ready tasks down to `small_below` (hysteresis: building the tree
+  // costs O(R log R) and happens at most once per large_from - small_below insertions).
   explicit BoundIndex(Rule rule, std::size_t large_from = 48, std::size_t small_below = 16)
       : rule_(rule), large_from_(large_from), small_below_(std::min(small_below, large_from)) {}
 
   void insert(std::uint32_t slot, const TaskView& task) override {
-    if (slot >= items_.size()) {
-      items_.resize(slot + 1);
-      requests_.resize(slot + 1);
-      heap_pos_.resize(slot + 1, kNone);
+    if (slot >= nodes_.size()) {
+      nodes_.resize(slot + 1);
       live_.resize(slot + 1, 0);
-      irregular_.resize(slot + 1, 0);
     }
-    items_[slot] = rule_.item(task);
-    requests_[slot] = task.request;
+    Node& x = nodes_[slot];
+    x.item = rule_.item(task);
+    x.request = task.request;
+    x.priority = hash(++inserted_);
     live_[slot] = 1;
     order_.push_back({task.request, slot});
     ++live_count_;
     note_item(slot, task.last_exec_s);
     if (large_) {
-      heap_add(slot);
+      tree_add(slot);
     } else if (live_count_ >= large_from_) {
-      build_heap();
+      build_tree();
     }
   }
 
@@ -76,55 +80,46 @@ class BoundIndex final : public TaskIndex {
     const Arrival first = first_live();
     if (!large_ || irregular_count_ > 0 || !(now >= max_last_exec_)) return scan(now);
     const auto n = static_cast<double>(live_count_);
-    double best_score = rule_.score(items_[first.slot], now, n);
-    if (std::isnan(best_score)) return first.slot;
+    double best_score = rule_.score(nodes_[first.slot].item, now, n);
+    if (std::isnan(best_score)) return first.slot;  // as the scan: a NaN incumbent stays
     std::uint32_t best_slot = first.slot, best_request = first.request;
     ++stats_.decisions;
     stack_.clear();
-    if (!heap_.empty()) stack_.push_back(0);
-    const std::size_t size = heap_.size();
+    if (root_ != kNone) stack_.push_back(root_);
     while (!stack_.empty()) {
-      const std::uint32_t h = stack_.back();
+      const std::uint32_t x = stack_.back();
       stack_.pop_back();
-      const Node& e = heap_[h];
-      if (e.item.bound > best_score) continue;  // and so is every bound below it
+      const Node& node = nodes_[x];
+      if (node.agg.min_bound > best_score) continue;
+      if (rule_.lower(node.agg, now, n) > best_score) continue;
       ++stats_.scored;
-      const double s = rule_.score(e.item, now, n);
-      if (s < best_score || (s == best_score && e.request < best_request)) {
+      const double s = rule_.score(node.item, now, n);
+      if (s < best_score || (s == best_score && node.request < best_request)) {
         best_score = s;
-        best_slot = e.slot;
-        best_request = e.request;
+        best_slot = x;
+        best_request = node.request;
       }
-      const std::size_t c = 2 * std::size_t{h} + 1;
-      if (c + 1 < size) stack_.push_back(static_cast<std::uint32_t>(c + 1));
-      if (c < size) stack_.push_back(static_cast<std::uint32_t>(c));
+      if (node.right != kNone) stack_.push_back(node.right);
+      if (node.left != kNone) stack_.push_back(node.left);
     }
     return best_slot;
   }
 
   void update_best(std::uint32_t slot, const TaskView& task) override {
-    if (irregular_[slot]) --irregular_count_;
-    items_[slot] = rule_.item(task);
+    if (large_ && nodes_[slot].in_tree) root_ = erase(root_, slot);
+    if (nodes_[slot].irregular) --irregular_count_;
+    nodes_[slot].item = rule_.item(task);
     note_item(slot, task.last_exec_s);
-    if (!large_) return;
-    const std::uint32_t p = heap_pos_[slot];
-    if (p == kNone) {
-      heap_add(slot);
-    } else if (std::isnan(items_[slot].bound)) {
-      heap_remove(p);
-    } else {
-      heap_[p].item = items_[slot];
-      sift_down(sift_up(p));
-    }
+    if (large_) tree_add(slot);
   }
 
   void erase_best(std::uint32_t slot) override {
+    if (large_ && nodes_[slot].in_tree) root_ = erase(root_, slot);
     live_[slot] = 0;
     --live_count_;
     ++dead_in_order_;
-    if (irregular_[slot]) --irregular_count_;
-    irregular_[slot] = 0;
-    if (heap_pos_[slot] != kNone) heap_remove(heap_pos_[slot]);
+    if (nodes_[slot].irregular) --irregular_count_;
+    nodes_[slot].irregular = false;
     if (live_count_ == 0) {
       order_.clear();
       head_ = 0;
@@ -134,13 +129,13 @@ class BoundIndex final : public TaskIndex {
       compact();
     }
     if (large_ && live_count_ < small_below_) {
-      for (const Node& e : heap_) heap_pos_[e.slot] = kNone;
-      heap_.clear();
+      for (const Arrival& a : order_) nodes_[a.slot].in_tree = false;
+      root_ = kNone;
       large_ = false;
     }
   }
 
-  // Counters for tests and benchmarks: heap-mode decisions and the heap entries they scored.
+  // Counters for tests and benchmarks: tree-mode decisions and the tasks they scored.
   struct Stats {
     std::size_t decisions = 0;
     std::size_t scored = 0;
@@ -150,20 +145,37 @@ class BoundIndex final : public TaskIndex {
  private:
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
   using Item = typename Rule::Item;
+  using Agg = typename Rule::Agg;
   struct Node {
-    Item item;
-    std::uint32_t request;  // arrival order
-    std::uint32_t slot;
+    Item item{};
+    Agg agg{};                  // of the subtree
+    std::uint32_t request = 0;  // arrival order
+    std::uint32_t priority = 0;
+    std::uint32_t left = kNone, right = kNone;
+    bool in_tree = false;
+    bool irregular = false;
   };
   struct Arrival {
     std::uint32_t request;
     std::uint32_t slot;
   };
-  static bool before(const Node& a, const Node& b) {
-    return a.item.bound < b.item.bound || (a.item.bound == b.item.bound && a.request < b.request);
+
+  static std::uint32_t hash(std::uint64_t x) {  // splitmix64 finaliser
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<std::uint32_t>(x ^ (x >> 31));
+  }
+  // Tree order: (bound, order, arrival); never NaN inside the tree.
+  bool before(std::uint32_t a, std::uint32_t b) const {
+    const Node& x = nodes_[a];
+    const Node& y = nodes_[b];
+    if (x.item.bound != y.item.bound) return x.item.bound < y.item.bound;
+    if (x.item.order != y.item.order) return x.item.order < y.item.order;
+    return x.request < y.request;
   }
   bool alive(const Arrival& a) const {
-    return live_[a.slot] != 0 && requests_[a.slot] == a.request;
+    return live_[a.slot] != 0 && nodes_[a.slot].request == a.request;
   }
   Arrival first_live() {
     while (!alive(order_[head_])) ++head_;
@@ -178,7 +190,7 @@ class BoundIndex final : public TaskIndex {
     for (std::size_t i = head_; i < order_.size(); ++i) {
       if (!alive(order_[i])) continue;
       const std::uint32_t slot = order_[i].slot;
-      const double s = rule_.score(items_[slot], now, n);
+      const double s = rule_.score(nodes_[slot].item, now, n);
       if (best_slot == kNone || best_score > s) {
         best_slot = slot;
         best_score = s;
@@ -188,8 +200,9 @@ class BoundIndex final : public TaskIndex {
   }
 
   void note_item(std::uint32_t slot, double last_exec) {
-    irregular_[slot] = rule_.regular(items_[slot]) ? 0 : 1;
-    if (irregular_[slot]) ++irregular_count_;
+    Node& x = nodes_[slot];
+    x.irregular = !rule_.regular(x.item);
+    if (x.irregular) ++irregular_count_;
     if (last_exec > max_last_exec_) max_last_exec_ = last_exec;  // NaN: idle NaN, score NaN
   }
 
@@ -203,82 +216,96 @@ class BoundIndex final : public TaskIndex {
     dead_in_order_ = 0;
   }
 
-  void build_heap() {
+  void build_tree() {
     large_ = true;
-    heap_.clear();
+    root_ = kNone;
     for (std::size_t i = head_; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      const std::uint32_t slot = order_[i].slot;
-      if (std::isnan(items_[slot].bound)) continue;
-      heap_pos_[slot] = static_cast<std::uint32_t>(heap_.size());
-      heap_.push_back({items_[slot], order_[i].request, slot});
+      if (alive(order_[i])) tree_add(order_[i].slot);
     }
-    for (std::size_t i = heap_.size() / 2; i-- > 0;) sift_down(static_cast<std::uint32_t>(i));
   }
 
-  void heap_add(std::uint32_t slot) {
-    if (std::isnan(items_[slot].bound)) return;
-    const auto p = static_cast<std::uint32_t>(heap_.size());
-    heap_.push_back({items_[slot], requests_[slot], slot});
-    heap_pos_[slot] = p;
-    sift_up(p);
+  void tree_add(std::uint32_t slot) {
+    Node& x = nodes_[slot];
+    if (std::isnan(x.item.bound) || std::isnan(x.item.order)) return;  // never chosen
+    x.left = x.right = kNone;
+    x.agg = rule_.agg(x.item);
+    x.in_tree = true;
+    root_ = insert_at(root_, slot);
   }
-  void heap_remove(std::uint32_t p) {
-    heap_pos_[heap_[p].slot] = kNone;
-    const auto last = static_cast<std::uint32_t>(heap_.size() - 1);
-    if (p != last) {
-      heap_[p] = heap_[last];
-      heap_pos_[heap_[p].slot] = p;
-      heap_.pop_back();
-      sift_down(sift_up(p));
+
+  void pull(std::uint32_t x) {
+    Node& node = nodes_[x];
+    node.agg = rule_.agg(node.item);
+    if (node.left != kNone) rule_.merge(node.agg, nodes_[node.left].agg);
+    if (node.right != kNone) rule_.merge(node.agg, nodes_[node.right].agg);
+  }
+  std::uint32_t rotate_right(std::uint32_t x) {
+    const std::uint32_t l = nodes_[x].left;
+    nodes_[x].left = nodes_[l].right;
+    nodes_[l].right = x;
+    pull(x);
+    pull(l);
+    return l;
+  }
+  std::uint32_t rotate_left(std::uint32_t x) {
+    const std::uint32_t r = nodes_[x].right;
+    nodes_[x].right = nodes_[r].left;
+    nodes_[r].left = x;
+    pull(x);
+    pull(r);
+    return r;
+  }
+  std::uint32_t insert_at(std::uint32_t t, std::uint32_t slot) {
+    if (t == kNone) return slot;
+    if (before(slot, t)) {
+      nodes_[t].left = insert_at(nodes_[t].left, slot);
+      if (nodes_[nodes_[t].left].priority > nodes_[t].priority) return rotate_right(t);
     } else {
-      heap_.pop_back();
+      nodes_[t].right = insert_at(nodes_[t].right, slot);
+      if (nodes_[nodes_[t].right].priority > nodes_[t].priority) return rotate_left(t);
     }
+    pull(t);
+    return t;
   }
-  std::uint32_t sift_up(std::uint32_t p) {
-    const Node e = heap_[p];
-    while (p > 0) {
-      const std::uint32_t parent = (p - 1) / 2;
-      if (!before(e, heap_[parent])) break;
-      heap_[p] = heap_[parent];
-      heap_pos_[heap_[p].slot] = p;
-      p = parent;
+  std::uint32_t join(std::uint32_t a, std::uint32_t b) {  // every key of a before every key of b
+    if (a == kNone) return b;
+    if (b == kNone) return a;
+    if (nodes_[a].priority > nodes_[b].priority) {
+      nodes_[a].right = join(nodes_[a].right, b);
+      pull(a);
+      return a;
     }
-    heap_[p] = e;
-    heap_pos_[e.slot] = p;
-    return p;
+    nodes_[b].left = join(a, nodes_[b].left);
+    pull(b);
+    return b;
   }
-  void sift_down(std::uint32_t p) {
-    const Node e = heap_[p];
-    const std::size_t size = heap_.size();
-    while (true) {
-      std::size_t c = 2 * std::size_t{p} + 1;
-      if (c >= size) break;
-      if (c + 1 < size && before(heap_[c + 1], heap_[c])) ++c;
-      if (!before(heap_[c], e)) break;
-      heap_[p] = heap_[c];
-      heap_pos_[heap_[p].slot] = p;
-      p = static_cast<std::uint32_t>(c);
+  std::uint32_t erase(std::uint32_t t, std::uint32_t slot) {
+    if (t == slot) {
+      nodes_[slot].in_tree = false;
+      return join(nodes_[t].left, nodes_[t].right);
     }
-    heap_[p] = e;
-    heap_pos_[e.slot] = p;
+    if (before(slot, t)) {
+      nodes_[t].left = erase(nodes_[t].left, slot);
+    } else {
+      nodes_[t].right = erase(nodes_[t].right, slot);
+    }
+    pull(t);
+    return t;
   }
 
   Rule rule_;
   std::size_t large_from_, small_below_;
-  std::vector<Item> items_;              // by slot
-  std::vector<std::uint32_t> requests_;  // by slot: arrival order of the task in it
-  std::vector<std::uint32_t> heap_pos_;  // by slot: position in heap_ or kNone
-  std::vector<std::uint8_t> live_;       // by slot
-  std::vector<std::uint8_t> irregular_;  // by slot
-  std::vector<Arrival> order_;           // arrival order, with tombstones
-  std::size_t head_ = 0;                 // order_[0, head_) is dead
+  std::vector<Node> nodes_;         // by slot
+  std::vector<std::uint8_t> live_;  // by slot
+  std::vector<Arrival> order_;      // arrival order, with tombstones
+  std::size_t head_ = 0;            // order_[0, head_) is dead
   std::size_t dead_in_order_ = 0;
   std::size_t live_count_ = 0;
   std::size_t irregular_count_ = 0;
+  std::uint64_t inserted_ = 0;
   double max_last_exec_ = -std::numeric_limits<double>::infinity();  // since the set was empty
   bool large_ = false;
-  std::vector<Node> heap_;
+  std::uint32_t root_ = kNone;
   std::vector<std::uint32_t> stack_;
   Stats stats_;
 };

@@ -93,27 +93,55 @@ std::size_t dysta_select(const DecisionContext& ctx, double beta, Remaining rema
   return best;
 }
 
-// dysta_score() for BoundIndex: the score is R + (a term that is >= 0 or NaN), so R bounds it
-// below (IEEE addition of a non-negative number never rounds below R). The term is >= 0 when beta
-// >= 0 (make_dysta_index()), U >= 0 (clamped), idle >= 0 (BoundIndex checks now >= last run) and
-// the isolated latency has a clear sign bit (regular(): -0 or a negative divisor could make P
-// negative). R changes only when the task runs (its Rest and, for dysta, its gamma).
+// dysta_score() for BoundIndex. The score is R + beta x (U + P) with U >= 0 (clamped) and P >= 0
+// when idle >= 0 (BoundIndex checks now >= every last run) and the isolated latency has a clear
+// sign bit (regular(): -0 or a negative divisor could make P negative), and beta >= 0
+// (make_dysta_index()). Every IEEE operation in it is monotone in each operand, so the score
+// computed from (smallest R, smallest deadline, largest R inside U, latest last run, largest
+// isolated latency) of a set of tasks is <= each member's score (or NaN, which bounds nothing):
+// lower(). Items are ordered by (R, last run); all of R, deadline, last run and the isolated
+// latency change only when the task runs.
 template <typename Remaining, typename Isolated>
 struct DystaBoundRule {
   struct Item {
     double bound;  // R
-    double deadline, last_exec, isolated;
+    double order;  // last run (last_exec_s)
+    double deadline, isolated;
+  };
+  struct Agg {
+    double min_bound, max_bound, min_deadline, max_last_exec, max_isolated;
   };
   double beta;
   Remaining remaining;
   Isolated isolated;
+
   Item item(const TaskView& t) const {
-    return {remaining(t), t.deadline_s, t.last_exec_s, isolated(t)};
+    return {remaining(t), t.last_exec_s, t.deadline_s, isolated(t)};
   }
   double score(const Item& i, double now, double n) const {
-    return dysta_score_terms(i.bound, i.deadline, i.last_exec, i.isolated, now, n, beta);
+    return dysta_score_terms(i.bound, i.deadline, i.order, i.isolated, now, n, beta);
   }
   bool regular(const Item& i) const { return !std::signbit(i.isolated); }
+  static Agg agg(const Item& i) { return {i.bound, i.bound, i.deadline, i.order, i.isolated}; }
+  // NaN members are skipped: a task with a NaN deadline or isolated latency scores NaN.
+  static void merge(Agg& a, const Agg& b) {
+    if (b.min_bound < a.min_bound) a.min_bound = b.min_bound;
+    if (b.max_bound > a.max_bound) a.max_bound = b.max_bound;
+    if (std::isnan(a.min_deadline) || b.min_deadline < a.min_deadline) {
+      a.min_deadline = b.min_deadline;
+    }
+    if (b.max_last_exec > a.max_last_exec) a.max_last_exec = b.max_last_exec;
+    if (std::isnan(a.max_isolated) || b.max_isolated > a.max_isolated) {
+      a.max_isolated = b.max_isolated;
+    }
+  }
+  double lower(const Agg& a, double now, double n) const {
+    double urgency = (a.min_deadline - now) - a.max_bound;
+    if (urgency < 0) urgency = 0;
+    double penalty = (now - a.max_last_exec) / a.max_isolated;
+    penalty /= n;
+    return a.min_bound + beta * (urgency + penalty);
+  }
 };
 
 // The Dysta family's TaskIndex (Policy::make_index()): exact, sub-linear under long queues
