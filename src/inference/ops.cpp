@@ -12,6 +12,9 @@
 #include "dysta/error.h"
 
 extern "C" void openblas_set_num_threads(int num_threads);
+// OpenBLAS (pthreads build): joins the thread pool, which its exec_blas() re-creates on demand.
+// Not in cblas.h, hence weak: absent from other BLAS implementations.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace dysta::inference {
 namespace {
@@ -74,6 +77,10 @@ Geometry spatial_geometry(const char* op, const Tensor& x, int kh, int kw, int s
 }
 
 }  // namespace
+
+void stop_blas_threads() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+}
 
 void set_gemm_threads(int threads) {
   std::call_once(g_threads_once, [] {});

@@ -14,6 +14,12 @@ namespace dysta::inference {
 // Threads OpenBLAS may use inside one GEMM (default 1: the engine parallelises over images).
 void set_gemm_threads(int threads);
 
+// Stops the worker threads the pthreads build of OpenBLAS starts when it is loaded (they spin
+// before going to sleep, costing CPU in runs that never call BLAS); OpenBLAS starts them again
+// on its next multi-threaded call. No effect with a BLAS that lacks that entry point. The CLI
+// calls it first thing, so only inference ever runs BLAS threads.
+void stop_blas_threads();
+
 // Zero padding around the two spatial axes, in pixels.
 struct Padding2D {
   int top = 0, bottom = 0, left = 0, right = 0;
