@@ -15,15 +15,16 @@
 //       run of every member (lower() may rely on it);
 //   double score(const Item& i, double now, double n)  the policy's score of the task at `now`
 //       with n ready tasks, the same IEEE operations as its select();
-//   bool regular(const Item& i)  false for a task lower() cannot bound (the index then scans).
+//   bool regular(const Item& i)  false for a task lower() cannot bound (the index then scans);
+//   std::size_t select(const DecisionContext& ctx)  the policy's own scan (Policy::select()).
 //
 // The scan being reproduced (detail::dysta_select): the first task in arrival order is the
 // incumbent and a task replaces it only if its score is strictly smaller. Hence: if the first
 // task's score is NaN it is chosen; otherwise the choice is the earliest arrival among the tasks
 // with the smallest non-NaN score (NaN scores never win).
 //
-// Below `large_from` ready tasks best() is that scan over the ready tasks in arrival order (kept
-// in a list with tombstones, compacted when half of it is dead: O(1) amortised per removal). At
+// Below `large_from` ready tasks best() is the policy's own scan over a copy of the ready tasks'
+// views in arrival order (removal from it is O(large_from)). At
 // or above it (until the count falls below `small_below`) the tasks are also kept in a treap (a
 // balanced search tree; node priorities from a fixed hash, so its shape never affects a choice)
 // sorted by (bound, order, arrival), each node holding the Agg of its subtree; an insertion, a
@@ -33,8 +34,10 @@
 // arrival with an equal score still wins.
 // Cost per decision: the nodes whose subtree bound does not exceed the best score found when
 // they are reached, typically O(log R) paths; the worst case (every bound below the chosen score)
-// is O(R), the scan's order. best() falls back to the full scan while a ready task is irregular or
-// `now` is earlier than a ready task's last execution (clock rollback, quirk Q2).
+// is O(R), the scan's order. best() falls back to a full scan of score() (the arrival order is kept
+// in a list with tombstones, compacted when half of it is dead: O(1) amortised per removal) while
+// a ready task is irregular or `now` is earlier than a ready task's last execution (clock
+// rollback, quirk Q2).
 #pragma once
 
 #include <algorithm>
@@ -53,32 +56,26 @@ class BoundIndex final : public TaskIndex {
  public:
   // Tree mode from `large_from` ready tasks down to `small_below` (hysteresis: building the tree
   // costs O(R log R) and happens at most once per large_from - small_below insertions).
-  explicit BoundIndex(Rule rule, std::size_t large_from = 48, std::size_t small_below = 16)
+  // Defaults: callgrind counts of dysta on the synthetic Sanger set near and above capacity (the
+  // SIMD scan is cheaper than tree updates below about a hundred ready tasks).
+  explicit BoundIndex(Rule rule, std::size_t large_from = 128, std::size_t small_below = 64)
       : rule_(rule), large_from_(large_from), small_below_(std::min(small_below, large_from)) {}
 
   void insert(std::uint32_t slot, const TaskView& task) override {
-    if (slot >= nodes_.size()) {
-      nodes_.resize(slot + 1);
-      live_.resize(slot + 1, 0);
-    }
-    Node& x = nodes_[slot];
-    x.item = rule_.item(task);
-    x.request = task.request;
-    x.priority = hash(++inserted_);
-    live_[slot] = 1;
-    order_.push_back({task.request, slot});
     ++live_count_;
-    note_item(slot, task.last_exec_s);
-    if (large_) {
-      tree_add(slot);
-    } else if (live_count_ >= large_from_) {
-      build_tree();
+    if (!large_) {
+      dense_add(slot, task);
+      if (live_count_ >= large_from_) build_tree();
+      return;
     }
+    add(slot, task);
+    tree_add(slot);
   }
 
   std::uint32_t best(double now) override {
+    if (!large_) return dense_slot_[rule_.select(DecisionContext{now, dense_, {}})];
     const Arrival first = first_live();
-    if (!large_ || irregular_count_ > 0 || !(now >= max_last_exec_)) return scan(now);
+    if (irregular_count_ > 0 || !(now >= max_last_exec_)) return scan(now);
     const auto n = static_cast<double>(live_count_);
     double best_score = rule_.score(nodes_[first.slot].item, now, n);
     if (std::isnan(best_score)) return first.slot;  // as the scan: a NaN incumbent stays
@@ -106,32 +103,38 @@ class BoundIndex final : public TaskIndex {
   }
 
   void update_best(std::uint32_t slot, const TaskView& task) override {
-    if (large_ && nodes_[slot].in_tree) root_ = erase(root_, slot);
+    if (!large_) {
+      dense_[dense_pos_[slot]] = task;
+      return;
+    }
+    views_[slot] = task;
+    if (nodes_[slot].in_tree) root_ = erase(root_, slot);
     if (nodes_[slot].irregular) --irregular_count_;
     nodes_[slot].item = rule_.item(task);
     note_item(slot, task.last_exec_s);
-    if (large_) tree_add(slot);
+    tree_add(slot);
   }
 
   void erase_best(std::uint32_t slot) override {
-    if (large_ && nodes_[slot].in_tree) root_ = erase(root_, slot);
-    live_[slot] = 0;
     --live_count_;
+    if (!large_) {
+      const std::size_t p = dense_pos_[slot];
+      dense_.erase(dense_.begin() + static_cast<std::ptrdiff_t>(p));
+      dense_slot_.erase(dense_slot_.begin() + static_cast<std::ptrdiff_t>(p));
+      for (std::size_t i = p; i < dense_slot_.size(); ++i) {
+        dense_pos_[dense_slot_[i]] = static_cast<std::uint32_t>(i);
+      }
+      return;
+    }
+    if (nodes_[slot].in_tree) root_ = erase(root_, slot);
+    live_[slot] = 0;
     ++dead_in_order_;
     if (nodes_[slot].irregular) --irregular_count_;
     nodes_[slot].irregular = false;
-    if (live_count_ == 0) {
-      order_.clear();
-      head_ = 0;
-      dead_in_order_ = 0;
-      max_last_exec_ = -std::numeric_limits<double>::infinity();
+    if (live_count_ < small_below_ || live_count_ == 0) {
+      leave_tree();
     } else if (dead_in_order_ > live_count_) {
       compact();
-    }
-    if (large_ && live_count_ < small_below_) {
-      for (const Arrival& a : order_) nodes_[a.slot].in_tree = false;
-      root_ = kNone;
-      large_ = false;
     }
   }
 
@@ -216,12 +219,60 @@ class BoundIndex final : public TaskIndex {
     dead_in_order_ = 0;
   }
 
+  void dense_add(std::uint32_t slot, const TaskView& task) {
+    if (slot >= dense_pos_.size()) dense_pos_.resize(slot + 1);
+    dense_pos_[slot] = static_cast<std::uint32_t>(dense_.size());
+    dense_.push_back(task);
+    dense_slot_.push_back(slot);
+  }
+
+  // A task enters the tree mode's records (views_, nodes_, the arrival list).
+  void add(std::uint32_t slot, const TaskView& task) {
+    if (slot >= nodes_.size()) {
+      nodes_.resize(slot + 1);
+      live_.resize(slot + 1, 0);
+      views_.resize(slot + 1);
+    }
+    views_[slot] = task;
+    Node& x = nodes_[slot];
+    x.item = rule_.item(task);
+    x.request = task.request;
+    x.priority = hash(++inserted_);
+    x.in_tree = false;
+    live_[slot] = 1;
+    order_.push_back({task.request, slot});
+    note_item(slot, task.last_exec_s);
+  }
+
+  // Scan mode -> tree mode: the dense copy becomes the tree (O(R log R) expected).
   void build_tree() {
     large_ = true;
+    order_.clear();
+    head_ = 0;
+    dead_in_order_ = 0;
+    irregular_count_ = 0;
+    max_last_exec_ = -std::numeric_limits<double>::infinity();
     root_ = kNone;
+    for (std::size_t i = 0; i < dense_.size(); ++i) add(dense_slot_[i], dense_[i]);
+    for (std::size_t i = 0; i < dense_.size(); ++i) tree_add(dense_slot_[i]);
+    dense_.clear();
+    dense_slot_.clear();
+  }
+
+  // Tree mode -> scan mode: the ready tasks in arrival order become the dense copy.
+  void leave_tree() {
     for (std::size_t i = head_; i < order_.size(); ++i) {
-      if (alive(order_[i])) tree_add(order_[i].slot);
+      const Arrival& a = order_[i];
+      if (!alive(a)) continue;
+      dense_add(a.slot, views_[a.slot]);
+      live_[a.slot] = 0;
+      nodes_[a.slot].in_tree = false;
     }
+    order_.clear();
+    head_ = 0;
+    dead_in_order_ = 0;
+    root_ = kNone;
+    large_ = false;
   }
 
   void tree_add(std::uint32_t slot) {
@@ -295,10 +346,14 @@ class BoundIndex final : public TaskIndex {
 
   Rule rule_;
   std::size_t large_from_, small_below_;
-  std::vector<Node> nodes_;         // by slot
-  std::vector<std::uint8_t> live_;  // by slot
-  std::vector<Arrival> order_;      // arrival order, with tombstones
-  std::size_t head_ = 0;            // order_[0, head_) is dead
+  std::vector<Node> nodes_;      // by slot
+  std::vector<TaskView> views_;  // by slot
+  std::vector<TaskView> dense_;  // below large_from: the ready tasks in arrival order
+  std::vector<std::uint32_t> dense_slot_;
+  std::vector<std::uint32_t> dense_pos_;  // by slot: position in dense_ (scan mode)
+  std::vector<std::uint8_t> live_;        // by slot
+  std::vector<Arrival> order_;            // arrival order, with tombstones
+  std::size_t head_ = 0;                  // order_[0, head_) is dead
   std::size_t dead_in_order_ = 0;
   std::size_t live_count_ = 0;
   std::size_t irregular_count_ = 0;

@@ -122,6 +122,9 @@ struct DystaBoundRule {
     return dysta_score_terms(i.bound, i.deadline, i.order, i.isolated, now, n, beta);
   }
   bool regular(const Item& i) const { return !std::signbit(i.isolated); }
+  std::size_t select(const DecisionContext& ctx) const {
+    return dysta_select(ctx, beta, remaining, isolated);
+  }
   static Agg agg(const Item& i) { return {i.bound, i.bound, i.deadline, i.order, i.isolated}; }
   // NaN members are skipped: a task with a NaN deadline or isolated latency scores NaN.
   static void merge(Agg& a, const Agg& b) {

@@ -88,7 +88,7 @@ TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
       EXPECT_EQ(scan.finish_s, heap.finish_s);
       EXPECT_EQ(scan.first_start_s, heap.first_start_s);
       EXPECT_EQ(scan.decisions, heap.decisions);
-      EXPECT_GT(scan.max_ready, 200u);  // well inside the heap mode (from 48 ready tasks)
+      EXPECT_GT(scan.max_ready, 200u);  // well inside the tree mode (from 128 ready tasks)
     }
   }
 }

@@ -171,11 +171,11 @@ TEST(BoundIndex, SameChoiceAsTheScanOnRandomStates) {
   for (const char* name : {"dysta", "dysta_naive", "dysta_oracle", "dysta_seconds"}) {
     for (double beta : {0.01, 0.0, 1.0, 1000.0}) {
       for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        // Heap mode from the start, hysteresis around small queues, and the default thresholds.
+        // Tree mode from the start, hysteresis around small queues, and the default thresholds.
         compared += compare_run(name, beta, kTies, seed, 0, 0, false, false);
         compared += compare_run(name, beta, kSpread, seed, 0, 0, false, false);
         compared += compare_run(name, beta, kSpread, seed, 6, 3, true, false);
-        compared += compare_run(name, beta, kTies, seed, 48, 16, false, false);
+        compared += compare_run(name, beta, kTies, seed, 128, 64, false, false);
         compared += compare_run(name, beta, kExtreme, seed, 0, 0, false, true);
         compared += compare_run(name, beta, kExtreme, seed, 6, 3, true, true);
       }
@@ -184,10 +184,10 @@ TEST(BoundIndex, SameChoiceAsTheScanOnRandomStates) {
   EXPECT_EQ(compared, 4 * 4 * 3 * 6 * 1500);
 }
 
-// The heap mode skips tasks: with spread bounds and a long queue most tasks are never scored.
-TEST(BoundIndex, HeapModeScoresFewTasks) {
+// The tree mode skips tasks: with spread bounds and a long queue most tasks are never scored.
+TEST(BoundIndex, TreeModeScoresFewTasks) {
   using Rule = detail::DystaBoundRule<GammaRest, EstIso>;
-  detail::BoundIndex<Rule> index(Rule{0.01, {}, {}}, 48, 16);
+  detail::BoundIndex<Rule> index(Rule{0.01, {}, {}}, 128, 64);
   Picker pick(7);
   for (std::uint32_t i = 0; i < 2000; ++i) {
     TaskView t;
