@@ -103,13 +103,12 @@ void run(const RunFlags& flags) {
           {"--decisions", flags.decisions}}) {
       if (!value.empty()) throw InputError("", 0, flag, "not available with --stream");
     }
-    StreamingOptions options;
-    options.exact_percentiles = flags.exact_percentiles;
+    const MetricsOptions options = MetricsOptions::streaming(flags.exact_percentiles);
     metrics = run_streaming(profiles, stream_spec(config, profiles), config.workload.seed,
                             config.policy, choice, config.semantics, options);
     summary["streaming"] = true;
     summary["percentiles"] =
-        options.exact_percentiles
+        options.percentiles == MetricsOptions::Percentiles::exact
             ? std::string("exact")
             : fmt::format("quantile sketch, relative error <= {}", options.relative_accuracy);
   } else {
