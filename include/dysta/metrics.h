@@ -187,6 +187,9 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
                            const MetricsOptions& options = MetricsOptions::batch());
 
 // Linear-interpolation percentile (numpy's default method) of unsorted values; q in [0, 100].
+// By selection (std::nth_element, O(n) expected), the same value as after a full sort.
 double percentile(std::vector<double> values, double q);
+// {percentile(values, 50), percentile(values, 90), percentile(values, 99)} with one copy.
+Percentiles percentiles_50_90_99(std::vector<double> values);
 
 }  // namespace dysta

@@ -14,6 +14,9 @@
 #include "dysta/error.h"
 
 extern "C" void openblas_set_num_threads(int num_threads);
+// OpenBLAS (pthreads build): joins the thread pool, which its exec_blas() re-creates on demand.
+// Not in cblas.h, hence weak: absent from other BLAS implementations.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace dysta::inference {
 namespace {
@@ -94,6 +97,10 @@ Geometry spatial_geometry(const char* op, const Tensor& x, int kh, int kw, int s
 
 i64 gemm_row_blocks(i64 m) {
   return std::clamp<i64>((m + kGemmMinBlockRows - 1) / kGemmMinBlockRows, 1, kGemmMaxBlocks);
+}
+
+void stop_blas_threads() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
 }
 
 void set_gemm_threads(int threads) {

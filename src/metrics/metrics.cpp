@@ -10,14 +10,38 @@
 
 namespace dysta {
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
+namespace {
+// percentile() of values[from, end) where every value before `from` is <= every value from it on
+// and q's lower index is >= from: selects the two neighbouring order statistics instead of
+// sorting (O(n) expected), so the result is the sorted computation's value for value.
+double select_percentile(std::vector<double>& values, std::size_t from, double q,
+                         std::size_t& lower) {
   const double pos = q / 100.0 * static_cast<double>(values.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
   const std::size_t hi = std::min(lo + 1, values.size() - 1);
   const double frac = pos - static_cast<double>(lo);
-  return values[lo] + (values[hi] - values[lo]) * frac;
+  const auto at = [&](std::size_t k) { return values.begin() + static_cast<std::ptrdiff_t>(k); };
+  std::nth_element(at(from), at(lo), values.end());
+  // After nth_element every value past lo is >= values[lo]: the next order statistic is their
+  // minimum.
+  const double next = hi == lo ? values[lo] : *std::min_element(at(hi), values.end());
+  lower = lo;
+  return values[lo] + (next - values[lo]) * frac;
+}
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::size_t lower = 0;
+  return select_percentile(values, 0, q, lower);
+}
+
+Percentiles percentiles_50_90_99(std::vector<double> values) {
+  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
+  std::size_t from = 0;
+  const double p50 = select_percentile(values, from, 50, from);
+  const double p90 = select_percentile(values, from, 90, from);
+  return {p50, p90, select_percentile(values, from, 99, from)};
 }
 
 void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
@@ -179,10 +203,8 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
   m.stp_multiprogram = sum_p;
   m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (served * sum_p2) : 0.0;
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
-    m.turnaround_s = {percentile(turnaround_, 50), percentile(turnaround_, 90),
-                      percentile(turnaround_, 99)};
-    m.normalized_turnaround = {percentile(normalized_, 50), percentile(normalized_, 90),
-                               percentile(normalized_, 99)};
+    m.turnaround_s = percentiles_50_90_99(turnaround_);
+    m.normalized_turnaround = percentiles_50_90_99(normalized_);
   } else {
     m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
                       turnaround_sketch_.quantile(99)};

@@ -19,6 +19,12 @@ namespace dysta::inference {
 // Threads OpenBLAS may use inside one GEMM (default 1: the engine parallelises over images).
 void set_gemm_threads(int threads);
 
+// Stops the worker threads the pthreads build of OpenBLAS starts when it is loaded (they spin
+// before going to sleep, costing CPU in runs that never call BLAS); OpenBLAS starts them again
+// on its next multi-threaded call. No effect with a BLAS that lacks that entry point. The CLI
+// calls it first thing, so only inference ever runs BLAS threads.
+void stop_blas_threads();
+
 // Threads that compute the GEMMs of one operator together (a runtime running one layer on
 // several CPU threads). While a ScopedGemmPool is alive on a thread, every GEMM that thread runs
 // (conv2d, conv2d_nchw, dense, matmul) is cut into gemm_row_blocks(M) blocks of consecutive rows
