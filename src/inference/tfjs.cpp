@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
@@ -41,6 +42,29 @@ auto json_errors_as_input_errors(const std::string& file, F&& f) {
     return f();
   } catch (const json::exception& e) {
     throw InputError(file, 0, "", std::string("malformed model: ") + e.what());
+  }
+}
+
+// Every number of a model's JSON must be finite and fit an int32: the builder converts them with
+// nlohmann's get<int> / get<std::int64_t>, and a float out of the target's range is undefined
+// behaviour there (fuzz_tfjs found 4.4e86 as a shape entry). Iterative: nesting depth is not
+// bounded by the JSON parser.
+void check_numbers(const json& root, const std::string& file) {
+  constexpr double kLimit = 2147483647.0;
+  std::vector<const json*> stack = {&root};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    if (v->is_structured()) {
+      for (const json& e : *v) stack.push_back(&e);
+    } else if (v->is_number()) {
+      const double x = v->get<double>();
+      if (!(std::abs(x) <= kLimit)) {
+        throw InputError(
+            file, 0, "",
+            "malformed model: number " + v->dump() + " is outside [-2147483647, 2147483647]");
+      }
+    }
   }
 }
 
@@ -155,6 +179,7 @@ WeightMap load_weights_manifest_impl(const fs::path& manifest) {
     throw InputError(file, 0, "", std::string("invalid JSON: ") + e.what());
   }
   if (!groups.is_array()) throw InputError(file, 0, "", "manifest must be a JSON array");
+  check_numbers(groups, file);
   std::vector<std::uint8_t> bytes;
   json specs = json::array();
   for (const json& g : groups) {
@@ -182,6 +207,7 @@ TfjsModel read_tfjs_model_impl(const fs::path& dir) {
     throw InputError(dir.string(), 0, "", "no model.json or model.min.js in the folder");
   }
   const std::string file = fs::exists(plain) ? plain.string() : wrapped.string();
+  check_numbers(model, file);
   TfjsModel out;
   out.topology = field(model, "modelTopology", file);
   std::vector<std::uint8_t> bytes;

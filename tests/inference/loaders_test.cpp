@@ -170,6 +170,9 @@ TEST(InferenceLoaders, WrongJsonTypesInATfjsModelAreInputErrors) {
     }
   };
   expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [{"name": "x"}]}]})");
+  // Found by fuzz_tfjs: a float past the integer range converted by get<std::int64_t> (UB).
+  expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [],
+      "weights": [{"name": "k", "shape": [4.4e86], "dtype": "float32"}]}]})");
   expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [],
       "weights": [{"name": "k", "shape": ["one"], "dtype": "float32"}]}]})");
 }
