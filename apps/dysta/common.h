@@ -30,13 +30,6 @@ Config resolve_config(const ConfigFlags& flags);
 
 ProfileSet load_config_profiles(const Config& config);
 
-// Per-variant weights from workload.mix (empty when no mix); unknown names are an InputError.
-std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles);
-
-// The request stream of the config's workload section (rate, count, SLO, priorities, mix and
-// arrival process) over `profiles`.
-StreamSpec stream_spec(const Config& config, const ProfileSet& profiles);
-
 // One line describing the arrival process ("Poisson 30 req/s" without workload.arrivals).
 std::string arrivals_text(const WorkloadConfig& workload);
 

@@ -125,6 +125,14 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
 
+// Per-variant weights from workload.mix over `profiles` (empty when no mix); a name not in the
+// set is an InputError naming workload.mix.<name>.
+std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles);
+
+// The request stream of the workload section (rate, count, SLO, priorities, mix and arrival
+// process) over `profiles`: what `dysta run`, `dysta cluster` and the Python module generate.
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles);
+
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).
 std::filesystem::path default_config_path();

@@ -784,4 +784,30 @@ fs::path default_config_path() {
   return data_dir() / "benchmark" / "scenarios" / "paper-cnn.yaml";
 }
 
+std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles) {
+  if (config.workload.mix.empty()) return {};
+  std::vector<double> weights(profiles.size(), 0.0);
+  for (const auto& [name, weight] : config.workload.mix) {
+    const auto v = profiles.find(name);
+    if (!v) {
+      throw InputError("", 0, "workload.mix." + name, "unknown model (not in the profile set)");
+    }
+    weights[*v] = weight;
+  }
+  return weights;
+}
+
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
+  StreamSpec spec;
+  spec.rate_per_s = config.workload.rate;
+  spec.num_requests = config.workload.requests;
+  spec.slo_multiplier = config.workload.slo_multiplier;
+  spec.priorities = config.workload.priorities;
+  spec.mix = mix_weights(config, profiles);
+  if (config.workload.arrivals) {
+    spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
+  }
+  return spec;
+}
+
 }  // namespace dysta
