@@ -130,6 +130,23 @@ inline VariantProfile simple_variant(const std::string& name, const std::string&
 }
 
 // A request of sample 0 with SLO multiplier 1.
+// The engine and Scheduler tests' two-variant set: "a" layers [1, 2] s, "b" layers [0.5, 0.5] s,
+// one sample each, separate architectures.
+inline ProfileSet tiny_set() {
+  return ProfileSet(
+      {simple_variant("a", "a", 2, {1.0, 2.0}), simple_variant("b", "b", 2, {0.5, 0.5})});
+}
+
+// A request of priority 1, SLO multiplier 1 and deadline arrival + 100 s.
+inline Request req(double arrival, std::uint32_t variant, std::uint32_t sample_pos = 0) {
+  return {.arrival_s = arrival,
+          .variant = variant,
+          .sample_pos = sample_pos,
+          .priority = 1,
+          .slo_multiplier = 1,
+          .deadline_s = arrival + 100};
+}
+
 inline Request request(double arrival, std::uint32_t variant, int priority, double deadline) {
   return {.arrival_s = arrival,
           .variant = variant,
