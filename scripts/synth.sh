@@ -7,6 +7,7 @@
 # These are estimates from open tools, not Vivado place-and-route results.
 #
 # Usage: bash scripts/synth.sh [out-dir] [jobs]     (default build/synth, 2 parallel runs)
+#        ONLY="q9_fp16_shared ..." bash scripts/synth.sh [out-dir] [jobs]  (just these configs)
 #        TABLE_ONLY=1 bash scripts/synth.sh [out-dir]  (tabulate the runs already in out-dir)
 # Writes <out-dir>/<config>/{stat.txt,sta.txt,yosys.log} and <out-dir>/table.md.
 set -euo pipefail
@@ -20,6 +21,14 @@ CONFIGS=(
   "q6_fp32_separate 6 32 0" "q6_fp32_shared 6 32 1" "q6_fp16_shared 6 16 1" "q6_fp16_separate 6 16 0"
   "q9_fp32_separate 9 32 0" "q9_fp32_shared 9 32 1" "q9_fp16_shared 9 16 1" "q9_fp16_separate 9 16 0"
 )
+
+if [ -n "${ONLY:-}" ]; then  # ONLY="name ..." synthesises just these configurations
+  picked=()
+  for cfg in "${CONFIGS[@]}"; do
+    [[ " $ONLY " == *" ${cfg%% *} "* ]] && picked+=("$cfg")
+  done
+  CONFIGS=("${picked[@]}")
+fi
 
 run_one() {
   local name=$1 q=$2 w=$3 s=$4 dir="$OUT/$1"

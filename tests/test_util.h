@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "dysta/error.h"
+#include "dysta/metrics.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
 #include "test_paths.h"
@@ -126,6 +127,63 @@ inline VariantProfile simple_variant(const std::string& name, const std::string&
   }
   return make_variant(name, architecture, "", std::move(sample_ids), num_layers,
                       std::move(latency_s), std::move(sparsity));
+}
+
+// A request of sample 0 with SLO multiplier 1.
+// The engine and Scheduler tests' two-variant set: "a" layers [1, 2] s, "b" layers [0.5, 0.5] s,
+// one sample each, separate architectures.
+inline ProfileSet tiny_set() {
+  return ProfileSet(
+      {simple_variant("a", "a", 2, {1.0, 2.0}), simple_variant("b", "b", 2, {0.5, 0.5})});
+}
+
+// A request of priority 1, SLO multiplier 1 and deadline arrival + 100 s.
+inline Request req(double arrival, std::uint32_t variant, std::uint32_t sample_pos = 0) {
+  return {.arrival_s = arrival,
+          .variant = variant,
+          .sample_pos = sample_pos,
+          .priority = 1,
+          .slo_multiplier = 1,
+          .deadline_s = arrival + 100};
+}
+
+inline Request request(double arrival, std::uint32_t variant, int priority, double deadline) {
+  return {.arrival_s = arrival,
+          .variant = variant,
+          .sample_pos = 0,
+          .priority = priority,
+          .slo_multiplier = 1,
+          .deadline_s = deadline};
+}
+
+// Every field of two RunMetrics equal, doubles with == (bit for bit for non-NaN values).
+inline void expect_same_metrics(const RunMetrics& a, const RunMetrics& b) {
+  EXPECT_EQ(a.requests, b.requests);
+  EXPECT_EQ(a.violations, b.violations);
+  EXPECT_EQ(a.slo_violation_rate, b.slo_violation_rate);
+  EXPECT_EQ(a.dropped, b.dropped);
+  EXPECT_EQ(a.drop_rate, b.drop_rate);
+  EXPECT_EQ(a.goodput_inf_s, b.goodput_inf_s);
+  EXPECT_EQ(a.antt, b.antt);
+  EXPECT_EQ(a.throughput_inf_s, b.throughput_inf_s);
+  EXPECT_EQ(a.stp_multiprogram, b.stp_multiprogram);
+  EXPECT_EQ(a.turnaround_s.p50, b.turnaround_s.p50);
+  EXPECT_EQ(a.turnaround_s.p90, b.turnaround_s.p90);
+  EXPECT_EQ(a.turnaround_s.p99, b.turnaround_s.p99);
+  EXPECT_EQ(a.normalized_turnaround.p50, b.normalized_turnaround.p50);
+  EXPECT_EQ(a.normalized_turnaround.p90, b.normalized_turnaround.p90);
+  EXPECT_EQ(a.normalized_turnaround.p99, b.normalized_turnaround.p99);
+  EXPECT_EQ(a.jain_fairness, b.jain_fairness);
+  EXPECT_EQ(a.by_variant, b.by_variant);
+  EXPECT_EQ(a.by_architecture, b.by_architecture);
+  EXPECT_EQ(a.by_priority, b.by_priority);
+  EXPECT_EQ(a.max_ready, b.max_ready);
+  EXPECT_EQ(a.decisions, b.decisions);
+  EXPECT_EQ(a.layers_executed, b.layers_executed);
+  EXPECT_EQ(a.clock_rollbacks, b.clock_rollbacks);
+  EXPECT_EQ(a.makespan_s, b.makespan_s);
+  EXPECT_EQ(a.idle_s, b.idle_s);
+  EXPECT_EQ(a.policy_statistics, b.policy_statistics);
 }
 
 }  // namespace dysta::test

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "common.h"
 #include "dysta/benchmark/scenarios.h"
+#include "dysta/cluster.h"
 #include "dysta/policy.h"
 #include "dysta/predictor.h"
 
@@ -38,6 +39,11 @@ void list(const ListFlags& flags) {
   for (const PredictorInfo* p : predictor_registry().all()) {
     std::cout << fmt::format("  {:<14} {}\n", p->name, p->description);
     print_params(*p);
+  }
+  std::cout << "dispatchers (dysta cluster):\n";
+  for (const DispatcherInfo* d : dispatcher_registry().all()) {
+    std::cout << fmt::format("  {:<14} {}\n", d->name, d->description);
+    print_params(*d);
   }
   const std::vector<benchmark::ScenarioInfo> scenarios =
       benchmark::read_scenarios(benchmark::default_scenario_dir());

@@ -46,16 +46,6 @@ void print_metrics(const RunMetrics& m) {
   std::cout << fmt::format("  max ready tasks      {}\n", m.max_ready);
 }
 
-StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
-  StreamSpec spec;
-  spec.rate_per_s = config.workload.rate;
-  spec.num_requests = config.workload.requests;
-  spec.slo_multiplier = config.workload.slo_multiplier;
-  spec.priorities = config.workload.priorities;
-  spec.mix = mix_weights(config, profiles);
-  return spec;
-}
-
 nlohmann::json summary_header(const Config& config, const std::string& workload) {
   nlohmann::json summary;
   summary["dysta_version"] = DYSTA_VERSION;
@@ -88,7 +78,7 @@ void run(const RunFlags& flags) {
   const bool replay = !config.workload.trace.empty();
   const std::string source =
       replay ? "trace " + config.workload.trace
-             : fmt::format("Poisson {} req/s, SLO x{}, seed {}", config.workload.rate,
+             : fmt::format("{}, SLO x{}, seed {}", arrivals_text(config.workload),
                            config.workload.slo_multiplier, config.workload.seed);
 
   RunMetrics metrics;
@@ -103,13 +93,12 @@ void run(const RunFlags& flags) {
           {"--decisions", flags.decisions}}) {
       if (!value.empty()) throw InputError("", 0, flag, "not available with --stream");
     }
-    StreamingOptions options;
-    options.exact_percentiles = flags.exact_percentiles;
+    const MetricsOptions options = MetricsOptions::streaming(flags.exact_percentiles);
     metrics = run_streaming(profiles, stream_spec(config, profiles), config.workload.seed,
                             config.policy, choice, config.semantics, options);
     summary["streaming"] = true;
     summary["percentiles"] =
-        options.exact_percentiles
+        options.percentiles == MetricsOptions::Percentiles::exact
             ? std::string("exact")
             : fmt::format("quantile sketch, relative error <= {}", options.relative_accuracy);
   } else {

@@ -29,6 +29,7 @@ struct ServeFlags {
   std::uint64_t seed = 1;
   std::string clock = "accelerator";
   std::size_t calibration_runs = 3;
+  std::size_t workers = 1;
   std::string cache;
   std::string out;
   bool quiet = false;
@@ -59,6 +60,7 @@ void serve_command(const ServeFlags& f) {
   o.seed = f.seed;
   o.clock = runtime::parse_clock(f.clock);
   o.calibration_runs = f.calibration_runs;
+  o.workers = f.workers;
   if (!f.cache.empty()) o.paths.cache = f.cache;
   if (!o.paths.complete()) {
     throw InputError(o.paths.cache.string(), 0, "--cache",
@@ -75,6 +77,7 @@ void serve_command(const ServeFlags& f) {
     summary["slo_multiplier"] = o.slo_multiplier;
     summary["seed"] = o.seed;
     summary["served_wall_s"] = r.wall_s;
+    summary["workers"] = o.workers;
     summary["measured"] = metrics_json(r.measured);
     summary["predicted"] = metrics_json(r.predicted);
     const ProfileSet& profiles =
@@ -132,6 +135,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--clock", flags->clock, "accelerator (virtual Eyeriss-V2 time) or wall");
   cmd->add_option("--calibration-runs", flags->calibration_runs,
                   "isolated runs of every input before serving (CPU time per layer: median)");
+  cmd->add_option(
+      "--workers", flags->workers,
+      "CPU threads executing each layer (its GEMMs in row blocks fixed by their shape: results on "
+      "the accelerator clock are the same for any count)");
   cmd->add_option("--cache", flags->cache, "model cache folder (default: as fetch-models.sh)");
   cmd->add_option("-o,--out", flags->out,
                   "write summary.json, requests.csv, trace.csv and the calibration profiles");

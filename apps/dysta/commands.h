@@ -15,5 +15,6 @@ void add_infer_command(CLI::App& app);         // apps/dysta/cmd_infer.cpp (issu
 void add_characterise_command(CLI::App& app);  // apps/dysta/cmd_characterise.cpp
 void add_benchmark_command(CLI::App& app);     // apps/dysta/cmd_benchmark.cpp (issue 5)
 void add_serve_command(CLI::App& app);         // apps/dysta/cmd_serve.cpp (issue 14)
+void add_cluster_command(CLI::App& app);       // apps/dysta/cmd_cluster.cpp (issue 19)
 
 }  // namespace dysta::cli

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <fmt/format.h>
+
 #include "dysta/error.h"
 
 namespace dysta::cli {
@@ -81,17 +83,21 @@ ProfileSet load_config_profiles(const Config& config) {
   return load_profiles(config.profiles, options);
 }
 
-std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles) {
-  if (config.workload.mix.empty()) return {};
-  std::vector<double> weights(profiles.size(), 0.0);
-  for (const auto& [name, weight] : config.workload.mix) {
-    const auto v = profiles.find(name);
-    if (!v) {
-      throw InputError("", 0, "workload.mix." + name, "unknown model (not in the profile set)");
-    }
-    weights[*v] = weight;
+std::string arrivals_text(const WorkloadConfig& w) {
+  if (!w.arrivals) return fmt::format("Poisson {} req/s", w.rate);
+  const ArrivalConfig& a = *w.arrivals;
+  const std::string gaps = a.kind == GapKind::exponential
+                               ? std::string("Poisson")
+                               : fmt::format("{} gaps (cv {})", gap_kind_name(a.kind), a.cv);
+  if (!a.curve.empty()) {
+    return fmt::format("{}, rate curve of {} points{} (mean {} req/s)", gaps, a.curve.t_s.size(),
+                       a.curve.periodic ? ", periodic" : "", a.curve.mean_rate());
   }
-  return weights;
+  if (a.diurnal) {
+    return fmt::format("{}, diurnal rate mean {} req/s (amplitude {}, period {} s)", gaps, w.rate,
+                       a.diurnal->amplitude, a.diurnal->period_s);
+  }
+  return fmt::format("{} {} req/s", gaps, w.rate);
 }
 
 }  // namespace dysta::cli

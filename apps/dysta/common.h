@@ -7,6 +7,7 @@
 
 #include "dysta/config.h"
 #include "dysta/profile.h"
+#include "dysta/workload.h"
 
 namespace dysta::cli {
 
@@ -29,7 +30,7 @@ Config resolve_config(const ConfigFlags& flags);
 
 ProfileSet load_config_profiles(const Config& config);
 
-// Per-variant weights from workload.mix (empty when no mix); unknown names are an InputError.
-std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles);
+// One line describing the arrival process ("Poisson 30 req/s" without workload.arrivals).
+std::string arrivals_text(const WorkloadConfig& workload);
 
 }  // namespace dysta::cli

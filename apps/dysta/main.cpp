@@ -7,8 +7,10 @@
 
 #include "commands.h"
 #include "dysta/error.h"
+#include "dysta/inference/ops.h"
 
 int main(int argc, char** argv) {
+  dysta::inference::stop_blas_threads();  // BLAS threads only where inference asks for them
   CLI::App app{
       "dysta " DYSTA_VERSION
       ": scheduling sparse multi-DNN workloads on DNN accelerators (Sparse-DySta, MICRO'23)"};
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
   dysta::cli::add_characterise_command(app);
   dysta::cli::add_benchmark_command(app);
   dysta::cli::add_serve_command(app);
+  dysta::cli::add_cluster_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

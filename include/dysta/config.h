@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dysta/arrivals.h"
 #include "dysta/data_dir.h"
 #include "dysta/engine.h"
 #include "dysta/registry.h"
@@ -20,14 +21,33 @@
 
 namespace dysta {
 
+// workload.arrivals: the inter-arrival process (arrivals.h). Absent = Poisson at workload.rate.
+struct ArrivalConfig {
+  GapKind kind = GapKind::exponential;
+  double cv = 1;    // coefficient of variation of the gaps (exponential: 1)
+  RateCurve curve;  // workload.arrivals.curve (explicit points), or empty
+  struct Diurnal {
+    double amplitude = 0.5;  // [0, 1]; the mean is workload.rate
+    double period_s = 86400;
+    double phase_s = 0;
+    int points = 48;
+  };
+  std::optional<Diurnal> diurnal;  // workload.arrivals.diurnal
+
+  // The ArrivalSpec for mean rate `rate_per_s` (the diurnal curve's mean; a renewal process's
+  // rate; ignored with an explicit curve).
+  ArrivalSpec spec(double rate_per_s) const;
+};
+
 struct WorkloadConfig {
   double rate = 30;             // requests per second
   std::size_t requests = 1000;  // number of requests
   double slo_multiplier = 10;   // SLO = multiplier x mean isolated latency of the architecture
   std::uint64_t seed = 1;
   std::vector<int> priorities{1, 3, 9};
-  std::map<std::string, double> mix;  // variant name -> weight; empty = uniform
-  std::string trace;                  // replay this trace CSV instead of generating
+  std::map<std::string, double> mix;      // variant name -> weight; empty = uniform
+  std::string trace;                      // replay this trace CSV instead of generating
+  std::optional<ArrivalConfig> arrivals;  // empty = Poisson at `rate` (spec B.3)
 };
 
 // One parameter of one policy or predictor swept over several values (sweep.policy_params,
@@ -54,6 +74,30 @@ struct SweepConfig {
   unsigned threads = 0;                          // 0 = all cores
 };
 
+// One device group of `cluster.groups` (docs/cluster.md); unset keys take the top-level value.
+struct DeviceGroupConfig {
+  std::string name;
+  std::size_t count = 1;
+  std::string profiles;  // resolved like `profiles`
+  double speed = 1;      // latencies divided by speed
+  std::string policy;
+  std::map<std::string, ParamValues> policy_params;
+  std::string predictor;
+  ParamValues predictor_params;
+};
+
+// The `cluster:` section, read by `dysta cluster` only. Without `groups`, one group "devices" of
+// `devices` devices with the top-level profiles, policy and predictor.
+struct ClusterConfig {
+  bool present = false;  // the section was given
+  std::string dispatcher = "round_robin";
+  ParamValues dispatcher_params;
+  unsigned threads = 1;       // 0 = all cores
+  bool late_binding = false;  // cluster.binding: early (default) or late
+  std::uint32_t depth = 1;    // cluster.depth: late binding's requests in flight per device
+  std::vector<DeviceGroupConfig> groups;  // resolved: never empty after load_config()
+};
+
 struct Config {
   std::string description;  // free text carried into the outputs
   std::string scenario;     // benchmark scenario name (`scenario.name`), empty otherwise
@@ -69,6 +113,7 @@ struct Config {
   DropRule drop = DropRule::none;
   SangerConfig sanger;
   SweepConfig sweep;
+  ClusterConfig cluster;
   std::string output = "dysta-out/run";
 };
 
@@ -79,6 +124,14 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 // The fully resolved configuration as YAML (written beside every result).
 std::string to_yaml(const Config& config);
+
+// Per-variant weights from workload.mix over `profiles` (empty when no mix); a name not in the
+// set is an InputError naming workload.mix.<name>.
+std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles);
+
+// The request stream of the workload section (rate, count, SLO, priorities, mix and arrival
+// process) over `profiles`: what `dysta run`, `dysta cluster` and the Python module generate.
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles);
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).

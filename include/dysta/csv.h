@@ -30,6 +30,10 @@ class CsvReader {
   bool next_row();
   std::size_t line() const { return line_; }  // 1-based line where the current row starts
   std::size_t header_line() const { return header_line_; }
+  // Size of the file in bytes when it was opened, and bytes consumed so far (line ends counted
+  // as one byte): what a caller needs to estimate how many rows remain.
+  std::uintmax_t file_size() const { return file_size_; }
+  std::uintmax_t bytes_read() const { return bytes_read_; }
 
   std::string_view text(std::size_t col) const;
   // Parses a finite double; throws InputError naming file, line and column otherwise.
@@ -50,6 +54,8 @@ class CsvReader {
   std::size_t line_ = 0;       // first line of the current record
   std::size_t next_line_ = 0;  // lines consumed so far
   std::size_t header_line_ = 0;
+  std::uintmax_t file_size_ = 0;
+  std::uintmax_t bytes_read_ = 0;
 };
 
 // Splits one CSV record into fields: RFC 4180 quoting, unquoted fields trimmed, a trailing '\r'

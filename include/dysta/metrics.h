@@ -1,8 +1,11 @@
 // Metrics of one run (spec E, plus the breakdowns researchers expect).
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dysta/engine.h"
@@ -35,14 +38,15 @@ struct RunMetrics {
   // Goodput: requests that finished by their deadline per second, (requests - violations) /
   // makespan_s.
   double goodput_inf_s = 0;
-  // Average normalised turnaround time: mean of (finish - arrival) / true isolated latency, summed
-  // in completion order with numpy's pairwise summation (spec E, L.2).
+  // Average normalised turnaround time: mean of (finish - arrival) / true isolated latency (spec
+  // E), summed as MetricsOptions::sums says (batch runs: numpy's pairwise summation in completion
+  // order, L.2).
   double antt = 0;
-  // Inferences per second: N / (last finish - first arrival). The artifact calls this "STP".
+  // Inferences per second: served requests / makespan_s. The artifact calls this "STP".
   double throughput_inf_s = 0;
   // System throughput in the multiprogram sense: sum over requests of isolated / turnaround.
   double stp_multiprogram = 0;
-  Percentiles turnaround_s;  // linear interpolation between order statistics
+  Percentiles turnaround_s;  // as MetricsOptions::percentiles says (batch runs: exact)
   Percentiles normalized_turnaround;
   // Jain's fairness index of normalised progress (isolated / turnaround), in (0, 1].
   double jain_fairness = 0;
@@ -53,7 +57,7 @@ struct RunMetrics {
   std::size_t decisions = 0;
   std::size_t layers_executed = 0;
   std::size_t clock_rollbacks = 0;
-  double makespan_s = 0;  // last finish - first arrival
+  double makespan_s = 0;  // last served finish - first arrival
   double idle_s = 0;
   // The policy's own counters (PolicyStatistics, e.g. dysta_hw's hardware statistics); empty
   // for policies without them. summary.json "policy_statistics".
@@ -71,10 +75,121 @@ class PolicyStatisticsRecorder final : public EngineObserver {
   std::map<std::string, double> statistics_;
 };
 
+// Log-bucketed quantile sketch (the DDSketch construction): a positive value x falls in bucket
+// ceil(log(x) / log(g)) with g = (1 + a) / (1 - a), and a bucket reports 2 g^i / (g + 1), so every
+// reported quantile is within relative error `a` of a value of that rank. Values <= 0 are
+// counted as 0. Deterministic and independent of the order of add(); memory ~ log(max/min) /
+// (2a) counters.
+class QuantileSketch {
+ public:
+  explicit QuantileSketch(double relative_accuracy = 1e-3);
+  void add(double x);
+  std::uint64_t count() const { return count_; }
+  // Value of rank floor(q / 100 * (count - 1)) (0-based), within the relative accuracy.
+  double quantile(double q) const;
+  double relative_accuracy() const { return accuracy_; }
+
+ private:
+  double accuracy_, log_gamma_, gamma_;
+  std::vector<std::uint64_t> buckets_;  // buckets_[j] counts index offset_ + j
+  std::int64_t offset_ = 0;
+  std::uint64_t zeros_ = 0, count_ = 0;
+};
+
+// Sum with Neumaier compensation: exact to about one rounding of the final result.
+class CompensatedSum {
+ public:
+  void add(double x);
+  double value() const { return sum_ + compensation_; }
+
+ private:
+  double sum_ = 0, compensation_ = 0;
+};
+
+// How a MetricsAccumulator reduces the requests it is fed. Batch runs (compute_metrics,
+// run_policy, sweeps) use batch(); streaming runs (run_streaming, `dysta run --stream`) use
+// streaming(). Counts, rates, groups, makespan and goodput do not depend on these options.
+struct MetricsOptions {
+  // The sums behind ANTT, STP and Jain fairness.
+  enum class Sums {
+    // The reference artifact's orders (spec E, L.2): ANTT = numpy.mean of the normalised
+    // turnarounds in completion order (pairwise summation); STP and Jain's two sums left to right
+    // in request order. Keeps three doubles per served request.
+    artifact,
+    // Neumaier-compensated running sums in completion order (CompensatedSum): O(1) memory; within
+    // about one rounding of the exact sum, so the last bits can differ from `artifact`.
+    compensated,
+  };
+  // Turnaround and normalised-turnaround percentiles.
+  enum class Percentiles {
+    // Linear interpolation between order statistics (percentile(), numpy's default). Keeps two
+    // doubles per served request.
+    exact,
+    // QuantileSketch: the order statistic of rank floor(q / 100 * (n - 1)), within
+    // relative_accuracy; no interpolation. O(log(max / min) / relative_accuracy) memory.
+    sketch,
+  };
+  Sums sums = Sums::artifact;
+  Percentiles percentiles = Percentiles::exact;
+  double relative_accuracy = 1e-3;  // sketch only; in (0, 1)
+
+  static MetricsOptions batch() { return {}; }
+  // O(1) memory per request, or exact percentiles (O(n)) with `exact_percentiles`.
+  static MetricsOptions streaming(bool exact_percentiles = false) {
+    return {Sums::compensated, exact_percentiles ? Percentiles::exact : Percentiles::sketch, 1e-3};
+  }
+};
+
+// The one computation of RunMetrics (spec E): fed every request of a run once, as a completion
+// or a drop, in completion order (as an observer of the run, or replayed from a RunResult by
+// compute_metrics()). Results depend only on what was fed, in that order, and the options.
+// A request violates its SLO when it finishes strictly after its deadline or is dropped; a
+// dropped request counts in `requests`, `violations`, `dropped` and its groups, nothing else.
+// Makespan = last served finish - earliest arrival fed. When no request is served, ANTT, STP,
+// fairness, throughput, goodput, makespan and the percentiles are 0.
+class MetricsAccumulator final : public CompletionSink {
+ public:
+  explicit MetricsAccumulator(const ProfileSet& profiles,
+                              const MetricsOptions& options = MetricsOptions::batch());
+  // `index`: the request's number in its run (0, 1, ... in arrival order), each at most once.
+  void on_completion(const Request& request, std::uint32_t index, double first_start_s,
+                     double finish_s) override;
+  void on_drop(const Request& request, std::uint32_t index, double now_s) override;
+  // The metrics of everything fed so far; the engine counters (decisions, layers, max ready,
+  // clock rollbacks, idle time) come from `stats`.
+  RunMetrics finish(const EngineStats& stats) const;
+
+ private:
+  void count(const Request& request, bool violated);
+
+  const ProfileSet& profiles_;
+  MetricsOptions options_;
+  std::vector<GroupRate> by_variant_;  // by variant index
+  std::map<int, GroupRate> by_priority_;
+  std::size_t served_ = 0, violations_ = 0, dropped_ = 0;
+  double first_arrival_s_;  // +inf until a request is fed
+  double last_finish_s_ = 0;
+  // Sums::compensated
+  CompensatedSum normalized_sum_, progress_sum_, progress_sq_sum_;
+  // Sums::artifact: NTTs in completion order; (request number, progress) pairs
+  std::vector<double> normalized_by_completion_;
+  std::vector<std::pair<std::uint32_t, double>> progress_;
+  // Percentiles
+  QuantileSketch turnaround_sketch_, normalized_sketch_;
+  std::vector<double> turnaround_, normalized_;  // exact only
+};
+
+// Feeds `result` (every request completed or dropped; completions in result.finish_order) to a
+// MetricsAccumulator. Throws std::invalid_argument when the result does not account for every
+// request exactly once.
 RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
-                           const RunResult& result);
+                           const RunResult& result,
+                           const MetricsOptions& options = MetricsOptions::batch());
 
 // Linear-interpolation percentile (numpy's default method) of unsorted values; q in [0, 100].
+// By selection (std::nth_element, O(n) expected), the same value as after a full sort.
 double percentile(std::vector<double> values, double q);
+// {percentile(values, 50), percentile(values, 90), percentile(values, 99)} with one copy.
+Percentiles percentiles_50_90_99(std::vector<double> values);
 
 }  // namespace dysta

@@ -1,5 +1,5 @@
 // A real multi-DNN runtime on top of the Scheduler (scheduler.h): pruned variants of the
-// project's real CNNs (src/inference, src/benchmark) run layer by layer on a CPU worker thread,
+// project's real CNNs (src/inference, src/benchmark) run layer by layer on CPU worker threads,
 // requests arrive from a Poisson stream of real inputs, the Scheduler decides at every layer
 // boundary and the monitor feeds back each executed layer's real activation sparsity. Time
 // advances on a virtual accelerator clock charged with the Eyeriss-V2 latency of the layer just
@@ -41,6 +41,11 @@ struct ServeOptions {
   std::uint64_t seed = 1;
   Clock clock = Clock::accelerator;
   std::size_t calibration_runs = 3;  // isolated runs per input; CPU time per layer = median
+  // CPU threads executing each layer (calibration and serving): its GEMMs are cut into row blocks
+  // that depend on the GEMM's shape only, shared among them (inference::GemmPool), so every
+  // layer's output, sparsity and Eyeriss-V2 latency, and so the accelerator-clock run, are the
+  // same for any count.
+  std::size_t workers = 1;
   inference::AssetPaths paths;
 };
 
@@ -61,8 +66,8 @@ struct ServeReport {
 };
 
 // Loads and prunes the models, calibrates, serves the stream and simulates it. Throws InputError
-// for unknown models/patterns/policies, missing model files, or an oracle policy (a runtime does
-// not know true latencies in advance).
+// for unknown models/patterns/policies, missing model files, workers outside [1, 256], or an
+// oracle policy (a runtime does not know true latencies in advance).
 ServeReport serve(const ServeOptions& options);
 
 }  // namespace dysta::runtime

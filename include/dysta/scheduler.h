@@ -85,8 +85,9 @@ DropRule parse_drop_rule(const std::string& text, const std::string& field = "dr
 
 struct SchedulerOptions {
   std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
-  // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse and
-  // corrected planaria) instead of select(); the choices are identical. Off, or with an observer
+  // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse, edf
+  // and corrected planaria; the Dysta family's bound-pruned tree, policies/bound_index.h) instead
+  // of select(); the choices are identical. Off, or with an observer
   // that wants decisions, every decision scans.
   bool keyed_fast_path = true;
   // True latencies for TaskView::real_remaining_s / real_isolated_s (NaN without one). Required
@@ -172,6 +173,10 @@ class Scheduler {
   void clear_finished() { finished_.clear(); }
 
   std::size_t ready() const { return count_; }  // admitted and not finished (incl. the running)
+  // The view of the task next() last returned: valid from next() until the next admit(), next()
+  // or drop_hopeless(), and after its layer_done() only if that returned false (the task is then
+  // updated for the layer: gamma, est_remaining_s). For drivers that track estimates (cluster.h).
+  const TaskView& running_view() const { return views_[running_pos_]; }
   bool running() const { return running_; }
   const SchedulerStats& stats() const { return stats_; }
 

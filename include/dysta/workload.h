@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dysta/arrivals.h"
 #include "dysta/profile.h"
 #include "dysta/py_random.h"
 #include "dysta/semantics.h"
@@ -26,6 +28,13 @@ inline constexpr std::int64_t kMaxSeed = 9'007'199'254'740'992;  // 2^53
 inline constexpr std::int64_t kMaxThreads = 1024;                // sweep.threads
 inline constexpr std::size_t kMaxSweepPoints = 1'000'000;        // product of the sweep axes
 inline constexpr std::size_t kMaxListLength = 100'000;           // any list in a config
+inline constexpr std::int64_t kMaxDevices = 1'000'000;           // cluster: all groups together
+inline constexpr std::int64_t kMaxDepth = 1'000'000;             // cluster.depth
+inline constexpr double kMinSpeed = 1e-6;                        // cluster.groups[].speed
+inline constexpr double kMaxSpeed = 1e6;
+inline constexpr double kMinArrivalCv = 0.05;  // workload.arrivals.cv (gamma, weibull)
+inline constexpr double kMaxArrivalCv = 20;
+inline constexpr std::int64_t kMaxDiurnalPoints = 100'000;  // workload.arrivals.diurnal.points
 
 // One inference request. `deadline_s` = arrival_s + slo_multiplier x target latency of the
 // variant's architecture (spec B.4), computed in that order.
@@ -46,9 +55,14 @@ struct StreamSpec {
   // Optional relative weights per variant (same order as the ProfileSet); empty = uniform over
   // variants as in the reference.
   std::vector<double> mix;
+  // Inter-arrival process (arrivals.h); empty = Poisson at rate_per_s, drawn exactly as spec B.3.
+  // When set, its rate_per_s is replaced by this spec's rate_per_s (the mean rate of a renewal
+  // process; ignored when it has a rate curve).
+  std::optional<ArrivalSpec> arrivals;
 };
 
-// Generates N requests, drawing from `rng` in the reference order (B.3): inter-arrival time,
+// Generates N requests, drawing from `rng` in the reference order (B.3): inter-arrival time (one
+// gap of spec.arrivals when set, whose draws come first),
 // variant, priority, sample. In reference semantics the sample index is drawn from 0..6 and looked
 // up by sample id (quirk Q1; throws InputError if a variant lacks ids 0..6); in corrected
 // semantics it is drawn uniformly over the variant's profiled samples. With a mix, the variant is
@@ -72,6 +86,7 @@ class PoissonGenerator {
   PyRandom& rng_;
   Semantics semantics_;
   std::vector<double> cumulative_;
+  std::optional<ArrivalProcess> process_;  // spec.arrivals set
   double t_ = 0.0;
   std::size_t produced_ = 0;
 };

@@ -84,30 +84,6 @@ py::array_t<T> to_numpy(std::vector<T>&& values) {
   return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
 }
 
-// Per-variant weights of workload.mix (as the CLI's mix_weights(), apps/dysta/common.cpp).
-std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles) {
-  if (config.workload.mix.empty()) return {};
-  std::vector<double> weights(profiles.size(), 0.0);
-  for (const auto& [name, weight] : config.workload.mix) {
-    const auto v = profiles.find(name);
-    if (!v) {
-      throw InputError("", 0, "workload.mix." + name, "unknown model (not in the profile set)");
-    }
-    weights[*v] = weight;
-  }
-  return weights;
-}
-
-StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
-  StreamSpec spec;
-  spec.rate_per_s = config.workload.rate;
-  spec.num_requests = config.workload.requests;
-  spec.slo_multiplier = config.workload.slo_multiplier;
-  spec.priorities = config.workload.priorities;
-  spec.mix = mix_weights(config, profiles);
-  return spec;
-}
-
 // dysta.Stream: requests over one profile set.
 struct Stream {
   std::shared_ptr<const ProfileSet> profiles;
@@ -279,8 +255,8 @@ std::unique_ptr<RunOutput> run(const ConfigHandle& handle, const Profiles* given
     observers.push_back(&out->layers);
   }
   if (decisions) observers.push_back(&log.emplace(profiles));
-  out->metrics = run_policy(profiles, requests, config.policy, choice, config.semantics, &out->raw,
-                            observers);
+  out->metrics =
+      run_policy(profiles, requests, config.policy, choice, config.semantics, &out->raw, observers);
   if (log) {
     out->has_decisions = true;
     out->decisions_csv = log->csv();

@@ -1,10 +1,12 @@
 #include "dysta/accelerators/masks.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <numeric>
 
 #include "dysta/atomic_output.h"
@@ -142,13 +144,29 @@ NpyArray read_npy(const fs::path& path) {
     std::size_t end = pos;
     while (end < close && header[end] >= '0' && header[end] <= '9') ++end;
     if (end == pos) throw InputError(file, 0, "shape", "malformed shape in .npy header");
-    a.shape.push_back(std::stoll(header.substr(pos, end - pos)));
+    std::int64_t d = 0;
+    const auto [ptr, ec] = std::from_chars(header.data() + pos, header.data() + end, d);
+    if (ec != std::errc() || ptr != header.data() + end) {
+      throw InputError(file, 0, "shape",
+                       "dimension '" + header.substr(pos, end - pos) + "' does not fit in 64 bits");
+    }
+    a.shape.push_back(d);
     pos = end;
   }
-  std::uint64_t n = 1;
-  for (auto d : a.shape) n *= static_cast<std::uint64_t>(d);
+  // Element count and byte size, checked against overflow and then against the bytes present.
   const std::size_t data_start = header_start + header_len;
-  if (bytes.size() - data_start < n * isz) {
+  const std::uint64_t present = bytes.size() - data_start;
+  std::uint64_t n = 1;
+  for (const auto d : a.shape) {
+    const auto u = static_cast<std::uint64_t>(d);
+    if (u != 0 && n > std::numeric_limits<std::uint64_t>::max() / isz / u) {
+      throw InputError(file, 0, "shape",
+                       "shape has more elements than fit in 64 bits (" + std::to_string(present) +
+                           " data bytes present)");
+    }
+    n *= u;
+  }
+  if (present < n * isz) {
     throw InputError(file, 0, "",
                      "truncated .npy data: " + std::to_string(n) + " elements of " +
                          std::to_string(isz) + " bytes expected");

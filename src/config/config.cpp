@@ -140,10 +140,14 @@ class Parser {
 
   Config parse(const YAML::Node& root) const {
     Config c;
-    if (!root || root.IsNull()) return c;
+    if (!root || root.IsNull()) {
+      parse_cluster(nullptr, c);
+      return c;
+    }
     check_keys(root, "",
                {"description", "profiles", "semantics", "policy", "policy_params", "predictor",
-                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario"});
+                "predictor_params", "workload", "drop", "sanger", "sweep", "output", "scenario",
+                "cluster"});
     if (auto n = root["description"]) c.description = str(n, "description");
     if (auto n = root["profiles"]) c.profiles = path(n, "profiles");
     if (auto n = root["semantics"]) {
@@ -180,12 +184,121 @@ class Parser {
       if (!n["name"]) fail(n, "scenario.name", "missing");
       c.scenario = str(n["name"], "scenario.name");
     }
+    if (auto n = root["cluster"]) {
+      parse_cluster(&n, c);
+    } else {
+      parse_cluster(nullptr, c);
+    }
     return c;
   }
 
+  // After every top-level key: a group's unset keys take the top-level values.
+  void parse_cluster(const YAML::Node* section, Config& c) const {
+    ClusterConfig& out = c.cluster;
+    DeviceGroupConfig base;
+    base.profiles = c.profiles;
+    base.policy = c.policy;
+    base.policy_params = c.policy_params;
+    base.predictor = c.predictor;
+    base.predictor_params = c.predictor_params;
+    base.name = "devices";
+    if (!section) {
+      out.groups = {base};
+      return;
+    }
+    out.present = true;
+    if (section->IsNull()) {  // `cluster:` with nothing below: every default
+      out.groups = {base};
+      return;
+    }
+    const YAML::Node& n = *section;
+    const std::string key = "cluster";
+    check_keys(
+        n, key,
+        {"dispatcher", "dispatcher_params", "threads", "devices", "groups", "binding", "depth"});
+    if (auto x = n["binding"]) {
+      const std::string b = str(x, key + ".binding");
+      if (b != "early" && b != "late") {
+        fail(x, key + ".binding", "expected early or late, found '" + b + "'");
+      }
+      out.late_binding = b == "late";
+    }
+    if (auto x = n["depth"]) {
+      out.depth = static_cast<std::uint32_t>(integer(x, key + ".depth", 1, kMaxDepth));
+      if (!out.late_binding) fail(x, key + ".depth", "only with binding: late");
+    }
+    if (auto x = n["dispatcher"]) out.dispatcher = str(x, key + ".dispatcher");
+    if (auto x = n["dispatcher_params"]) {
+      out.dispatcher_params = params(x, key + ".dispatcher_params");
+    }
+    if (auto x = n["threads"]) {
+      out.threads = static_cast<unsigned>(integer(x, key + ".threads", 0, kMaxThreads));
+    }
+    if (n["devices"] && n["groups"]) {
+      fail(n["devices"], key + ".devices", "give either devices or groups, not both");
+    }
+    if (auto x = n["devices"]) {
+      base.count = static_cast<std::size_t>(integer(x, key + ".devices", 1, kMaxDevices));
+      out.groups = {base};
+      return;
+    }
+    if (!n["groups"]) {
+      out.groups = {base};
+      return;
+    }
+    const YAML::Node list = n["groups"];
+    if (!list.IsSequence() || list.size() == 0) {
+      fail(list, key + ".groups", "expected a non-empty list of device groups");
+    }
+    if (list.size() > kMaxListLength) fail(list, key + ".groups", "list too long");
+    std::int64_t total = 0;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node g = list[i];
+      const std::string gk = key + ".groups[" + std::to_string(i) + "]";
+      check_keys(g, gk,
+                 {"name", "count", "profiles", "speed", "policy", "policy_params", "predictor",
+                  "predictor_params"});
+      DeviceGroupConfig group = base;
+      group.name = "group" + std::to_string(i);
+      if (auto x = g["name"]) group.name = str(x, gk + ".name");
+      if (!names.insert(group.name).second) {
+        fail(g["name"], gk + ".name", "two groups named '" + group.name + "'");
+      }
+      if (auto x = g["count"]) {
+        group.count = static_cast<std::size_t>(integer(x, gk + ".count", 1, kMaxDevices));
+      }
+      total += static_cast<std::int64_t>(group.count);
+      if (total > kMaxDevices) {
+        fail(g, gk + ".count",
+             "more than kMaxDevices = " + std::to_string(kMaxDevices) + " devices in all");
+      }
+      if (auto x = g["profiles"]) group.profiles = path(x, gk + ".profiles");
+      if (auto x = g["speed"]) group.speed = ranged(x, gk + ".speed", kMinSpeed, kMaxSpeed);
+      if (auto x = g["policy"]) group.policy = str(x, gk + ".policy");
+      if (auto x = g["policy_params"]) {
+        if (!x.IsMap()) fail(x, gk + ".policy_params", "expected: policy name -> parameters");
+        group.policy_params.clear();
+        for (const auto& kv : x) {
+          const std::string name = kv.first.as<std::string>();
+          group.policy_params[name] = params(kv.second, gk + ".policy_params." + name);
+        }
+      }
+      if (auto x = g["predictor"]) group.predictor = str(x, gk + ".predictor");
+      if (auto x = g["predictor_params"]) {
+        group.predictor_params = params(x, gk + ".predictor_params");
+      }
+      if (group.profiles.empty()) {
+        fail(g, gk + ".profiles", "not set (and no top-level profiles)");
+      }
+      out.groups.push_back(std::move(group));
+    }
+  }
+
   void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
-    check_keys(w, "workload",
-               {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace"});
+    check_keys(
+        w, "workload",
+        {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace", "arrivals"});
     if (auto n = w["rate"]) out.rate = ranged(n, "workload.rate", kMinRate, kMaxRate);
     if (auto n = w["requests"]) {
       out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1, kMaxRequests));
@@ -212,6 +325,80 @@ class Parser {
       }
     }
     if (auto n = w["trace"]) out.trace = path(n, "workload.trace");
+    if (auto n = w["arrivals"]) {
+      out.arrivals = parse_arrivals(n);
+      try {
+        out.arrivals->spec(out.rate).validate("workload.arrivals");
+      } catch (const InputError& e) {
+        fail(n, e.field(), e.message());
+      }
+    }
+  }
+
+  ArrivalConfig parse_arrivals(const YAML::Node& a) const {
+    const std::string key = "workload.arrivals";
+    check_keys(a, key, {"kind", "cv", "curve", "diurnal"});
+    ArrivalConfig out;
+    if (auto n = a["kind"]) {
+      try {
+        out.kind = parse_gap_kind(str(n, key + ".kind"), key + ".kind");
+      } catch (const InputError& e) {
+        fail(n, key + ".kind",
+             "expected exponential, gamma or weibull, found '" + n.Scalar() + "'");
+      }
+    }
+    if (auto n = a["cv"]) {
+      out.cv = ranged(n, key + ".cv", kMinArrivalCv, kMaxArrivalCv);
+      if (out.kind == GapKind::exponential && out.cv != 1) {
+        fail(n, key + ".cv", "exponential gaps have cv = 1 (set kind: gamma or weibull)");
+      }
+    } else if (out.kind != GapKind::exponential) {
+      fail(a, key + ".cv", "missing (gamma and weibull gaps need their coefficient of variation)");
+    }
+    if (a["curve"] && a["diurnal"]) {
+      fail(a["diurnal"], key + ".diurnal", "give either curve or diurnal, not both");
+    }
+    if (auto c = a["curve"]) {
+      const std::string ck = key + ".curve";
+      check_keys(c, ck, {"t_s", "rate", "periodic"});
+      if (!c["t_s"]) fail(c, ck + ".t_s", "missing (times of the points, seconds)");
+      if (!c["rate"]) fail(c, ck + ".rate", "missing (rates at the points, requests/s)");
+      out.curve.t_s =
+          list<double>(c["t_s"], ck + ".t_s", [this](const YAML::Node& x, const std::string& k) {
+            return ranged(x, k, 0, kMaxArrivalS);
+          });
+      out.curve.rate_per_s = list<double>(
+          c["rate"], ck + ".rate",
+          [this](const YAML::Node& x, const std::string& k) { return ranged(x, k, 0, kMaxRate); });
+      if (auto n = c["periodic"]) out.curve.periodic = boolean(n, ck + ".periodic");
+      try {
+        out.curve.validate(ck);
+      } catch (const InputError& e) {
+        fail(c, ck, e.message());
+      }
+    }
+    if (auto d = a["diurnal"]) {
+      const std::string dk = key + ".diurnal";
+      check_keys(d, dk, {"amplitude", "period_s", "phase_s", "points"});
+      ArrivalConfig::Diurnal diurnal;
+      if (auto n = d["amplitude"]) diurnal.amplitude = ranged(n, dk + ".amplitude", 0, 1);
+      if (auto n = d["period_s"])
+        diurnal.period_s = ranged(n, dk + ".period_s", 1e-6, kMaxArrivalS);
+      if (auto n = d["phase_s"]) diurnal.phase_s = ranged(n, dk + ".phase_s", 0, kMaxArrivalS);
+      if (auto n = d["points"]) {
+        diurnal.points = static_cast<int>(integer(n, dk + ".points", 4, kMaxDiurnalPoints));
+      }
+      out.diurnal = diurnal;
+    }
+    return out;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+      fail(n, key, "expected true or false");
+    }
+    return v;
   }
 
   // Sanger constants: the one parser, sanger_config() (sanger_latency.h), with file and line.
@@ -468,6 +655,28 @@ std::string to_yaml(const Config& c) {
   for (const auto& [k, v] : w.mix) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap;
   if (!w.trace.empty()) e << YAML::Key << "trace" << YAML::Value << w.trace;
+  if (w.arrivals) {
+    const ArrivalConfig& a = *w.arrivals;
+    e << YAML::Key << "arrivals" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "kind" << YAML::Value << gap_kind_name(a.kind);
+    e << YAML::Key << "cv" << YAML::Value << a.cv;
+    if (!a.curve.empty()) {
+      e << YAML::Key << "curve" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "t_s" << YAML::Value << a.curve.t_s;
+      e << YAML::Key << "rate" << YAML::Value << a.curve.rate_per_s;
+      e << YAML::Key << "periodic" << YAML::Value << a.curve.periodic;
+      e << YAML::EndMap;
+    }
+    if (a.diurnal) {
+      e << YAML::Key << "diurnal" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "amplitude" << YAML::Value << a.diurnal->amplitude;
+      e << YAML::Key << "period_s" << YAML::Value << a.diurnal->period_s;
+      e << YAML::Key << "phase_s" << YAML::Value << a.diurnal->phase_s;
+      e << YAML::Key << "points" << YAML::Value << a.diurnal->points;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   const auto& s = c.sanger;
   e << YAML::Key << "sanger" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -516,13 +725,89 @@ std::string to_yaml(const Config& c) {
   if (!sw.seeds.empty()) e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
   e << YAML::Key << "threads" << YAML::Value << sw.threads;
   e << YAML::EndMap;
+  if (c.cluster.present) {
+    const ClusterConfig& cl = c.cluster;
+    e << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "dispatcher" << YAML::Value << cl.dispatcher;
+    e << YAML::Key << "dispatcher_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [k, v] : cl.dispatcher_params) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap;
+    e << YAML::Key << "threads" << YAML::Value << cl.threads;
+    if (cl.late_binding) {
+      e << YAML::Key << "binding" << YAML::Value << "late";
+      e << YAML::Key << "depth" << YAML::Value << cl.depth;
+    }
+    e << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
+    for (const DeviceGroupConfig& g : cl.groups) {
+      e << YAML::BeginMap;
+      e << YAML::Key << "name" << YAML::Value << g.name;
+      e << YAML::Key << "count" << YAML::Value << g.count;
+      e << YAML::Key << "profiles" << YAML::Value << g.profiles;
+      e << YAML::Key << "speed" << YAML::Value << g.speed;
+      e << YAML::Key << "policy" << YAML::Value << g.policy;
+      e << YAML::Key << "policy_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [policy, ps] : g.policy_params) {
+        e << YAML::Key << policy << YAML::Value << YAML::Flow << YAML::BeginMap;
+        for (const auto& [k, v] : ps) e << YAML::Key << k << YAML::Value << v;
+        e << YAML::EndMap;
+      }
+      e << YAML::EndMap;
+      e << YAML::Key << "predictor" << YAML::Value << g.predictor;
+      e << YAML::Key << "predictor_params" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [k, v] : g.predictor_params) e << YAML::Key << k << YAML::Value << v;
+      e << YAML::EndMap;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+    e << YAML::EndMap;
+  }
   e << YAML::Key << "output" << YAML::Value << c.output;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }
 
+ArrivalSpec ArrivalConfig::spec(double rate_per_s) const {
+  ArrivalSpec out;
+  out.kind = kind;
+  out.cv = cv;
+  out.rate_per_s = rate_per_s;
+  if (!curve.empty()) {
+    out.curve = curve;
+  } else if (diurnal) {
+    out.curve = RateCurve::diurnal(rate_per_s, diurnal->amplitude, diurnal->period_s,
+                                   diurnal->phase_s, diurnal->points);
+  }
+  return out;
+}
+
 fs::path default_config_path() {
   return data_dir() / "benchmark" / "scenarios" / "paper-cnn.yaml";
+}
+
+std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles) {
+  if (config.workload.mix.empty()) return {};
+  std::vector<double> weights(profiles.size(), 0.0);
+  for (const auto& [name, weight] : config.workload.mix) {
+    const auto v = profiles.find(name);
+    if (!v) {
+      throw InputError("", 0, "workload.mix." + name, "unknown model (not in the profile set)");
+    }
+    weights[*v] = weight;
+  }
+  return weights;
+}
+
+StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
+  StreamSpec spec;
+  spec.rate_per_s = config.workload.rate;
+  spec.num_requests = config.workload.requests;
+  spec.slo_multiplier = config.workload.slo_multiplier;
+  spec.priorities = config.workload.priorities;
+  spec.mix = mix_weights(config, profiles);
+  if (config.workload.arrivals) {
+    spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
+  }
+  return spec;
 }
 
 }  // namespace dysta

@@ -642,10 +642,25 @@ Window window(const OnnxNode& n, const Tensor& x, int kh, int kw) {
   w.kw = kw;
   const auto strides = attr_ints(n, "strides", {1, 1});
   const auto dil = attr_ints(n, "dilations", {1, 1});
-  w.sh = static_cast<int>(strides.at(0));
-  w.sw = static_cast<int>(strides.at(1));
-  w.dh = static_cast<int>(dil.at(0));
-  w.dw = static_cast<int>(dil.at(1));
+  // Two spatial values each (NCHW), positive and small enough for int arithmetic on the sizes.
+  for (const auto* v : {&strides, &dil}) {
+    const char* what = v == &strides ? "strides" : "dilations";
+    if (v->size() != 2) {
+      throw InputError(
+          "", 0, n.outputs.empty() ? n.op_type : n.outputs[0],
+          std::string(what) + " must have 2 values, found " + std::to_string(v->size()));
+    }
+    for (const auto x : *v) {
+      if (x < 1 || x > (1 << 16)) {
+        throw InputError("", 0, n.outputs.empty() ? n.op_type : n.outputs[0],
+                         std::string(what) + " must be in [1, 65536], found " + std::to_string(x));
+      }
+    }
+  }
+  w.sh = static_cast<int>(strides[0]);
+  w.sw = static_cast<int>(strides[1]);
+  w.dh = static_cast<int>(dil[0]);
+  w.dw = static_cast<int>(dil[1]);
   const OnnxAttribute* ap = n.attribute("auto_pad");
   const std::string auto_pad = ap != nullptr ? ap->s : "NOTSET";
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -805,8 +820,19 @@ class OnnxBuilder {
         lo = attr_f(n, "min", lo);
         hi = attr_f(n, "max", hi);
       } else {
-        if (ops.size() > 1 && ops[1].constant) lo = ops[1].constant->data.at(0);
-        if (ops.size() > 2 && ops[2].constant) hi = ops[2].constant->data.at(0);
+        // min and max are scalars (one value each) when given.
+        const auto bound = [&](std::size_t k, float fallback) {
+          if (ops.size() <= k || !ops[k].constant) return fallback;
+          if (ops[k].constant->data.size() != 1) {
+            throw InputError(net_.name(), 0, n.outputs[0],
+                             std::string("Clip ") + (k == 1 ? "min" : "max") +
+                                 " must be one value, found " +
+                                 std::to_string(ops[k].constant->data.size()));
+          }
+          return ops[k].constant->data[0];
+        };
+        lo = bound(1, lo);
+        hi = bound(2, hi);
         if ((ops.size() > 1 && ops[1].value >= 0) || (ops.size() > 2 && ops[2].value >= 0)) {
           throw InputError(net_.name(), 0, n.outputs[0], "Clip bounds must be constant");
         }

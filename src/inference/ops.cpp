@@ -3,15 +3,20 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <stdexcept>
 
 #include "dysta/error.h"
 
 extern "C" void openblas_set_num_threads(int num_threads);
+// OpenBLAS (pthreads build): joins the thread pool, which its exec_blas() re-creates on demand.
+// Not in cblas.h, hence weak: absent from other BLAS implementations.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace dysta::inference {
 namespace {
@@ -28,6 +33,14 @@ void require(bool ok, const char* op, const std::string& message) {
 
 // C[M,N] (row stride ldc) = A[M,K] (lda) * B[K,N] (ldb), row-major.
 std::once_flag g_threads_once;
+thread_local GemmPool* t_gemm_pool = nullptr;  // ScopedGemmPool
+
+void sgemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb, float* c,
+           i64 ldc) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
+              c, static_cast<int>(ldc));
+}
 
 void gemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb, float* c,
           i64 ldc) {
@@ -38,9 +51,16 @@ void gemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb,
     for (i64 i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
     return;
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
-              c, static_cast<int>(ldc));
+  if (t_gemm_pool == nullptr) {
+    sgemm(m, n, k, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  const i64 blocks = gemm_row_blocks(m);
+  const i64 rows = (m + blocks - 1) / blocks;
+  t_gemm_pool->run(static_cast<std::size_t>(blocks), [&](std::size_t block) {
+    const i64 r0 = static_cast<i64>(block) * rows;
+    if (r0 < m) sgemm(std::min(rows, m - r0), n, k, a + r0 * lda, lda, b, ldb, c + r0 * ldc, ldc);
+  });
 }
 
 void add_bias_rows(float* y, i64 rows, i64 cols, const Tensor* bias) {
@@ -75,9 +95,93 @@ Geometry spatial_geometry(const char* op, const Tensor& x, int kh, int kw, int s
 
 }  // namespace
 
+i64 gemm_row_blocks(i64 m) {
+  return std::clamp<i64>((m + kGemmMinBlockRows - 1) / kGemmMinBlockRows, 1, kGemmMaxBlocks);
+}
+
+void stop_blas_threads() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+}
+
 void set_gemm_threads(int threads) {
   std::call_once(g_threads_once, [] {});
   openblas_set_num_threads(std::max(1, threads));
+}
+
+// One run(): items are taken through `next`; the caller waits until `done` reaches `count`.
+// Helpers hold the batch by shared_ptr, so one that wakes late finds no item left.
+struct GemmPool::Batch {
+  Batch(const std::function<void(std::size_t)>& f, std::size_t n) : fn(f), count(n) {}
+  const std::function<void(std::size_t)>& fn;
+  std::size_t count;
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex mutex;
+  std::condition_variable finished;
+
+  void work() {
+    for (std::size_t i; (i = next.fetch_add(1)) < count;) {
+      fn(i);
+      if (done.fetch_add(1) + 1 == count) {
+        std::lock_guard lock(mutex);
+        finished.notify_all();
+      }
+    }
+  }
+};
+
+GemmPool::GemmPool(std::size_t threads) {
+  if (threads == 0) throw std::invalid_argument("GemmPool: threads must be >= 1");
+  for (std::size_t t = 1; t < threads; ++t) helpers_.emplace_back([this] { helper_loop(); });
+}
+
+GemmPool::~GemmPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : helpers_) t.join();
+}
+
+void GemmPool::helper_loop() {
+  std::uint64_t seen = 0;
+  while (true) {
+    std::shared_ptr<Batch> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      batch = batch_;
+    }
+    batch->work();
+  }
+}
+
+void GemmPool::run(std::size_t count, const std::function<void(std::size_t)>& fn) {
+  if (helpers_.empty() || count < 2) {
+    for (std::size_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  std::lock_guard call(call_mutex_);
+  auto batch = std::make_shared<Batch>(fn, count);
+  {
+    std::lock_guard lock(mutex_);
+    batch_ = batch;
+    ++generation_;
+  }
+  wake_.notify_all();
+  batch->work();
+  std::unique_lock lock(batch->mutex);
+  batch->finished.wait(lock, [&] { return batch->done.load() == count; });
+}
+
+ScopedGemmPool::ScopedGemmPool(GemmPool& pool) : previous_(t_gemm_pool) {
+  t_gemm_pool = &pool;
+}
+
+ScopedGemmPool::~ScopedGemmPool() {
+  t_gemm_pool = previous_;
 }
 
 i64 conv_output_size(i64 in, int pad_begin, int pad_end, int kernel, int stride, int dilation) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
@@ -33,6 +34,40 @@ json js_exported_literal(const std::string& text, const std::string& file) {
   throw InputError(file, 0, "exports", "no exported object or string literal found");
 }
 
+// A nlohmann::json type or range error while a model is read or built (a shard path that is not a
+// string, a shape entry that is not a number) is malformed input: an InputError naming the file.
+template <class F>
+auto json_errors_as_input_errors(const std::string& file, F&& f) {
+  try {
+    return f();
+  } catch (const json::exception& e) {
+    throw InputError(file, 0, "", std::string("malformed model: ") + e.what());
+  }
+}
+
+// Every number of a model's JSON must be finite and fit an int32: the builder converts them with
+// nlohmann's get<int> / get<std::int64_t>, and a float out of the target's range is undefined
+// behaviour there (fuzz_tfjs found 4.4e86 as a shape entry). Iterative: nesting depth is not
+// bounded by the JSON parser.
+void check_numbers(const json& root, const std::string& file) {
+  constexpr double kLimit = 2147483647.0;
+  std::vector<const json*> stack = {&root};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    if (v->is_structured()) {
+      for (const json& e : *v) stack.push_back(&e);
+    } else if (v->is_number()) {
+      const double x = v->get<double>();
+      if (!(std::abs(x) <= kLimit)) {
+        throw InputError(
+            file, 0, "",
+            "malformed model: number " + v->dump() + " is outside [-2147483647, 2147483647]");
+      }
+    }
+  }
+}
+
 const json& field(const json& obj, const char* key, const std::string& file) {
   if (!obj.is_object() || !obj.contains(key)) throw InputError(file, 0, key, "missing field");
   return obj.at(key);
@@ -40,8 +75,16 @@ const json& field(const json& obj, const char* key, const std::string& file) {
 
 }  // namespace
 
+static WeightMap decode_weights_impl(const json& specs, std::span<const std::uint8_t> bytes,
+                                     const std::string& file);
+
 WeightMap decode_weights(const json& specs, std::span<const std::uint8_t> bytes,
                          const std::string& file) {
+  return json_errors_as_input_errors(file, [&] { return decode_weights_impl(specs, bytes, file); });
+}
+
+static WeightMap decode_weights_impl(const json& specs, std::span<const std::uint8_t> bytes,
+                                     const std::string& file) {
   WeightMap out;
   std::size_t offset = 0;
   for (const json& spec : specs) {
@@ -110,7 +153,24 @@ WeightMap decode_weights(const json& specs, std::span<const std::uint8_t> bytes,
   return out;
 }
 
+namespace {
+WeightMap load_weights_manifest_impl(const fs::path& manifest);
+TfjsModel read_tfjs_model_impl(const fs::path& dir);
+}  // namespace
+
 WeightMap load_weights_manifest(const fs::path& manifest) {
+  return json_errors_as_input_errors(manifest.string(),
+                                     [&] { return load_weights_manifest_impl(manifest); });
+}
+
+TfjsModel read_tfjs_model(const fs::path& dir) {
+  return json_errors_as_input_errors((dir / "model.json").string(),
+                                     [&] { return read_tfjs_model_impl(dir); });
+}
+
+namespace {
+
+WeightMap load_weights_manifest_impl(const fs::path& manifest) {
   const std::string file = manifest.string();
   json groups;
   try {
@@ -119,6 +179,7 @@ WeightMap load_weights_manifest(const fs::path& manifest) {
     throw InputError(file, 0, "", std::string("invalid JSON: ") + e.what());
   }
   if (!groups.is_array()) throw InputError(file, 0, "", "manifest must be a JSON array");
+  check_numbers(groups, file);
   std::vector<std::uint8_t> bytes;
   json specs = json::array();
   for (const json& g : groups) {
@@ -131,7 +192,7 @@ WeightMap load_weights_manifest(const fs::path& manifest) {
   return decode_weights(specs, bytes, file);
 }
 
-TfjsModel read_tfjs_model(const fs::path& dir) {
+TfjsModel read_tfjs_model_impl(const fs::path& dir) {
   json model;
   const fs::path plain = dir / "model.json", wrapped = dir / "model.min.js";
   if (fs::exists(plain)) {
@@ -146,6 +207,7 @@ TfjsModel read_tfjs_model(const fs::path& dir) {
     throw InputError(dir.string(), 0, "", "no model.json or model.min.js in the folder");
   }
   const std::string file = fs::exists(plain) ? plain.string() : wrapped.string();
+  check_numbers(model, file);
   TfjsModel out;
   out.topology = field(model, "modelTopology", file);
   std::vector<std::uint8_t> bytes;
@@ -173,6 +235,8 @@ TfjsModel read_tfjs_model(const fs::path& dir) {
   out.weights = decode_weights(specs, bytes, file);
   return out;
 }
+
+}  // namespace
 
 namespace {
 
@@ -423,7 +487,7 @@ class KerasBuilder {
 }  // namespace
 
 Network build_keras_network(const TfjsModel& model, const std::string& name) {
-  return KerasBuilder(model, name).build();
+  return json_errors_as_input_errors(name, [&] { return KerasBuilder(model, name).build(); });
 }
 
 }  // namespace dysta::inference

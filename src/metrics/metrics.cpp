@@ -2,19 +2,46 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
+#include "dysta/error.h"
 #include "dysta/numeric.h"
 
 namespace dysta {
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
+namespace {
+// percentile() of values[from, end) where every value before `from` is <= every value from it on
+// and q's lower index is >= from: selects the two neighbouring order statistics instead of
+// sorting (O(n) expected), so the result is the sorted computation's value for value.
+double select_percentile(std::vector<double>& values, std::size_t from, double q,
+                         std::size_t& lower) {
   const double pos = q / 100.0 * static_cast<double>(values.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
   const std::size_t hi = std::min(lo + 1, values.size() - 1);
   const double frac = pos - static_cast<double>(lo);
-  return values[lo] + (values[hi] - values[lo]) * frac;
+  const auto at = [&](std::size_t k) { return values.begin() + static_cast<std::ptrdiff_t>(k); };
+  std::nth_element(at(from), at(lo), values.end());
+  // After nth_element every value past lo is >= values[lo]: the next order statistic is their
+  // minimum.
+  const double next = hi == lo ? values[lo] : *std::min_element(at(hi), values.end());
+  lower = lo;
+  return values[lo] + (next - values[lo]) * frac;
+}
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::size_t lower = 0;
+  return select_percentile(values, 0, q, lower);
+}
+
+Percentiles percentiles_50_90_99(std::vector<double> values) {
+  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
+  std::size_t from = 0;
+  const double p50 = select_percentile(values, from, 50, from);
+  const double p90 = select_percentile(values, from, 90, from);
+  return {p50, p90, select_percentile(values, from, 99, from)};
 }
 
 void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
@@ -22,75 +49,202 @@ void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
   statistics_ = s ? s->statistics() : std::map<std::string, double>{};
 }
 
-RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
-                           const RunResult& result) {
-  RunMetrics m;
-  const std::size_t n = requests.size();
-  m.requests = n;
-  m.max_ready = result.max_ready;
-  m.decisions = result.decisions;
-  m.layers_executed = result.layers_executed;
-  m.clock_rollbacks = result.clock_rollbacks;
-  m.idle_s = result.idle_s;
-  if (n == 0) return m;
-
-  // Served requests fill turnaround and progress in request order; a dropped request only counts
-  // as a violation (its finish_s is the drop time).
-  const bool any_dropped = !result.dropped_flags.empty();
-  std::vector<double> turnaround, normalized(n), normalized_served, progress;
-  turnaround.reserve(n);
-  normalized_served.reserve(n);
-  progress.reserve(n);
-  double last_finish = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Request& r = requests[i];
-    const VariantProfile& v = profiles.variant(r.variant);
-    const double finish = result.finish_s[i];
-    const double isolated = v.remaining(r.sample_pos)[0];
-    const bool dropped = any_dropped && result.dropped_flags[i] != 0;
-    const bool violated = dropped || finish > r.deadline_s;
-    if (violated) ++m.violations;
-    auto count = [violated](GroupRate& g) {
-      ++g.requests;
-      if (violated) ++g.violations;
-    };
-    count(m.by_variant[v.name]);
-    count(m.by_architecture[v.architecture]);
-    count(m.by_priority[r.priority]);
-    if (dropped) {
-      ++m.dropped;
-      continue;
-    }
-    if (last_finish <= finish) last_finish = finish;
-    turnaround.push_back(finish - r.arrival_s);
-    normalized[i] = turnaround.back() / isolated;
-    normalized_served.push_back(normalized[i]);
-    progress.push_back(isolated / turnaround.back());
+QuantileSketch::QuantileSketch(double relative_accuracy) : accuracy_(relative_accuracy) {
+  if (!(relative_accuracy > 0 && relative_accuracy < 1)) {
+    throw InputError("", 0, "relative_accuracy", "must be in (0, 1)");
   }
-  m.slo_violation_rate = static_cast<double>(m.violations) / static_cast<double>(n);
-  m.drop_rate = static_cast<double>(m.dropped) / static_cast<double>(n);
-  const std::size_t served = n - m.dropped;
+  gamma_ = (1 + relative_accuracy) / (1 - relative_accuracy);
+  log_gamma_ = std::log(gamma_);
+}
 
-  std::vector<double> ntt_in_finish_order;
-  ntt_in_finish_order.reserve(served);
-  for (std::uint32_t idx : result.finish_order) ntt_in_finish_order.push_back(normalized[idx]);
-  m.antt = served ? numpy_mean(ntt_in_finish_order) : 0.0;
+void QuantileSketch::add(double x) {
+  ++count_;
+  if (!(x > 0)) {
+    ++zeros_;
+    return;
+  }
+  const auto index = static_cast<std::int64_t>(std::ceil(std::log(x) / log_gamma_));
+  if (buckets_.empty()) {
+    offset_ = index;
+    buckets_.assign(1, 0);
+  } else if (index < offset_) {
+    buckets_.insert(buckets_.begin(), static_cast<std::size_t>(offset_ - index), 0);
+    offset_ = index;
+  } else if (index >= offset_ + static_cast<std::int64_t>(buckets_.size())) {
+    buckets_.resize(static_cast<std::size_t>(index - offset_ + 1), 0);
+  }
+  ++buckets_[static_cast<std::size_t>(index - offset_)];
+}
 
-  m.makespan_s = last_finish - requests[0].arrival_s;
-  m.throughput_inf_s = static_cast<double>(served) / m.makespan_s;
-  m.goodput_inf_s = static_cast<double>(n - m.violations) / m.makespan_s;
+double QuantileSketch::quantile(double q) const {
+  if (count_ == 0) return std::nan("");
+  const auto rank =
+      static_cast<std::uint64_t>(std::floor(q / 100.0 * static_cast<double>(count_ - 1)));
+  if (rank < zeros_) return 0.0;
+  std::uint64_t seen = zeros_;
+  for (std::size_t j = 0; j < buckets_.size(); ++j) {
+    seen += buckets_[j];
+    if (rank < seen) {
+      const double i = static_cast<double>(offset_ + static_cast<std::int64_t>(j));
+      return 2 * std::exp(i * log_gamma_) / (gamma_ + 1);
+    }
+  }
+  return 2 *
+         std::exp(static_cast<double>(offset_ + static_cast<std::int64_t>(buckets_.size()) - 1) *
+                  log_gamma_) /
+         (gamma_ + 1);
+}
+
+void CompensatedSum::add(double x) {
+  const double t = sum_ + x;
+  if (std::fabs(sum_) >= std::fabs(x)) {
+    compensation_ += (sum_ - t) + x;
+  } else {
+    compensation_ += (x - t) + sum_;
+  }
+  sum_ = t;
+}
+
+MetricsAccumulator::MetricsAccumulator(const ProfileSet& profiles, const MetricsOptions& options)
+    : profiles_(profiles),
+      options_(options),
+      by_variant_(profiles.size()),
+      first_arrival_s_(std::numeric_limits<double>::infinity()),
+      turnaround_sketch_(options.relative_accuracy),
+      normalized_sketch_(options.relative_accuracy) {}
+
+void MetricsAccumulator::count(const Request& r, bool violated) {
+  first_arrival_s_ = std::min(first_arrival_s_, r.arrival_s);
+  GroupRate& gv = by_variant_.at(r.variant);
+  GroupRate& gp = by_priority_[r.priority];
+  ++gv.requests;
+  ++gp.requests;
+  if (violated) {
+    ++violations_;
+    ++gv.violations;
+    ++gp.violations;
+  }
+}
+
+void MetricsAccumulator::on_completion(const Request& r, std::uint32_t index, double,
+                                       double finish_s) {
+  const double isolated = profiles_.variant(r.variant).remaining(r.sample_pos)[0];
+  const double turnaround = finish_s - r.arrival_s;
+  const double normalized = turnaround / isolated;
+  const double progress = isolated / turnaround;
+  count(r, finish_s > r.deadline_s);
+  ++served_;
+  if (last_finish_s_ <= finish_s) last_finish_s_ = finish_s;
+  if (options_.sums == MetricsOptions::Sums::artifact) {
+    normalized_by_completion_.push_back(normalized);
+    progress_.emplace_back(index, progress);
+  } else {
+    normalized_sum_.add(normalized);
+    progress_sum_.add(progress);
+    progress_sq_sum_.add(progress * progress);
+  }
+  if (options_.percentiles == MetricsOptions::Percentiles::exact) {
+    turnaround_.push_back(turnaround);
+    normalized_.push_back(normalized);
+  } else {
+    turnaround_sketch_.add(turnaround);
+    normalized_sketch_.add(normalized);
+  }
+}
+
+void MetricsAccumulator::on_drop(const Request& r, std::uint32_t, double) {
+  count(r, true);
+  ++dropped_;
+}
+
+RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
+  RunMetrics m;
+  m.requests = served_ + dropped_;
+  m.violations = violations_;
+  m.dropped = dropped_;
+  m.max_ready = stats.max_ready;
+  m.decisions = stats.decisions;
+  m.layers_executed = stats.layers_executed;
+  m.clock_rollbacks = stats.clock_rollbacks;
+  m.idle_s = stats.idle_s;
+  if (m.requests == 0) return m;
+  const double n = static_cast<double>(m.requests);
+  m.slo_violation_rate = static_cast<double>(violations_) / n;
+  m.drop_rate = static_cast<double>(dropped_) / n;
+  for (std::size_t v = 0; v < by_variant_.size(); ++v) {
+    if (by_variant_[v].requests == 0) continue;
+    const VariantProfile& p = profiles_.variant(v);
+    m.by_variant[p.name] = by_variant_[v];
+    GroupRate& a = m.by_architecture[p.architecture];
+    a.requests += by_variant_[v].requests;
+    a.violations += by_variant_[v].violations;
+  }
+  m.by_priority = by_priority_;
+  if (served_ == 0) return m;
+
+  const double served = static_cast<double>(served_);
+  m.makespan_s = last_finish_s_ - first_arrival_s_;
+  m.throughput_inf_s = served / m.makespan_s;
+  m.goodput_inf_s = static_cast<double>(m.requests - violations_) / m.makespan_s;
   double sum_p = 0, sum_p2 = 0;
-  for (double p : progress) {
-    sum_p += p;
-    sum_p2 += p * p;
+  if (options_.sums == MetricsOptions::Sums::artifact) {
+    m.antt = numpy_mean(normalized_by_completion_);
+    std::vector<std::pair<std::uint32_t, double>> by_request = progress_;
+    std::sort(by_request.begin(), by_request.end());
+    for (const auto& [index, p] : by_request) {
+      sum_p += p;
+      sum_p2 += p * p;
+    }
+  } else {
+    m.antt = normalized_sum_.value() / served;
+    sum_p = progress_sum_.value();
+    sum_p2 = progress_sq_sum_.value();
   }
   m.stp_multiprogram = sum_p;
-  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (static_cast<double>(served) * sum_p2) : 0.0;
-  m.turnaround_s = {percentile(turnaround, 50), percentile(turnaround, 90),
-                    percentile(turnaround, 99)};
-  m.normalized_turnaround = {percentile(normalized_served, 50), percentile(normalized_served, 90),
-                             percentile(normalized_served, 99)};
+  m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (served * sum_p2) : 0.0;
+  if (options_.percentiles == MetricsOptions::Percentiles::exact) {
+    m.turnaround_s = percentiles_50_90_99(turnaround_);
+    m.normalized_turnaround = percentiles_50_90_99(normalized_);
+  } else {
+    m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
+                      turnaround_sketch_.quantile(99)};
+    m.normalized_turnaround = {normalized_sketch_.quantile(50), normalized_sketch_.quantile(90),
+                               normalized_sketch_.quantile(99)};
+  }
   return m;
+}
+
+RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> requests,
+                           const RunResult& result, const MetricsOptions& options) {
+  const std::size_t n = requests.size();
+  const bool any_dropped = !result.dropped_flags.empty();
+  if (result.finish_s.size() != n || (any_dropped && result.dropped_flags.size() != n)) {
+    throw std::invalid_argument("compute_metrics: result sized for another request list");
+  }
+  MetricsAccumulator accumulator(profiles, options);
+  std::vector<std::uint8_t> seen(n, 0);
+  auto mark = [&](std::uint32_t i) {
+    if (i >= n || seen[i]) {
+      throw std::invalid_argument("compute_metrics: request " + std::to_string(i) +
+                                  " reported twice or out of range");
+    }
+    seen[i] = 1;
+  };
+  for (std::uint32_t i : result.finish_order) {
+    mark(i);
+    accumulator.on_completion(requests[i], i,
+                              result.first_start_s.empty() ? 0.0 : result.first_start_s[i],
+                              result.finish_s[i]);
+  }
+  for (std::uint32_t i = 0; any_dropped && i < n; ++i) {
+    if (!result.dropped_flags[i]) continue;
+    mark(i);
+    accumulator.on_drop(requests[i], i, result.finish_s[i]);
+  }
+  if (std::find(seen.begin(), seen.end(), 0) != seen.end()) {
+    throw std::invalid_argument("compute_metrics: a request neither finished nor dropped");
+  }
+  return accumulator.finish(result);
 }
 
 }  // namespace dysta

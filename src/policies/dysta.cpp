@@ -31,6 +31,11 @@ class Dysta final : public Policy, public PolicyScores {
     return detail::dysta_select(ctx, beta_, NaiveRemaining{}, EstimatedIsolated{});
   }
 
+  std::unique_ptr<TaskIndex> make_index() const override {
+    if (sparse_) return detail::make_dysta_index(beta_, SparseRemaining{}, EstimatedIsolated{});
+    return detail::make_dysta_index(beta_, NaiveRemaining{}, EstimatedIsolated{});
+  }
+
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {
     if (sparse_) {
       detail::dysta_scores(ctx, beta_, SparseRemaining{}, EstimatedIsolated{}, out);

@@ -21,6 +21,10 @@ class DystaOracle final : public Policy, public PolicyScores {
     return detail::dysta_select(ctx, beta_, RealRemaining{}, RealIsolated{});
   }
 
+  std::unique_ptr<TaskIndex> make_index() const override {
+    return detail::make_dysta_index(beta_, RealRemaining{}, RealIsolated{});
+  }
+
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {
     detail::dysta_scores(ctx, beta_, RealRemaining{}, RealIsolated{}, out);
     return true;

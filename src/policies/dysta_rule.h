@@ -1,10 +1,13 @@
 // The Dysta selection rule shared by dysta, dysta_naive and dysta_oracle (spec C.7, C.8).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <memory>
 #include <span>
 
 #include "dysta/policy.h"
+#include "policies/bound_index.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -15,15 +18,18 @@ namespace dysta::detail {
 // One task's score: R = remaining(t), U = max(0, slack - R), P = (idle / isolated(t)) / N, score
 // R + beta * (U + P) with N the number of ready tasks. Operation order follows the artifact so
 // reference runs are bit-exact.
+inline double dysta_score_terms(double torun, double deadline, double last_exec, double isolated,
+                                double now, double n, double beta) {
+  double urgency = (deadline - now) - torun;
+  if (urgency < 0) urgency = 0;
+  double penalty = (now - last_exec) / isolated;
+  penalty /= n;
+  return torun + beta * (urgency + penalty);
+}
 template <typename Remaining, typename Isolated>
 inline double dysta_score(const TaskView& t, double now, double n, double beta, Remaining remaining,
                           Isolated isolated) {
-  const double torun = remaining(t);
-  double urgency = (t.deadline_s - now) - torun;
-  if (urgency < 0) urgency = 0;
-  double penalty = (now - t.last_exec_s) / isolated(t);
-  penalty /= n;
-  return torun + beta * (urgency + penalty);
+  return dysta_score_terms(remaining(t), t.deadline_s, t.last_exec_s, isolated(t), now, n, beta);
 }
 
 // Every task's dysta_score() (Policy::scores(); smallest wins).
@@ -85,6 +91,69 @@ std::size_t dysta_select(const DecisionContext& ctx, double beta, Remaining rema
     }
   }
   return best;
+}
+
+// dysta_score() for BoundIndex. The score is R + beta x (U + P) with U >= 0 (clamped) and P >= 0
+// when idle >= 0 (BoundIndex checks now >= every last run) and the isolated latency has a clear
+// sign bit (regular(): -0 or a negative divisor could make P negative), and beta >= 0
+// (make_dysta_index()). Every IEEE operation in it is monotone in each operand, so the score
+// computed from (smallest R, smallest deadline, largest R inside U, latest last run, largest
+// isolated latency) of a set of tasks is <= each member's score (or NaN, which bounds nothing):
+// lower(). Items are ordered by (R, last run); all of R, deadline, last run and the isolated
+// latency change only when the task runs.
+template <typename Remaining, typename Isolated>
+struct DystaBoundRule {
+  struct Item {
+    double bound;  // R
+    double order;  // last run (last_exec_s)
+    double deadline, isolated;
+  };
+  struct Agg {
+    double min_bound, max_bound, min_deadline, max_last_exec, max_isolated;
+  };
+  double beta;
+  Remaining remaining;
+  Isolated isolated;
+
+  Item item(const TaskView& t) const {
+    return {remaining(t), t.last_exec_s, t.deadline_s, isolated(t)};
+  }
+  double score(const Item& i, double now, double n) const {
+    return dysta_score_terms(i.bound, i.deadline, i.order, i.isolated, now, n, beta);
+  }
+  bool regular(const Item& i) const { return !std::signbit(i.isolated); }
+  std::size_t select(const DecisionContext& ctx) const {
+    return dysta_select(ctx, beta, remaining, isolated);
+  }
+  static Agg agg(const Item& i) { return {i.bound, i.bound, i.deadline, i.order, i.isolated}; }
+  // NaN members are skipped: a task with a NaN deadline or isolated latency scores NaN.
+  static void merge(Agg& a, const Agg& b) {
+    if (b.min_bound < a.min_bound) a.min_bound = b.min_bound;
+    if (b.max_bound > a.max_bound) a.max_bound = b.max_bound;
+    if (std::isnan(a.min_deadline) || b.min_deadline < a.min_deadline) {
+      a.min_deadline = b.min_deadline;
+    }
+    if (b.max_last_exec > a.max_last_exec) a.max_last_exec = b.max_last_exec;
+    if (std::isnan(a.max_isolated) || b.max_isolated > a.max_isolated) {
+      a.max_isolated = b.max_isolated;
+    }
+  }
+  double lower(const Agg& a, double now, double n) const {
+    double urgency = (a.min_deadline - now) - a.max_bound;
+    if (urgency < 0) urgency = 0;
+    double penalty = (now - a.max_last_exec) / a.max_isolated;
+    penalty /= n;
+    return a.min_bound + beta * (urgency + penalty);
+  }
+};
+
+// The Dysta family's TaskIndex (Policy::make_index()): exact, sub-linear under long queues
+// (bound_index.h); nullptr (scan) when beta is negative or NaN, where R is no lower bound.
+template <typename Remaining, typename Isolated>
+std::unique_ptr<TaskIndex> make_dysta_index(double beta, Remaining remaining, Isolated isolated) {
+  if (!(beta >= 0)) return nullptr;
+  return std::make_unique<BoundIndex<DystaBoundRule<Remaining, Isolated>>>(
+      DystaBoundRule<Remaining, Isolated>{beta, remaining, isolated});
 }
 
 }  // namespace dysta::detail

@@ -23,6 +23,9 @@ class DystaSeconds final : public Policy, public PolicyScores {
   std::size_t select(const DecisionContext& ctx) override {
     return detail::dysta_select(ctx, beta_, SparseRemaining{}, UnitDivisor{});
   }
+  std::unique_ptr<TaskIndex> make_index() const override {
+    return detail::make_dysta_index(beta_, SparseRemaining{}, UnitDivisor{});
+  }
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {
     detail::dysta_scores(ctx, beta_, SparseRemaining{}, UnitDivisor{}, out);
     return true;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "dysta/atomic_output.h"
 #include "dysta/csv.h"
@@ -210,21 +211,49 @@ void check_latency(const CsvReader& csv, const std::string& field, double lat) {
   }
 }
 
+// Rows the readers may reserve ahead of time for one file, shared by the file's variants: at most
+// one row per 8 bytes of file (no row is shorter), so reservations stay within twice the file's
+// size even when a native file's variants each estimate the whole remainder as theirs.
+struct ReserveBudget {
+  std::uintmax_t rows = 0;
+};
+
 // Collects the cells of one variant while a file is read.
+//
+// Ordered mode, the layout every writer produces (samples in increasing id, each with its layers
+// 0..L-1 in order): cells are appended to the flat [sample][layer] arrays the profile keeps, which
+// are reserved once the first sample is complete from the bytes that remain, so memory is one
+// copy of the data. The first row out of that order moves the cells to per-sample rows (general
+// mode: any order, NaN = missing), which give the same profile and the same errors.
 struct VariantBuilder {
   std::string name, architecture, pattern;
   std::vector<std::int64_t> sample_ids;
-  std::unordered_map<std::int64_t, std::size_t> positions;
-  std::vector<std::vector<double>> latency, sparsity;  // [sample][layer], NaN = missing
   std::vector<std::size_t> first_line;
   std::int64_t max_layer = -1;
 
-  void add(const CsvReader& csv, std::int64_t sample, std::int64_t layer, double lat, double sp) {
+  bool ordered = true;
+  std::size_t layers = 0;      // L of the complete samples; 0 until the first one is complete
+  std::size_t next_layer = 0;  // cells of the last sample so far
+  std::uintmax_t start_bytes = 0;
+  std::vector<double> flat_latency, flat_sparsity;
+
+  std::unordered_map<std::int64_t, std::size_t> positions;
+  std::vector<std::vector<double>> latency, sparsity;  // [sample][layer], NaN = missing
+
+  void add(const CsvReader& csv, std::int64_t sample, std::int64_t layer, double lat, double sp,
+           ReserveBudget& budget) {
     if (sample < 0) throw InputError(csv.path(), csv.line(), "sample", "must be >= 0");
     if (layer < 0 || layer >= kMaxLayers) {
       throw InputError(csv.path(), csv.line(), "layer",
                        "must be in [0, " + std::to_string(kMaxLayers) + ")");
     }
+    max_layer = std::max(max_layer, layer);
+    if (ordered && append_ordered(csv, sample, static_cast<std::size_t>(layer), budget)) {
+      flat_latency.push_back(lat);
+      flat_sparsity.push_back(sp);
+      return;
+    }
+    if (ordered) to_general();
     auto [it, inserted] = positions.try_emplace(sample, sample_ids.size());
     if (inserted) {
       sample_ids.push_back(sample);
@@ -246,29 +275,96 @@ struct VariantBuilder {
     }
     lat_row[l] = lat;
     sp_row[l] = sp;
-    max_layer = std::max(max_layer, layer);
+  }
+
+  // True when (sample, layer) continues the ordered layout; the caller then appends the cell.
+  bool append_ordered(const CsvReader& csv, std::int64_t sample, std::size_t layer,
+                      ReserveBudget& budget) {
+    if (!sample_ids.empty() && sample == sample_ids.back()) {
+      if (layer != next_layer || (layers != 0 && layer >= layers)) return false;
+      ++next_layer;
+      return true;
+    }
+    if (layer != 0) return false;
+    if (sample_ids.empty()) {
+      start_bytes = csv.bytes_read();
+    } else {
+      if (sample <= sample_ids.back()) return false;          // ids must increase to be new
+      if (layers != 0 && next_layer != layers) return false;  // the last sample is incomplete
+      if (layers == 0) {
+        layers = next_layer;
+        reserve(csv, budget);
+      }
+    }
+    sample_ids.push_back(sample);
+    first_line.push_back(csv.line());
+    next_layer = 1;
+    return true;
+  }
+
+  // Reserves room for the rows that the rest of the file holds at the first sample's bytes per
+  // row (untouched reserved pages cost no memory), within the file's budget.
+  void reserve(const CsvReader& csv, ReserveBudget& budget) {
+    const std::uintmax_t rows = flat_latency.size();
+    const std::uintmax_t used = csv.bytes_read() - start_bytes;
+    if (rows == 0 || used == 0 || csv.file_size() <= csv.bytes_read()) return;
+    const std::uintmax_t remaining = (csv.file_size() - csv.bytes_read()) * rows / used;
+    const std::uintmax_t want = std::min(remaining + remaining / 16 + 16, budget.rows);
+    budget.rows -= want;
+    flat_latency.reserve(flat_latency.size() + static_cast<std::size_t>(want));
+    flat_sparsity.reserve(flat_sparsity.size() + static_cast<std::size_t>(want));
+  }
+
+  void to_general() {
+    ordered = false;
+    const std::size_t n = sample_ids.size();
+    latency.resize(n);
+    sparsity.resize(n);
+    std::size_t at = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+      positions.emplace(sample_ids[s], s);
+      const std::size_t cells = s + 1 < n ? layers : next_layer;
+      const auto from = static_cast<std::ptrdiff_t>(at);
+      const auto to = static_cast<std::ptrdiff_t>(at + cells);
+      latency[s].assign(flat_latency.begin() + from, flat_latency.begin() + to);
+      sparsity[s].assign(flat_sparsity.begin() + from, flat_sparsity.begin() + to);
+      at += cells;
+    }
+    std::vector<double>().swap(flat_latency);
+    std::vector<double>().swap(flat_sparsity);
   }
 
   VariantProfile build(const std::string& path, ProfileFormat format) {
     const auto L = static_cast<std::size_t>(max_layer + 1);
     std::vector<double> lat, sp;
-    lat.reserve(L * sample_ids.size());
-    sp.reserve(L * sample_ids.size());
-    for (std::size_t s = 0; s < sample_ids.size(); ++s) {
-      latency[s].resize(L, std::nan(""));
-      sparsity[s].resize(L, std::nan(""));
-      for (std::size_t l = 0; l < L; ++l) {
-        if (std::isnan(latency[s][l])) {
-          throw InputError(path, first_line[s], "layer",
-                           "missing cell: sample " + std::to_string(sample_ids[s]) +
-                               " has no row for layer " + std::to_string(l) + " (variant '" + name +
-                               "' has " + std::to_string(L) + " layers)");
-        }
-        lat.push_back(latency[s][l]);
-        sp.push_back(sparsity[s][l]);
+    if (ordered) {
+      if (next_layer != L) {
+        throw InputError(path, first_line.back(), "layer",
+                         "missing cell: sample " + std::to_string(sample_ids.back()) +
+                             " has no row for layer " + std::to_string(next_layer) + " (variant '" +
+                             name + "' has " + std::to_string(L) + " layers)");
       }
-      std::vector<double>().swap(latency[s]);  // memory stays proportional to the data
-      std::vector<double>().swap(sparsity[s]);
+      lat = std::move(flat_latency);
+      sp = std::move(flat_sparsity);
+    } else {
+      lat.reserve(L * sample_ids.size());
+      sp.reserve(L * sample_ids.size());
+      for (std::size_t s = 0; s < sample_ids.size(); ++s) {
+        latency[s].resize(L, std::nan(""));
+        sparsity[s].resize(L, std::nan(""));
+        for (std::size_t l = 0; l < L; ++l) {
+          if (std::isnan(latency[s][l])) {
+            throw InputError(path, first_line[s], "layer",
+                             "missing cell: sample " + std::to_string(sample_ids[s]) +
+                                 " has no row for layer " + std::to_string(l) + " (variant '" +
+                                 name + "' has " + std::to_string(L) + " layers)");
+          }
+          lat.push_back(latency[s][l]);
+          sp.push_back(sparsity[s][l]);
+        }
+        std::vector<double>().swap(latency[s]);  // memory stays proportional to the data
+        std::vector<double>().swap(sparsity[s]);
+      }
     }
     VariantProfile v;
     try {
@@ -306,6 +402,7 @@ VariantProfile read_sanger(CsvReader& csv, const ProfileLoadOptions& options) {
   const std::size_t c_sample = csv.column("batch-indx");
   const std::size_t c_layer = csv.column("layer-indx");
   VariantBuilder b;
+  ReserveBudget budget{csv.file_size() / 8};
   b.name = stem_to_first_dot(csv.path());
   b.architecture = b.name;  // Sanger files are each their own model (B.1 step 7)
   while (csv.next_row()) {
@@ -316,7 +413,7 @@ VariantProfile read_sanger(CsvReader& csv, const ProfileLoadOptions& options) {
     const double lat = sanger_layer_latency_s(density, lb, options.sanger);
     check_latency(csv, "50%-skip", lat);  // derived: a tiny load balance divides
     // Sanger's column is a density; the LUT stores the zero fraction (F.5).
-    b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, 1 - density);
+    b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, 1 - density, budget);
   }
   if (b.sample_ids.empty()) throw InputError(csv.path(), csv.line(), "", "no data rows");
   return b.build(csv.path(), ProfileFormat::sanger);
@@ -328,6 +425,7 @@ VariantProfile read_eyeriss(CsvReader& csv) {
   const std::size_t c_sample = csv.column("batch-indx");
   const std::size_t c_layer = csv.column("layer-indx");
   VariantBuilder b;
+  ReserveBudget budget{csv.file_size() / 8};
   b.name = stem_to_first_dot(csv.path());
   const auto underscore = b.name.find('_');
   b.architecture = b.name.substr(0, underscore);
@@ -337,7 +435,7 @@ VariantProfile read_eyeriss(CsvReader& csv) {
     check_latency(csv, "sim_lat", lat);
     const double sp = csv.number(c_sp);
     check_fraction(csv, c_sp, sp, true);
-    b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, sp);
+    b.add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, sp, budget);
   }
   if (b.sample_ids.empty()) throw InputError(csv.path(), csv.line(), "", "no data rows");
   return b.build(csv.path(), ProfileFormat::eyeriss_v2);
@@ -352,6 +450,7 @@ std::vector<VariantProfile> read_native(CsvReader& csv) {
   const std::size_t c_sp = csv.column("sparsity");
   std::vector<VariantBuilder> builders;
   std::map<std::pair<std::string, std::string>, std::size_t> index;
+  ReserveBudget budget{csv.file_size() / 8};
   while (csv.next_row()) {
     const std::string model(csv.text(c_model));
     const std::string pattern(csv.text(c_pattern));
@@ -370,7 +469,7 @@ std::vector<VariantProfile> read_native(CsvReader& csv) {
       b.pattern = pattern;
       builders.push_back(std::move(b));
     }
-    builders[it->second].add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, sp);
+    builders[it->second].add(csv, csv.integer(c_sample), csv.integer(c_layer), lat, sp, budget);
   }
   if (builders.empty()) throw InputError(csv.path(), csv.line(), "", "no data rows");
   std::vector<VariantProfile> out;

@@ -39,6 +39,8 @@ namespace {
 using Seconds = std::chrono::duration<double>;
 using SteadyClock = std::chrono::steady_clock;
 
+constexpr std::size_t kMaxWorkers = 256;  // ServeOptions::workers
+
 // One pruned variant: its own loaded network (pruning edits weights in place), the Eyeriss-V2
 // timing of its layers and its inputs.
 struct Variant {
@@ -152,10 +154,11 @@ void calibrate(const std::vector<Variant>& variants, std::size_t runs, ServeRepo
   report.cpu_profiles = ProfileSet(std::move(cpu));
 }
 
-// A one-job channel between the scheduler thread and the worker thread that executes layers.
+// A one-job channel between the scheduler thread and the worker thread that executes layers
+// (with `pool`'s threads).
 class Worker {
  public:
-  Worker() : thread_([this] { loop(); }) {}
+  explicit Worker(inference::GemmPool& pool) : pool_(pool), thread_([this] { loop(); }) {}
   ~Worker() {
     {
       std::lock_guard lock(mutex_);
@@ -182,6 +185,7 @@ class Worker {
     std::size_t k;
   };
   void loop() {
+    const inference::ScopedGemmPool gemm(pool_);
     std::unique_lock lock(mutex_);
     while (true) {
       cv_.wait(lock, [&] { return stop_ || job_.has_value(); });
@@ -209,6 +213,7 @@ class Worker {
   std::optional<LayerResult> result_;
   std::exception_ptr error_;
   bool stop_ = false;
+  inference::GemmPool& pool_;
   std::jthread thread_;  // last: joined before the members above are destroyed
 };
 
@@ -274,10 +279,17 @@ ServeReport serve(const ServeOptions& o) {
                      o.policy + " needs true latencies in advance, which a runtime does not have");
   }
   if (o.requests == 0) throw InputError("", 0, "--requests", "must be >= 1");
+  if (o.workers < 1 || o.workers > kMaxWorkers) {
+    throw InputError("", 0, "--workers", fmt::format("must be in [1, {}]", kMaxWorkers));
+  }
   std::vector<Variant> variants = load_variants(o);
   ServeReport report;
   if (o.calibration_runs == 0) throw InputError("", 0, "--calibration-runs", "must be >= 1");
-  calibrate(variants, o.calibration_runs, report);
+  inference::GemmPool pool(o.workers);
+  {
+    const inference::ScopedGemmPool gemm(pool);
+    calibrate(variants, o.calibration_runs, report);
+  }
   const ProfileSet& profiles =
       o.clock == Clock::accelerator ? report.accelerator_profiles : report.cpu_profiles;
   // ProfileSet sorts variants by name: variant index -> ours.
@@ -317,7 +329,7 @@ ServeReport serve(const ServeOptions& o) {
     const Variant& v = *by_index[requests[i].variant];
     return v.model->preprocess(benchmark::load_input(v.inputs[requests[i].sample_pos]));
   };
-  Worker worker;
+  Worker worker(pool);
   const auto start = SteadyClock::now();
   std::optional<Arrivals> arrivals;
   if (o.clock == Clock::wall) arrivals.emplace(requests, start, prepare);

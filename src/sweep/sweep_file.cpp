@@ -12,6 +12,7 @@
 #include "dysta/error.h"
 #include "dysta/policy.h"
 #include "dysta/predictor.h"
+#include "dysta/sanger_latency.h"
 #include "dysta/sha256.h"
 
 namespace fs = std::filesystem;
@@ -30,6 +31,26 @@ nlohmann::json sanger_json(const SangerConfig& s) {
           {"pes_per_row", s.pes_per_row}, {"bytes_per_value", s.bytes_per_value},
           {"clock_hz", s.clock_hz},       {"bandwidth_gb_s", s.bandwidth_gb_s},
           {"hidden", s.hidden},           {"seq_len", s.seq_len}};
+}
+
+// The Sanger constants of a point summary: every key sanger_json() writes (the constants of a
+// config's `sanger:` section), each a number, parsed by the one parser, sanger_config(), so the
+// checks and messages are a config's. Errors name point.sanger.<name>.
+SangerConfig sanger_from_json(const nlohmann::json& s) {
+  if (!s.is_object()) throw InputError("expected an object");
+  const nlohmann::json written = sanger_json(SangerConfig{});
+  ParamValues values;
+  for (const auto& [name, x] : s.items()) {
+    if (!written.contains(name)) {
+      throw InputError("", 0, "point.sanger." + name, "unknown Sanger constant");
+    }
+    if (!x.is_number()) throw InputError("", 0, "point.sanger." + name, "expected a number");
+    values[name] = x.get<double>();
+  }
+  for (const auto& [name, _] : written.items()) {
+    if (!values.contains(name)) throw InputError("", 0, "point.sanger." + name, "missing");
+  }
+  return sanger_config(values, "point.sanger.");
 }
 
 // Values of the swept axes of one component, as the cartesian product in file order (the first
@@ -121,24 +142,13 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
     }
     return x.get<std::int64_t>();
   };
-  const auto hw = [&](const nlohmann::json& x, double hi) {
-    return static_cast<int>(integer(x, 1, static_cast<std::int64_t>(hi)));
-  };
   try {
     field = "profiles";
     p.profiles = j.at(field).get<std::string>();
     field = "profiles_sha256";
     p.profiles_sha256 = j.at(field).get<std::string>();
     field = "sanger";
-    const auto& s = j.at(field);
-    p.sanger.pe_rows = hw(s.at("pe_rows"), kSangerMaxPes);
-    p.sanger.pe_cols = hw(s.at("pe_cols"), kSangerMaxPes);
-    p.sanger.pes_per_row = hw(s.at("pes_per_row"), kSangerMaxPes);
-    p.sanger.bytes_per_value = hw(s.at("bytes_per_value"), kSangerMaxBytesPerValue);
-    p.sanger.clock_hz = s.at("clock_hz").get<double>();
-    p.sanger.bandwidth_gb_s = s.at("bandwidth_gb_s").get<double>();
-    p.sanger.hidden = hw(s.at("hidden"), kSangerMaxHidden);
-    p.sanger.seq_len = hw(s.at("seq_len"), kSangerMaxSeqLen);
+    p.sanger = sanger_from_json(j.at(field));
     field = "semantics";
     p.semantics = parse_semantics(j.at(field).get<std::string>());
     field = "policy";
@@ -172,7 +182,10 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file, 0, std::string("point.") + field, "missing or malformed");
   } catch (const InputError& e) {
-    throw InputError(file, 0, std::string("point.") + field, e.message());
+    // Errors of sanger_from_json() already name the constant (point.sanger.<name>).
+    throw InputError(file, 0,
+                     e.field().starts_with("point.") ? e.field() : std::string("point.") + field,
+                     e.message());
   }
   return p;
 }
@@ -237,6 +250,11 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
   if (!config.workload.trace.empty()) {
     throw InputError(config_file, 0, "workload.trace",
                      "a sweep generates its streams; use `dysta run` to replay a trace");
+  }
+  if (config.workload.arrivals) {
+    throw InputError(config_file, 0, "workload.arrivals",
+                     "sweeps generate Poisson streams only; use `dysta run` (one run per "
+                     "arrival process) for gamma, Weibull or time-varying arrivals");
   }
 
   // Swept parameters per component, checked against the swept components.

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include "dysta/error.h"
 #include "dysta/input_checks.h"
@@ -86,6 +87,9 @@ CsvReader::CsvReader(const std::string& path) : path_(path) {
   require_regular_file(path);  // a FIFO would block forever
   in_.open(path, std::ios::binary);
   if (!in_) throw InputError(path, 0, "", "cannot open file");
+  std::error_code ec;
+  file_size_ = std::filesystem::file_size(path, ec);
+  if (ec) file_size_ = 0;
   if (in_.peek() == 0xEF) {  // UTF-8 byte-order mark
     char bom[3] = {};
     in_.read(bom, 3);
@@ -111,12 +115,14 @@ bool CsvReader::read_record() {
   std::string more;
   while (std::getline(in_, row_text_)) {
     line_ = ++next_line_;
+    bytes_read_ += row_text_.size() + 1;
     if (blank(row_text_)) continue;
     while (!split_csv_record(row_text_, fields_, unquoted_, path_, line_)) {
       if (!std::getline(in_, more)) {
         throw InputError(path_, line_, "", "quoted field not closed before the end of the file");
       }
       ++next_line_;
+      bytes_read_ += more.size() + 1;
       row_text_ += '\n';
       row_text_ += more;
     }

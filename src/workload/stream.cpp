@@ -33,6 +33,11 @@ PoissonGenerator::PoissonGenerator(const ProfileSet& profiles, const StreamSpec&
   if (!(spec.slo_multiplier > 0)) throw InputError("", 0, "slo_multiplier", "must be > 0");
   if (spec.priorities.empty()) throw InputError("", 0, "priorities", "must not be empty");
   if (profiles.size() == 0) throw InputError("", 0, "profiles", "empty profile set");
+  if (spec.arrivals) {
+    ArrivalSpec arrivals = *spec.arrivals;
+    arrivals.rate_per_s = spec.rate_per_s;
+    process_.emplace(arrivals, "workload.arrivals");
+  }
   if (!spec.mix.empty()) {
     if (spec.mix.size() != profiles.size()) {
       throw InputError("", 0, "mix", "needs one weight per variant");
@@ -61,7 +66,11 @@ PoissonGenerator::PoissonGenerator(const ProfileSet& profiles, const StreamSpec&
 
 Request PoissonGenerator::next() {
   Request r;
-  t_ += rng_.expovariate(spec_.rate_per_s);
+  if (process_) {
+    t_ = process_->next(rng_);
+  } else {
+    t_ += rng_.expovariate(spec_.rate_per_s);
+  }
   r.arrival_s = t_;
   if (cumulative_.empty()) {
     r.variant = static_cast<std::uint32_t>(

@@ -161,6 +161,22 @@ TEST(MaskFiles, NpyRoundTripAndDtypes) {
   test::write_text(dir.path() / "be.npy", big_endian);
   EXPECT_THROW(read_npy(dir.path() / "be.npy"), InputError);
   EXPECT_THROW(read_npy(dir.path() / "missing.npy"), InputError);
+
+  // Found by fuzz_npy (scripts/fuzz.sh): a dimension past 64 bits ended in std::out_of_range
+  // from stoll; dimensions whose product overflows wrapped around to a small element count.
+  const auto with_shape = [&](const std::string& shape) {
+    std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    while ((10 + h.size() + 1) % 64 != 0) h += ' ';
+    h += '\n';
+    std::string b = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;
+    b.append(reinterpret_cast<const char*>(values), sizeof(values));
+    test::write_text(dir.path() / "s.npy", b);
+    return test::capture_input_error([&] { read_npy(dir.path() / "s.npy"); });
+  };
+  EXPECT_EQ(with_shape("(6, 3666666666666666666666666666, 3)").field(), "shape");
+  // 2^32 x 2^30 x 4 bytes wraps to 0 in 64-bit arithmetic.
+  EXPECT_EQ(with_shape("(4294967296, 1073741824)").field(), "shape");
+  EXPECT_NE(std::string(with_shape("(4, 5)").what()).find("truncated"), std::string::npos);
 }
 
 TEST(MaskFiles, BitStrings) {

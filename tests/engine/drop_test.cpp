@@ -114,8 +114,7 @@ TEST(Drop, StreamingMatchesBatch) {
       PolicyChoice choice;
       choice.drop = drop;
       const RunMetrics batch = run_policy(set, requests, policy, choice, Semantics::corrected);
-      StreamingOptions exact;
-      exact.exact_percentiles = true;
+      const MetricsOptions exact = MetricsOptions::streaming(true);
       const RunMetrics stream =
           run_streaming(set, spec, 11, policy, choice, Semantics::corrected, exact);
       SCOPED_TRACE(std::string(policy) + " " + to_string(drop));

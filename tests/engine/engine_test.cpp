@@ -14,20 +14,8 @@
 namespace dysta {
 namespace {
 
-// "a": layers [1, 2] s; "b": layers [0.5, 0.5] s; one sample each, separate architectures.
-ProfileSet tiny_set() {
-  return ProfileSet({test::simple_variant("a", "a", 2, {1.0, 2.0}),
-                     test::simple_variant("b", "b", 2, {0.5, 0.5})});
-}
-
-Request req(double arrival, std::uint32_t variant, std::uint32_t sample_pos = 0) {
-  return {.arrival_s = arrival,
-          .variant = variant,
-          .sample_pos = sample_pos,
-          .priority = 1,
-          .slo_multiplier = 1,
-          .deadline_s = arrival + 100};
-}
+using test::req;
+using test::tiny_set;
 
 RunResult run(const ProfileSet& set, const std::vector<Request>& requests,
               const std::string& policy_name, Semantics sem, EngineObserver* observer = nullptr) {

@@ -49,21 +49,47 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
           EXPECT_EQ(scan.max_ready, heap.max_ready);
           EXPECT_EQ(scan.decisions, heap.decisions);
         }
-        // fcfs, sjf, sjf_sparse, edf; planaria too in corrected semantics
-        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 5 : 4);
+        // fcfs, sjf, sjf_sparse, edf, dysta, dysta_naive, dysta_oracle, dysta_seconds; planaria
+        // too in corrected semantics
+        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 9 : 8);
       }
     }
   }
 }
 
 TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
-  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria", "edf"}) {
+  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria", "edf", "dysta", "dysta_naive",
+                           "dysta_oracle", "dysta_seconds"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
   EXPECT_EQ(make_policy("planaria", {}, Semantics::reference)->make_index(), nullptr);
-  for (const char* name : {"prema", "sdrm3", "dysta", "dysta_naive", "dysta_oracle", "llf",
-                           "llf_sparse", "dysta_seconds"}) {
+  for (const char* name : {"prema", "sdrm3", "llf", "llf_sparse"}) {
     EXPECT_EQ(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
+  }
+}
+
+// The Dysta family's BoundIndex (policies/bound_index.h) at long queues in both semantics (the
+// reference semantics' clock rollback makes it fall back to scanning): same runs as the scan.
+TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  for (Semantics semantics : {Semantics::reference, Semantics::corrected}) {
+    StreamSpec spec;
+    spec.rate_per_s = 150;
+    spec.num_requests = 1500;
+    PyRandom rng(11);
+    const auto requests = generate_poisson_stream(set, spec, rng, semantics);
+    for (const char* name : {"dysta", "dysta_naive", "dysta_oracle", "dysta_seconds"}) {
+      const RunResult scan = run_with(set, requests, name, semantics, false);
+      const RunResult heap = run_with(set, requests, name, semantics, true);
+      SCOPED_TRACE(name);
+      EXPECT_EQ(scan.finish_order, heap.finish_order);
+      EXPECT_EQ(scan.finish_s, heap.finish_s);
+      EXPECT_EQ(scan.first_start_s, heap.first_start_s);
+      EXPECT_EQ(scan.decisions, heap.decisions);
+      EXPECT_GT(scan.max_ready, 200u);  // well inside the tree mode (from 128 ready tasks)
+    }
   }
 }
 

@@ -155,5 +155,27 @@ TEST(InferenceLoaders, TfjsModelFolderWithUmdFiles) {
   EXPECT_THROW(read_tfjs_model(dir.path() / "missing"), InputError);
 }
 
+// Found by fuzz_tfjs (scripts/fuzz.sh): a shard path that is not a string, and other JSON values
+// of the wrong type, ended in nlohmann::json's type_error ("internal error").
+TEST(InferenceLoaders, WrongJsonTypesInATfjsModelAreInputErrors) {
+  test::TempDir dir;
+  const auto expect_error = [&](const std::string& model_json) {
+    std::ofstream(dir.path() / "model.json") << model_json;
+    try {
+      const TfjsModel m = read_tfjs_model(dir.path());
+      build_keras_network(m, "bad");
+      FAIL() << "accepted: " << model_json;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("malformed model"), std::string::npos) << e.what();
+    }
+  };
+  expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [{"name": "x"}]}]})");
+  // Found by fuzz_tfjs: a float past the integer range converted by get<std::int64_t> (UB).
+  expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [],
+      "weights": [{"name": "k", "shape": [4.4e86], "dtype": "float32"}]}]})");
+  expect_error(R"({"modelTopology": {}, "weightsManifest": [{"paths": [],
+      "weights": [{"name": "k", "shape": ["one"], "dtype": "float32"}]}]})");
+}
+
 }  // namespace
 }  // namespace dysta::inference

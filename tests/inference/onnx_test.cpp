@@ -62,7 +62,7 @@ Pb tensor(const std::string& name, const std::vector<std::int64_t>& dims,
   for (const auto d : dims) t.varint(1, static_cast<std::uint64_t>(d));  // unpacked dims
   t.varint(2, 1);                                                        // FLOAT
   std::string raw(values.size() * 4, '\0');
-  std::memcpy(raw.data(), values.data(), raw.size());
+  if (!values.empty()) std::memcpy(raw.data(), values.data(), raw.size());  // data() may be null
   t.bytes(8, name).bytes(9, raw);
   return t;
 }
@@ -196,6 +196,43 @@ TEST(InferenceOnnx, Float16InitializerGatherAndErf) {
   EXPECT_FLOAT_EQ(out[1].data[3], std::erf(-2.0f));
   // An index past the axis is an input error.
   EXPECT_THROW(net.run({Tensor({1}, {3})}), InputError);
+}
+
+// Found by fuzz_onnx (scripts/fuzz.sh): a Clip bound given as an empty initializer, and Conv
+// strides with one value, ended in std::out_of_range ("internal error") instead of an InputError.
+TEST(InferenceOnnx, ClipBoundsAndWindowAttributesAreChecked) {
+  test::TempDir dir;
+  const auto expect_error = [&](const Pb& g, int opset, const std::string& needle) {
+    try {
+      // Conv windows are checked when the input's shape is known, on the first run.
+      const Network net = build_onnx_network(read_onnx(write_model(dir.path(), g, opset)), "bad");
+      net.run({Tensor({1, 1, 2, 2}, {0, 1, 2, 3})});
+      FAIL() << "accepted: " << needle;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  Pb clip;
+  clip.message(1, node("Clip", {"x", "lo"}, "y"));
+  clip.message(5, tensor("lo", {0}, {}));
+  clip.message(11, value_info("x")).message(12, value_info("y"));
+  expect_error(clip, 11, "Clip min must be one value, found 0");
+  Pb clip2;
+  clip2.message(1, node("Clip", {"x", "lo", "hi"}, "y"));
+  clip2.message(5, tensor("lo", {1}, {0})).message(5, tensor("hi", {2}, {6, 7}));
+  clip2.message(11, value_info("x")).message(12, value_info("y"));
+  expect_error(clip2, 11, "Clip max must be one value, found 2");
+  for (const auto& [strides, needle] :
+       std::vector<std::pair<std::vector<std::int64_t>, std::string>>{
+           {{1}, "strides must have 2 values, found 1"},
+           {{1, 0}, "strides must be in [1, 65536], found 0"}}) {
+    Pb g;
+    g.message(1, node("Conv", {"x", "W"}, "c",
+                      {ints_attr("kernel_shape", {1, 1}), ints_attr("strides", strides)}));
+    g.message(5, tensor("W", {1, 1, 1, 1}, {2}));
+    g.message(11, value_info("x")).message(12, value_info("c"));
+    expect_error(g, 9, needle);
+  }
 }
 
 TEST(InferenceOnnx, MalformedFilesAndUnsupportedOperatorsAreInputErrors) {

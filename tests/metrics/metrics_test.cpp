@@ -17,15 +17,6 @@ ProfileSet two_arch_set() {
                      test::simple_variant("b", "y", 2, {0.5, 0.5})});
 }
 
-Request req(double arrival, std::uint32_t variant, int priority, double deadline) {
-  return {.arrival_s = arrival,
-          .variant = variant,
-          .sample_pos = 0,
-          .priority = priority,
-          .slo_multiplier = 1,
-          .deadline_s = deadline};
-}
-
 // request  variant  arrival  deadline  finish  turnaround  NTT  progress  violated
 //   0        a        0        4         4         4        2     1/2      no (exactly on time)
 //   1        b        1        2         3         2        2     1/2      yes
@@ -34,7 +25,8 @@ Request req(double arrival, std::uint32_t variant, int priority, double deadline
 class HandBuiltRun : public ::testing::Test {
  protected:
   HandBuiltRun() : set(two_arch_set()) {
-    requests = {req(0, 0, 1, 4), req(1, 1, 3, 2), req(2, 0, 3, 10), req(3, 1, 9, 4)};
+    requests = {test::request(0, 0, 1, 4), test::request(1, 1, 3, 2), test::request(2, 0, 3, 10),
+                test::request(3, 1, 9, 4)};
     result.finish_s = {4, 3, 8, 5};
     result.first_start_s = {0, 1, 4, 3};
     result.finish_order = {1, 0, 3, 2};
@@ -133,7 +125,8 @@ TEST_F(HandBuiltRun, ThroughputFromFirstArrival) {
 TEST(Metrics, AnttSumsInCompletionOrder) {
   const double big = 9007199254740992.0;
   const ProfileSet set({test::simple_variant("c", "c", 1, {1.0})});
-  const std::vector<Request> reqs = {req(0, 0, 1, 1e300), req(0, 0, 1, 1e300), req(1, 0, 1, 1e300)};
+  const std::vector<Request> reqs = {test::request(0, 0, 1, 1e300), test::request(0, 0, 1, 1e300),
+                                     test::request(1, 0, 1, 1e300)};
   RunResult r;
   r.finish_s = {big, 1, 2};
   r.finish_order = {1, 2, 0};
@@ -156,7 +149,7 @@ TEST(Metrics, PercentileLinear) {
 // Jain's index is 1 when every request makes the same progress.
 TEST(Metrics, JainOneForEqualProgress) {
   const ProfileSet set({test::simple_variant("c", "c", 1, {1.0})});
-  const std::vector<Request> reqs = {req(0, 0, 1, 10), req(1, 0, 1, 10)};
+  const std::vector<Request> reqs = {test::request(0, 0, 1, 10), test::request(1, 0, 1, 10)};
   RunResult r;
   r.finish_s = {2, 3};
   r.finish_order = {0, 1};

@@ -59,8 +59,7 @@ TEST(Streaming, MatchesBatchMetricsOnTheSameStream) {
       PyRandom rng(11);
       const auto requests = generate_poisson_stream(set, spec, rng, semantics);
       const RunMetrics batch = run_policy(set, requests, policy, {}, semantics);
-      StreamingOptions exact;
-      exact.exact_percentiles = true;
+      const MetricsOptions exact = MetricsOptions::streaming(true);
       const RunMetrics stream = run_streaming(set, spec, 11, policy, {}, semantics, exact);
       const RunMetrics sketch = run_streaming(set, spec, 11, policy, {}, semantics);
       SCOPED_TRACE(std::string(policy) + " " + to_string(semantics));

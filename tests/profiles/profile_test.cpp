@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "dysta/accelerators/sanger.h"
+#include "dysta/csv.h"
+#include "dysta/py_random.h"
 #include "dysta/synthetic.h"
 #include "test_util.h"
 
@@ -347,6 +350,94 @@ TEST(ProfileErrors, ArchitectureLayerMismatch) {
   const InputError e = capture_input_error([&] { load_profiles(dir.path() / "n.csv", {}); });
   EXPECT_EQ(e.field(), "layer");
   EXPECT_NE(std::string(e.what()).find("n.csv"), std::string::npos);
+}
+
+// The reader appends rows in the writers' order (samples ascending, layers 0..L-1) straight into
+// the profile's arrays and falls back to per-sample rows on the first row out of that order. Any
+// row order, and a switch at any row, gives the profile of the ordered file.
+TEST(ProfileLoading, AnyRowOrderGivesTheOrderedProfile) {
+  PyRandom rng(7);
+  for (int trial = 0; trial < 60; ++trial) {
+    const auto samples = static_cast<std::size_t>(rng.randint(1, 6));
+    const auto layers = static_cast<std::size_t>(rng.randint(1, 5));
+    struct Row {
+      std::int64_t sample;
+      std::size_t layer;
+      double latency, sparsity;
+    };
+    std::vector<Row> rows;
+    std::vector<std::int64_t> ids;
+    std::int64_t id = rng.randint(0, 3);
+    for (std::size_t s = 0; s < samples; ++s) {
+      ids.push_back(id);
+      for (std::size_t l = 0; l < layers; ++l) {
+        rows.push_back({id, l, static_cast<double>(rng.randint(1, 999)) / 1000.0,
+                        static_cast<double>(rng.randint(0, 100)) / 100.0});
+      }
+      id += rng.randint(1, 3);
+    }
+    const auto text = [&](const std::vector<Row>& rs) {
+      std::string t = "sim_lat,overall-sparsity,batch-indx,layer-indx\n";
+      for (const Row& r : rs) {
+        t += format_double(r.latency) + "," + format_double(r.sparsity) + "," +
+             std::to_string(r.sample) + "," + std::to_string(r.layer) + "\n";
+      }
+      return t;
+    };
+    TempDir dir;
+    write_text(dir.path() / "m_p.csv", text(rows));
+    const VariantProfile ordered = load_profiles(dir.path() / "m_p.csv", {}).variant(0);
+    EXPECT_EQ(ordered.sample_ids, ids);
+    ASSERT_EQ(ordered.latency_s.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(ordered.latency_s[i], rows[i].latency);
+      EXPECT_EQ(ordered.sparsity[i], rows[i].sparsity);
+    }
+    // One row moved earlier (the switch happens there), or the whole file shuffled.
+    std::vector<Row> moved = rows;
+    const auto from =
+        static_cast<std::size_t>(rng.randint(0, static_cast<std::int64_t>(rows.size()) - 1));
+    const auto to = static_cast<std::size_t>(rng.randint(0, static_cast<std::int64_t>(from)));
+    std::rotate(moved.begin() + static_cast<std::ptrdiff_t>(to),
+                moved.begin() + static_cast<std::ptrdiff_t>(from),
+                moved.begin() + static_cast<std::ptrdiff_t>(from) + 1);
+    std::vector<Row> shuffled = rows;
+    for (std::size_t i = shuffled.size(); i > 1; --i) {
+      std::swap(
+          shuffled[i - 1],
+          shuffled[static_cast<std::size_t>(rng.randint(0, static_cast<std::int64_t>(i) - 1))]);
+    }
+    for (const auto& variant : {moved, shuffled}) {
+      write_text(dir.path() / "m_p.csv", text(variant));
+      const VariantProfile v = load_profiles(dir.path() / "m_p.csv", {}).variant(0);
+      // Samples keep their order of first appearance; each sample's cells are the same.
+      ASSERT_EQ(v.num_samples(), samples);
+      ASSERT_EQ(v.num_layers, layers);
+      for (std::size_t s = 0; s < samples; ++s) {
+        const std::size_t p = *ordered.sample_position(v.sample_ids[s]);
+        for (std::size_t l = 0; l < layers; ++l) {
+          EXPECT_EQ(v.latency_s[s * layers + l], ordered.latency_s[p * layers + l]);
+          EXPECT_EQ(v.sparsity[s * layers + l], ordered.sparsity[p * layers + l]);
+          EXPECT_EQ(v.real_remaining_s[s * (layers + 1) + l],
+                    ordered.real_remaining_s[p * (layers + 1) + l]);
+        }
+      }
+    }
+  }
+}
+
+// In the ordered layout an incomplete sample is found where it ends (the middle one) or at the end
+// of the file (the last one); either way the error names the sample's first row.
+TEST(ProfileErrors, MissingCellInTheOrderedLayout) {
+  expect_bad({"e.csv",
+              std::string(kEyerissHeader) +
+                  "0.1,0.5,0,0\n0.1,0.5,0,1\n0.2,0.5,1,0\n0.2,0.5,2,0\n0.2,0.5,2,1\n",
+              4, "layer"});
+  expect_bad({"e.csv", std::string(kEyerissHeader) + "0.1,0.5,0,0\n0.1,0.5,0,1\n0.2,0.5,1,0\n", 4,
+              "layer"});
+  // A later sample with more layers than the first: the first one misses the extra layer.
+  expect_bad({"e.csv", std::string(kEyerissHeader) + "0.1,0.5,0,0\n0.2,0.5,1,0\n0.2,0.5,1,1\n", 2,
+              "layer"});
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // (pruned, unstructured sparse20), two inputs each, a dozen requests. On the virtual Eyeriss-V2
 // clock the execution must reproduce the simulator exactly (the layers' latencies and sparsities
 // measured while serving equal the calibration's, and the Scheduler takes the simulator's
-// decisions); on the wall clock every request completes. Skips without the model cache.
+// decisions), with one worker thread or several; on the wall clock every request completes.
+// Skips without the model cache.
 #include "dysta/runtime.h"
 
 #include <gtest/gtest.h>
@@ -58,12 +59,39 @@ TEST(Runtime, AcceleratorClockReproducesTheSimulator) {
   }
 }
 
+// Several CPU threads per layer (--workers): the same calibration and the same execution on the
+// accelerator clock, bit for bit, as one worker (and so as the simulator, above).
+TEST(Runtime, WorkersDoNotChangeTheAcceleratorClockRun) {
+  const inference::AssetPaths paths = test::require_assets();
+  if (::testing::Test::IsSkipped()) return;
+  runtime::ServeOptions o = tiny(runtime::Clock::accelerator);
+  o.paths = paths;
+  const runtime::ServeReport one = runtime::serve(o);
+  o.workers = 3;
+  const runtime::ServeReport three = runtime::serve(o);
+  ASSERT_EQ(three.accelerator_profiles.size(), one.accelerator_profiles.size());
+  for (std::size_t v = 0; v < one.accelerator_profiles.size(); ++v) {
+    EXPECT_EQ(three.accelerator_profiles.variant(v).latency_s,
+              one.accelerator_profiles.variant(v).latency_s);
+    EXPECT_EQ(three.accelerator_profiles.variant(v).sparsity,
+              one.accelerator_profiles.variant(v).sparsity);
+  }
+  EXPECT_EQ(three.measured_raw.finish_s, one.measured_raw.finish_s);
+  EXPECT_EQ(three.measured_raw.first_start_s, one.measured_raw.first_start_s);
+  EXPECT_EQ(three.measured_raw.finish_order, one.measured_raw.finish_order);
+  EXPECT_EQ(three.measured.antt, one.measured.antt);
+  EXPECT_EQ(three.measured.antt, three.predicted.antt);
+  o.workers = 0;
+  EXPECT_THROW(runtime::serve(o), InputError);
+}
+
 TEST(Runtime, WallClockServesEveryRequest) {
   const inference::AssetPaths paths = test::require_assets();
   if (::testing::Test::IsSkipped()) return;
   runtime::ServeOptions o = tiny(runtime::Clock::wall);
   o.paths = paths;
   o.requests = 8;
+  o.workers = 2;
   const runtime::ServeReport r = runtime::serve(o);
   ASSERT_EQ(r.measured_raw.finish_order.size(), 8u);
   for (std::size_t i = 0; i < r.requests.size(); ++i) {

@@ -123,45 +123,6 @@ TEST_F(Properties, BadPolicyIsWorse) {
   }
 }
 
-void expect_same_rates(const std::map<std::string, GroupRate>& a,
-                       const std::map<std::string, GroupRate>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [k, v] : a) {
-    EXPECT_EQ(v.requests, b.at(k).requests) << k;
-    EXPECT_EQ(v.violations, b.at(k).violations) << k;
-  }
-}
-
-// Every metric bitwise equal.
-void expect_same_metrics(const RunMetrics& a, const RunMetrics& b) {
-  EXPECT_EQ(a.requests, b.requests);
-  EXPECT_EQ(a.violations, b.violations);
-  EXPECT_EQ(a.slo_violation_rate, b.slo_violation_rate);
-  EXPECT_EQ(a.antt, b.antt);
-  EXPECT_EQ(a.throughput_inf_s, b.throughput_inf_s);
-  EXPECT_EQ(a.stp_multiprogram, b.stp_multiprogram);
-  EXPECT_EQ(a.turnaround_s.p50, b.turnaround_s.p50);
-  EXPECT_EQ(a.turnaround_s.p90, b.turnaround_s.p90);
-  EXPECT_EQ(a.turnaround_s.p99, b.turnaround_s.p99);
-  EXPECT_EQ(a.normalized_turnaround.p50, b.normalized_turnaround.p50);
-  EXPECT_EQ(a.normalized_turnaround.p90, b.normalized_turnaround.p90);
-  EXPECT_EQ(a.normalized_turnaround.p99, b.normalized_turnaround.p99);
-  EXPECT_EQ(a.jain_fairness, b.jain_fairness);
-  expect_same_rates(a.by_variant, b.by_variant);
-  expect_same_rates(a.by_architecture, b.by_architecture);
-  ASSERT_EQ(a.by_priority.size(), b.by_priority.size());
-  for (const auto& [k, v] : a.by_priority) {
-    EXPECT_EQ(v.requests, b.by_priority.at(k).requests);
-    EXPECT_EQ(v.violations, b.by_priority.at(k).violations);
-  }
-  EXPECT_EQ(a.max_ready, b.max_ready);
-  EXPECT_EQ(a.decisions, b.decisions);
-  EXPECT_EQ(a.layers_executed, b.layers_executed);
-  EXPECT_EQ(a.clock_rollbacks, b.clock_rollbacks);
-  EXPECT_EQ(a.makespan_s, b.makespan_s);
-  EXPECT_EQ(a.idle_s, b.idle_s);
-}
-
 // The same sweep with 1 and 2 threads gives bitwise identical points in the same order (seed,
 // rate, SLO multiplier, policy).
 TEST_F(Properties, SweepIndependentOfThreadCount) {
@@ -193,7 +154,7 @@ TEST_F(Properties, SweepIndependentOfThreadCount) {
             EXPECT_EQ(two[i].rate, rate);
             EXPECT_EQ(two[i].slo_multiplier, m);
             EXPECT_EQ(two[i].policy, policy);
-            expect_same_metrics(one[i].metrics, two[i].metrics);
+            test::expect_same_metrics(one[i].metrics, two[i].metrics);
             ++i;
           }
         }
@@ -231,7 +192,7 @@ TEST_F(Properties, SweepStreamsPerSemantics) {
         const SweepPoint& pt = points[r * 2 + p];
         ASSERT_EQ(pt.rate, spec.rates[r]);
         ASSERT_EQ(pt.policy, spec.policies[p]);
-        expect_same_metrics(pt.metrics, run_policy(set, reqs, pt.policy, {}, sem));
+        test::expect_same_metrics(pt.metrics, run_policy(set, reqs, pt.policy, {}, sem));
       }
     }
   }

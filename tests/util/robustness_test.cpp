@@ -414,7 +414,8 @@ TEST(PointSummary, OverflowingNumbersAndIntegersAreErrors) {
   EXPECT_EQ(capture_input_error([&] { point_from_json(j, "s.json"); }).field(), "point.requests");
   j = point_json(PointConfig{});
   j["sanger"]["pe_rows"] = 4294967360ULL;
-  EXPECT_EQ(capture_input_error([&] { point_from_json(j, "s.json"); }).field(), "point.sanger");
+  EXPECT_EQ(capture_input_error([&] { point_from_json(j, "s.json"); }).field(),
+            "point.sanger.pe_rows");
 }
 
 // --- Atomic output

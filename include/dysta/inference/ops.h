@@ -3,8 +3,13 @@
 // mismatch throws dysta::InputError naming the operator. GEMMs run on OpenBLAS.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "dysta/inference/tensor.h"
@@ -13,6 +18,63 @@ namespace dysta::inference {
 
 // Threads OpenBLAS may use inside one GEMM (default 1: the engine parallelises over images).
 void set_gemm_threads(int threads);
+
+// Stops the worker threads the pthreads build of OpenBLAS starts when it is loaded (they spin
+// before going to sleep, costing CPU in runs that never call BLAS); OpenBLAS starts them again
+// on its next multi-threaded call. No effect with a BLAS that lacks that entry point. The CLI
+// calls it first thing, so only inference ever runs BLAS threads.
+void stop_blas_threads();
+
+// Threads that compute the GEMMs of one operator together (a runtime running one layer on
+// several CPU threads). While a ScopedGemmPool is alive on a thread, every GEMM that thread runs
+// (conv2d, conv2d_nchw, dense, matmul) is cut into gemm_row_blocks(M) blocks of consecutive rows
+// of its M-row output, each one single-threaded OpenBLAS call; the pool's threads and the caller
+// take blocks until none is left. The blocks depend on M only, so no result bit depends on the
+// number of threads (a pool of 1 computes them one after the other); they may differ in the last
+// bits from the same GEMM without a pool (one call for all rows).
+inline constexpr std::int64_t kGemmMinBlockRows = 64;
+inline constexpr std::int64_t kGemmMaxBlocks = 16;
+// min(kGemmMaxBlocks, ceil(m / kGemmMinBlockRows)) blocks (at least 1) of ceil(m / blocks) rows,
+// the last one shorter.
+std::int64_t gemm_row_blocks(std::int64_t m);
+
+class GemmPool {
+ public:
+  // `threads` >= 1 counts the caller: threads - 1 helper threads are started.
+  explicit GemmPool(std::size_t threads);
+  ~GemmPool();
+  GemmPool(const GemmPool&) = delete;
+  GemmPool& operator=(const GemmPool&) = delete;
+  std::size_t threads() const { return helpers_.size() + 1; }
+  // Runs fn(0), ..., fn(count - 1), each once, on the helpers and the calling thread; returns
+  // when all have run. Callers on several threads take turns. `fn` must not throw.
+  void run(std::size_t count, const std::function<void(std::size_t)>& fn);
+
+ private:
+  struct Batch;
+  void helper_loop();
+
+  std::mutex call_mutex_;  // one batch at a time
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::shared_ptr<Batch> batch_;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> helpers_;
+};
+
+// Routes the calling thread's GEMMs through `pool` (see GemmPool) until destroyed; restores the
+// previous setting.
+class ScopedGemmPool {
+ public:
+  explicit ScopedGemmPool(GemmPool& pool);
+  ~ScopedGemmPool();
+  ScopedGemmPool(const ScopedGemmPool&) = delete;
+  ScopedGemmPool& operator=(const ScopedGemmPool&) = delete;
+
+ private:
+  GemmPool* previous_;
+};
 
 // Zero padding around the two spatial axes, in pixels.
 struct Padding2D {
