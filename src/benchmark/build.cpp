@@ -201,10 +201,11 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       !options.levels_from.empty() ? "none: each variant's level taken from another build's "
                                      "manifest (--levels-from)"
       : options.level_search
-          ? "per network and pattern: the sparse20 slot falls back to sparse10, sparse5, sparse2 "
-            "until 90% of the non-majority answers (80% for filter) agree with the dense model; "
-            "the sparse60 slot falls back to sparse40, sparse30 until the variant is not broken; "
-            "a variant ships under its real level's name in its slot's folder (level-search.csv)"
+          ? "per network and pattern: the sparse20 slot falls back to sparse10, sparse5, "
+            "sparse2, sparse1 until 90% of the non-majority answers (80% for filter) agree with "
+            "the dense model; the sparse60 slot falls back to sparse40, sparse30 until the "
+            "variant is not broken; a variant ships under its real level's name in its slot's "
+            "folder (level-search.csv)"
           : "none: every network at the paper's levels";
   settings["low_light"] = options.images.low_light;
   settings["eyeriss_v2"] =
@@ -262,9 +263,9 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
           // filter); the sparse60 slot keeps the highest level that is not broken.
           const bool paper = level.name == "sparse20";
           spec.goal = paper ? (p == PrunePattern::filter ? 0.8 : 0.9) : kBrokenThreshold;
-          for (const char* name : paper
-                                      ? std::vector<const char*>{"sparse10", "sparse5", "sparse2"}
-                                      : std::vector<const char*>{"sparse40", "sparse30"}) {
+          for (const char* name :
+               paper ? std::vector<const char*>{"sparse10", "sparse5", "sparse2", "sparse1"}
+                     : std::vector<const char*>{"sparse40", "sparse30"}) {
             spec.fallback.push_back(parse_prune_level(name, "level"));
           }
         }

@@ -44,7 +44,8 @@ PruneLevel sparse60() {
 const std::vector<PruneLevel>& prune_levels() {
   // Below the paper's sparse20 the groups keep its ratios (x1, x1.125, x1.25); between sparse20
   // and sparse60 they keep sparse60's spread (centre -0.025, centre, centre +0.025).
-  static const std::vector<PruneLevel> levels = {{"sparse2", {0.02, 0.0225, 0.025}},
+  static const std::vector<PruneLevel> levels = {{"sparse1", {0.01, 0.01125, 0.0125}},
+                                                 {"sparse2", {0.02, 0.0225, 0.025}},
                                                  {"sparse5", {0.05, 0.05625, 0.0625}},
                                                  {"sparse10", {0.10, 0.1125, 0.125}},
                                                  sparse20(),

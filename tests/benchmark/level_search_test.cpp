@@ -34,7 +34,7 @@ TEST(LevelSearch, TheGoalNeedsTheNonMajorityAnswersAndAVariantThatIsNotBroken) {
 
 TEST(LevelSearch, TheLevelsAreOrderedAndKeepThePaperGroupSparsities) {
   const auto& levels = prune_levels();
-  ASSERT_EQ(levels.size(), 7u);
+  ASSERT_EQ(levels.size(), 8u);
   for (std::size_t i = 1; i < levels.size(); ++i) {
     EXPECT_LT(levels[i - 1].group_sparsity[1], levels[i].group_sparsity[1]) << levels[i].name;
   }

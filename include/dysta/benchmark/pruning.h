@@ -30,7 +30,7 @@ struct PruneLevel {
 
 PruneLevel sparse20();
 PruneLevel sparse60();
-// Every named level, lowest first: sparse2, sparse5, sparse10 (sparse20's group ratios),
+// Every named level, lowest first: sparse1, sparse2, sparse5, sparse10 (sparse20's group ratios),
 // sparse20, sparse30, sparse40 (sparse60's group spread), sparse60. The lower ones are the
 // fallbacks of networks that cannot keep their function at the paper's levels (cnn.h).
 const std::vector<PruneLevel>& prune_levels();
