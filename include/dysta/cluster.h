@@ -226,8 +226,9 @@ ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun
 
 // The same from per-device MetricsAccumulators with MetricsOptions::streaming() (memory independent
 // of the stream length): device metrics are MetricsAccumulator::finish(); totals and groups sum the
-// counts, weight each device's ANTT by its served requests and leave the turnaround percentiles NaN
-// (no exact merge of sketches).
+// counts, weight each device's ANTT by its served requests and take the turnaround percentiles
+// from the merged device sketches (QuantileSketch::merge: within the sketch's relative accuracy of
+// the order statistic of rank floor(q / 100 x (served - 1)) over all the devices' served requests).
 ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
                                       std::span<const MetricsAccumulator> online);
 

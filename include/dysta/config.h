@@ -72,6 +72,19 @@ struct SweepConfig {
   std::vector<SweepParamAxis> policy_params;     // in file order
   std::vector<SweepParamAxis> predictor_params;  // in file order
   unsigned threads = 0;                          // 0 = all cores
+  // Cluster sweeps only (a `cluster:` section; docs/cluster.md, cluster_sweep.h).
+  std::vector<std::string> dispatchers;
+  std::vector<SweepParamAxis> dispatcher_params;  // in file order
+  std::vector<std::string> bindings;              // "early" / "late"
+  // Device counts per group: component = group name ("" for the list form, which names the only
+  // group), param "count".
+  std::vector<SweepParamAxis> device_counts;
+  std::vector<double> arrival_cvs;  // workload.arrivals.cv
+
+  bool has_cluster_axes() const {
+    return !dispatchers.empty() || !dispatcher_params.empty() || !bindings.empty() ||
+           !device_counts.empty() || !arrival_cvs.empty();
+  }
 };
 
 // One device group of `cluster.groups` (docs/cluster.md); unset keys take the top-level value.
@@ -132,6 +145,9 @@ std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles
 // The request stream of the workload section (rate, count, SLO, priorities, mix and arrival
 // process) over `profiles`: what `dysta run`, `dysta cluster` and the Python module generate.
 StreamSpec stream_spec(const Config& config, const ProfileSet& profiles);
+
+// One line describing the arrival process ("Poisson 30 req/s" without workload.arrivals).
+std::string arrivals_text(const WorkloadConfig& workload);
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).

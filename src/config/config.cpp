@@ -1,5 +1,6 @@
 #include "dysta/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -451,7 +452,8 @@ class Parser {
   void parse_sweep(const YAML::Node& s, SweepConfig& out) const {
     check_keys(s, "sweep",
                {"profiles", "semantics", "policies", "predictors", "rates", "slo_multipliers",
-                "seeds", "policy_params", "predictor_params", "threads"});
+                "seeds", "policy_params", "predictor_params", "threads", "dispatchers",
+                "dispatcher_params", "bindings", "device_counts", "arrival_cvs"});
     if (auto n = s["profiles"]) {
       out.profiles = list<std::string>(
           n, "sweep.profiles",
@@ -500,6 +502,58 @@ class Parser {
     }
     if (auto n = s["threads"]) {
       out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0, kMaxThreads));
+    }
+    if (auto n = s["dispatchers"]) {
+      out.dispatchers = list<std::string>(
+          n, "sweep.dispatchers",
+          [this](const YAML::Node& x, const std::string& k) { return str(x, k); });
+    }
+    if (auto n = s["dispatcher_params"]) {
+      out.dispatcher_params = param_axes(n, "sweep.dispatcher_params");
+    }
+    if (auto n = s["bindings"]) {
+      out.bindings =
+          list<std::string>(n, "sweep.bindings", [this](const YAML::Node& x, const std::string& k) {
+            const std::string b = str(x, k);
+            if (b != "early" && b != "late")
+              fail(x, k, "expected early or late, found '" + b + "'");
+            return b;
+          });
+    }
+    if (auto n = s["device_counts"]) {
+      const std::string key = "sweep.device_counts";
+      auto counts = [this](const YAML::Node& x, const std::string& k) {
+        return static_cast<double>(integer(x, k, 1, kMaxDevices));
+      };
+      auto line_of = [this](const YAML::Node& x, const std::string& k) {
+        const auto mark = x.Mark();
+        return from_command_line(k) || mark.is_null() ? std::size_t{0}
+                                                      : static_cast<std::size_t>(mark.line + 1);
+      };
+      if (n.IsMap()) {
+        for (const auto& kv : n) {
+          SweepParamAxis axis;
+          axis.component = kv.first.as<std::string>();
+          axis.param = "count";
+          axis.key = join(key, axis.component);
+          axis.values = list<double>(kv.second, axis.key, counts);
+          axis.line = line_of(kv.first, axis.key);
+          out.device_counts.push_back(std::move(axis));
+        }
+      } else {
+        SweepParamAxis axis;
+        axis.param = "count";
+        axis.key = key;
+        axis.values = list<double>(n, key, counts);
+        axis.line = line_of(n, key);
+        out.device_counts.push_back(std::move(axis));
+      }
+    }
+    if (auto n = s["arrival_cvs"]) {
+      out.arrival_cvs =
+          list<double>(n, "sweep.arrival_cvs", [this](const YAML::Node& x, const std::string& k) {
+            return ranged(x, k, kMinArrivalCv, kMaxArrivalCv);
+          });
     }
   }
 
@@ -723,6 +777,28 @@ std::string to_yaml(const Config& c) {
     e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << sw.slo_multipliers;
   }
   if (!sw.seeds.empty()) e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
+  if (!sw.dispatchers.empty()) {
+    e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << sw.dispatchers;
+  }
+  axes("dispatcher_params", sw.dispatcher_params);
+  if (!sw.bindings.empty()) {
+    e << YAML::Key << "bindings" << YAML::Value << YAML::Flow << sw.bindings;
+  }
+  if (!sw.device_counts.empty()) {
+    e << YAML::Key << "device_counts" << YAML::Value;
+    if (sw.device_counts.front().component.empty()) {
+      e << YAML::Flow << sw.device_counts.front().values;
+    } else {
+      e << YAML::BeginMap;
+      for (const SweepParamAxis& a : sw.device_counts) {
+        e << YAML::Key << a.component << YAML::Value << YAML::Flow << a.values;
+      }
+      e << YAML::EndMap;
+    }
+  }
+  if (!sw.arrival_cvs.empty()) {
+    e << YAML::Key << "arrival_cvs" << YAML::Value << YAML::Flow << sw.arrival_cvs;
+  }
   e << YAML::Key << "threads" << YAML::Value << sw.threads;
   e << YAML::EndMap;
   if (c.cluster.present) {
@@ -808,6 +884,23 @@ StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
     spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
   }
   return spec;
+}
+
+std::string arrivals_text(const WorkloadConfig& w) {
+  if (!w.arrivals) return fmt::format("Poisson {} req/s", w.rate);
+  const ArrivalConfig& a = *w.arrivals;
+  const std::string gaps = a.kind == GapKind::exponential
+                               ? std::string("Poisson")
+                               : fmt::format("{} gaps (cv {})", gap_kind_name(a.kind), a.cv);
+  if (!a.curve.empty()) {
+    return fmt::format("{}, rate curve of {} points{} (mean {} req/s)", gaps, a.curve.t_s.size(),
+                       a.curve.periodic ? ", periodic" : "", a.curve.mean_rate());
+  }
+  if (a.diurnal) {
+    return fmt::format("{}, diurnal rate mean {} req/s (amplitude {}, period {} s)", gaps, w.rate,
+                       a.diurnal->amplitude, a.diurnal->period_s);
+  }
+  return fmt::format("{} {} req/s", gaps, w.rate);
 }
 
 }  // namespace dysta
