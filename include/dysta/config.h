@@ -39,6 +39,14 @@ struct ArrivalConfig {
   ArrivalSpec spec(double rate_per_s) const;
 };
 
+// workload.per_model.<model>: the model's own arrival process. Unset kind and cv are those of
+// workload.arrivals (Poisson without it).
+struct ModelArrivalConfig {
+  double rate = 1;  // requests per second
+  std::optional<GapKind> kind;
+  std::optional<double> cv;
+};
+
 struct WorkloadConfig {
   double rate = 30;             // requests per second
   std::size_t requests = 1000;  // number of requests
@@ -48,6 +56,12 @@ struct WorkloadConfig {
   std::map<std::string, double> mix;      // variant name -> weight; empty = uniform
   std::string trace;                      // replay this trace CSV instead of generating
   std::optional<ArrivalConfig> arrivals;  // empty = Poisson at `rate` (spec B.3)
+  // Non-empty: each listed model arrives by its own process (StreamSpec::per_model); `rate` and
+  // `mix` are unused and unlisted models get no requests.
+  std::map<std::string, ModelArrivalConfig> per_model;
+
+  // The ArrivalSpec of per_model entry `m` (kind and cv defaulted as above).
+  ArrivalSpec model_spec(const ModelArrivalConfig& m) const;
 };
 
 // One parameter of one policy or predictor swept over several values (sweep.policy_params,

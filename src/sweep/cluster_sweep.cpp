@@ -114,6 +114,15 @@ ClusterSweepPlan expand_cluster_sweep(const Config& config, const std::string& c
   const double base_cv = config.workload.arrivals ? config.workload.arrivals->cv : 1.0;
   const std::vector<double> cvs =
       sw.arrival_cvs.empty() ? std::vector<double>{base_cv} : sw.arrival_cvs;
+  if (!config.workload.per_model.empty()) {
+    if (!sw.rates.empty()) {
+      throw InputError(config_file, 0, "sweep.rates", "workload.per_model sets each model's rate");
+    }
+    if (!sw.arrival_cvs.empty()) {
+      throw InputError(config_file, 0, "sweep.arrival_cvs",
+                       "workload.per_model sets each model's process");
+    }
+  }
   if (!sw.rates.empty() && !config.workload.trace.empty()) {
     throw InputError(config_file, 0, "sweep.rates", "a trace has its own arrival times");
   }
