@@ -2,6 +2,7 @@
 // count; metrics and per-device bookkeeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -168,7 +169,24 @@ TEST(Cluster, OnlineMetricsAgreeWithExactOnes) {
   EXPECT_NEAR(streamed.total.antt, exact.total.antt, 1e-9 * exact.total.antt);
   EXPECT_EQ(streamed.total.goodput_inf_s, exact.total.goodput_inf_s);
   EXPECT_EQ(streamed.total.load_imbalance, exact.total.load_imbalance);
-  EXPECT_TRUE(std::isnan(streamed.total.turnaround_s.p99));
+  // Cluster-wide percentiles from the merged device sketches: within the sketch's relative
+  // accuracy (1e-3) of the exact order statistic of rank floor(q / 100 x (n - 1)) over every
+  // device's served requests.
+  std::vector<double> all;
+  for (const auto& r : run.recorders) {
+    for (const auto& done : r.done()) {
+      if (!done.dropped) all.push_back(done.turnaround_s);
+    }
+  }
+  std::sort(all.begin(), all.end());
+  const Percentiles& p = streamed.total.turnaround_s;
+  for (const auto& [q, got] : {std::pair{50.0, p.p50}, {90.0, p.p90}, {99.0, p.p99}}) {
+    const auto rank = static_cast<std::size_t>(std::floor(q / 100 * (all.size() - 1.0)));
+    EXPECT_NEAR(got, all[rank], 1e-3 * all[rank] * (1 + 1e-9)) << q;
+  }
+  // Exact (batch) percentiles interpolate; the sketch stays within one neighbour's spacing.
+  EXPECT_NEAR(p.p99, exact.total.turnaround_s.p99, 0.02 * exact.total.turnaround_s.p99);
+  EXPECT_EQ(streamed.groups[0].turnaround_s.p99, p.p99);  // one group: the total
   for (int d = 0; d < 3; ++d) {
     EXPECT_EQ(streamed.devices[d].violations, exact.devices[d].violations);
     EXPECT_NEAR(streamed.devices[d].turnaround_s.p99, exact.devices[d].turnaround_s.p99,
