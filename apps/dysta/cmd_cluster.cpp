@@ -80,11 +80,12 @@ void add_cluster_command(CLI::App& app) {
   cmd->add_option("--devices", flags->devices,
                   "one group of this many devices with the top-level profiles and policy");
   cmd->add_option("--threads", flags->threads,
-                  "threads for oblivious dispatchers (0 = all cores; results do not depend on it)");
+                  "threads (0 = all cores; results do not depend on it): oblivious dispatchers "
+                  "simulate devices in parallel; other runs feed the metrics on a second thread");
   cmd->add_flag("-q,--quiet", flags->quiet, "print nothing on success");
   cmd->add_flag("--stream", flags->stream,
-                "online metrics per device: memory bounded by the requests in flight (use "
-                "--threads 1: oblivious dispatchers on more threads keep the whole stream)");
+                "online metrics per device: memory bounded by the requests in flight (oblivious "
+                "dispatchers on more than one thread keep the whole stream)");
   cmd->callback([flags] { run_cluster(*flags); });
 }
 

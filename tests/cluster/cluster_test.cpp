@@ -95,16 +95,55 @@ TEST(Cluster, ResultsDoNotDependOnThreads) {
   const Cluster cluster({test::tiny_group("slow", 3, profiles, "dysta"),
                          test::tiny_group("fast", 2, fast, "sjf_sparse")});
   const auto requests = poisson(cluster.catalogue(), rate_for(*profiles, 0.8, 5), 1500, 11);
-  for (const char* dispatcher :
-       {"round_robin", "random", "model_affinity", "jsq", "power_of_two"}) {
-    ClusterOptions options;
-    options.dispatcher = dispatcher;
-    options.threads = 1;
-    const std::string one = all_metrics(cluster, test::run_cluster(cluster, requests, options));
-    for (unsigned threads : {2u, 3u, 7u}) {
+  // Oblivious dispatchers: devices simulated in parallel; state-dependent ones and late binding:
+  // the sinks on a second thread (SinkPipe). The same per-device calls either way.
+  for (const Binding binding : {Binding::early, Binding::late}) {
+    for (const char* dispatcher : {"round_robin", "random", "model_affinity", "jsq", "power_of_two",
+                                   "least_work", "earliest_finish"}) {
+      ClusterOptions options;
+      options.dispatcher = dispatcher;
+      options.binding = binding;
+      options.late_depth = 2;
+      options.threads = 1;
+      const std::string one = all_metrics(cluster, test::run_cluster(cluster, requests, options));
+      for (unsigned threads : {2u, 3u, 7u}) {
+        options.threads = threads;
+        EXPECT_EQ(all_metrics(cluster, test::run_cluster(cluster, requests, options)), one)
+            << dispatcher << " threads " << threads << " " << to_string(binding);
+      }
+    }
+  }
+}
+
+// Streaming metrics with the state-dependent dispatchers: the accumulators (fed on the sink
+// thread when threads > 1) give the same metrics on 1, 2 and 3 threads, with more completions
+// than the pipe holds (8,192 records).
+TEST(Cluster, StreamingMetricsDoNotDependOnThreads) {
+  const auto profiles = k1_eyeriss();
+  const Cluster cluster({test::tiny_group("g", 4, profiles, "dysta")});
+  const auto requests = poisson(*profiles, rate_for(*profiles, 0.8, 4), 20000, 21);
+  for (const char* dispatcher : {"jsq", "least_work", "power_of_two", "earliest_finish"}) {
+    std::string first;
+    for (unsigned threads : {1u, 2u, 3u}) {
+      ClusterOptions options;
+      options.dispatcher = dispatcher;
       options.threads = threads;
-      EXPECT_EQ(all_metrics(cluster, test::run_cluster(cluster, requests, options)), one)
-          << dispatcher << " threads " << threads;
+      std::vector<MetricsAccumulator> online;
+      for (int d = 0; d < 4; ++d) online.emplace_back(*profiles, MetricsOptions::streaming());
+      std::vector<CompletionSink*> sinks{&online[0], &online[1], &online[2], &online[3]};
+      SpanSource source(requests);
+      const auto runs = simulate_cluster(cluster, source, options, sinks);
+      const ClusterMetrics m = cluster_metrics_online(cluster, runs, online);
+      nlohmann::json j;
+      for (const auto& d : m.devices) j["devices"].push_back(metrics_json(d));
+      j["p99"] = m.total.turnaround_s.p99;
+      j["antt"] = m.total.antt;
+      EXPECT_EQ(m.total.requests, requests.size());
+      if (threads == 1) {
+        first = j.dump();
+      } else {
+        EXPECT_EQ(j.dump(), first) << dispatcher << " threads " << threads;
+      }
     }
   }
 }
