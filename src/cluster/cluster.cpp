@@ -204,15 +204,9 @@ struct Event {
 
 class EventLoop {
  public:
-  // `workers` > 1 (early binding only): devices are advanced between arrivals by that many
-  // threads, device d by worker d mod workers (the calling thread is worker 0).
   EventLoop(const Cluster& cluster, const ClusterOptions& options,
-            std::span<CompletionSink* const> sinks, unsigned workers = 1)
-      : cluster_(cluster),
-        states_(cluster.num_devices()),
-        devices_(cluster.num_devices()),
-        workers_(std::max(1u, workers)),
-        heaps_(workers_) {
+            std::span<CompletionSink* const> sinks)
+      : cluster_(cluster), states_(cluster.num_devices()), devices_(cluster.num_devices()) {
     for (std::size_t d = 0; d < devices_.size(); ++d) {
       states_[d].group = cluster.group_of(d);
       make_device(cluster, d, states_[d], sinks[d], devices_[d]);
@@ -236,10 +230,7 @@ class EventLoop {
     }
   }
 
-  ~EventLoop() { stop_workers(); }
-
   void run(RequestSource& source) {
-    start_workers();
     while (const Request* r = source.peek()) {
       const Request request = *r;
       source.pop();
@@ -247,10 +238,7 @@ class EventLoop {
       dispatch(request);
     }
     advance_before(std::numeric_limits<double>::infinity());
-    stop_workers();
-    for (unsigned w = 0; w < workers_; ++w) {
-      while (!heaps_[w].empty()) process_next(w);  // events at +inf cannot exist; defensive
-    }
+    while (!events_.empty()) process_next();  // events at +inf cannot exist; defensive
   }
 
   std::vector<DeviceRun> results() {
@@ -277,85 +265,13 @@ class EventLoop {
 
  private:
   // Every layer boundary before `t` (all arrivals at or before those boundaries are admitted).
-  // With workers: each advances its own devices (they do not interact under early binding, so
-  // every device sees the calls of a one-thread run); the caller waits for all before the
-  // dispatch. Workers with nothing before `t` are not woken.
   void advance_before(double t) {
-    if (workers_ == 1) {
-      advance_heap(0, t);
-      return;
-    }
-    posted_.clear();
-    for (unsigned w = 1; w < workers_; ++w) {
-      if (!heaps_[w].empty() && heaps_[w].top().time < t) {
-        Worker& worker = *pool_[w - 1];
-        worker.target = t;
-        worker.go.store(++worker.generation, std::memory_order_release);
-        posted_.push_back(w);
-      }
-    }
-    advance_heap(0, t);
-    for (const unsigned w : posted_) {
-      Worker& worker = *pool_[w - 1];
-      std::uint64_t seen;
-      int spins = 0;
-      while ((seen = worker.done.load(std::memory_order_acquire)) != worker.generation) {
-        if (++spins > 64) std::this_thread::yield();
-      }
-      if (worker.error) std::rethrow_exception(worker.error);
-    }
+    while (!events_.empty() && events_.top().time < t) process_next();
   }
 
-  void advance_heap(unsigned w, double t) {
-    while (!heaps_[w].empty() && heaps_[w].top().time < t) process_next(w);
-  }
-
-  struct Worker {
-    std::atomic<std::uint64_t> go{0}, done{0};
-    std::uint64_t generation = 0;  // written by the dispatching thread only
-    double target = 0;
-    bool quit = false;
-    std::exception_ptr error;
-    std::thread thread;
-  };
-
-  void start_workers() {
-    for (unsigned w = 1; w < workers_; ++w) {
-      pool_.push_back(std::make_unique<Worker>());
-      Worker& worker = *pool_.back();
-      worker.thread = std::thread([this, w, &worker] {
-        std::uint64_t seen = 0;
-        while (true) {
-          int spins = 0;
-          while (worker.go.load(std::memory_order_acquire) == seen) {
-            if (++spins > 64) std::this_thread::yield();
-          }
-          seen = worker.go.load(std::memory_order_acquire);
-          if (worker.quit) return;
-          try {
-            if (!worker.error) advance_heap(w, worker.target);
-          } catch (...) {
-            worker.error = std::current_exception();
-          }
-          worker.done.store(seen, std::memory_order_release);
-        }
-      });
-    }
-  }
-
-  void stop_workers() {
-    for (auto& worker : pool_) {
-      if (!worker->thread.joinable()) continue;
-      worker->quit = true;
-      worker->go.store(++worker->generation, std::memory_order_release);
-      worker->thread.join();
-    }
-  }
-
-  void process_next(unsigned w) {
-    auto& events = heaps_[w];
-    const Event e = events.top();
-    events.pop();
+  void process_next() {
+    const Event e = events_.top();
+    events_.pop();
     Device& dev = devices_[e.device];
     DeviceState& state = states_[e.device];
     const double now = e.time;
@@ -394,7 +310,7 @@ class EventLoop {
     const double end =
         dev.run.start_s + v.latency_s[dev.run.sample_pos * v.num_layers + dev.run.layer];
     dev.running = true;
-    heaps_[d % workers_].push({end, d});
+    events_.push({end, d});
   }
 
   void dispatch(const Request& request) {
@@ -446,7 +362,7 @@ class EventLoop {
       // Idle: the device's clock jumps to the arrival (simulate_stream, corrected semantics).
       if (now > dev.busy_until) dev.idle_s += now - dev.busy_until;
       dev.armed = true;
-      heaps_[d % workers_].push({now, d});
+      events_.push({now, d});
     }
     const std::uint32_t number = dev.scheduler->admit(local, now);
     const VariantProfile& v = dev.profiles->variant(local.variant);
@@ -488,11 +404,7 @@ class EventLoop {
   std::vector<std::deque<Request>> queued_;
   std::vector<std::vector<std::uint32_t>> group_models_;  // catalogue models each group serves
   std::vector<std::uint32_t> free_;                       // scratch: eligible devices with a slot
-  // Pending layer ends and first decisions, per worker (device d in heaps_[d mod workers_]).
-  unsigned workers_ = 1;
-  std::vector<std::priority_queue<Event, std::vector<Event>, std::greater<Event>>> heaps_;
-  std::vector<std::unique_ptr<Worker>> pool_;  // workers 1..workers_-1
-  std::vector<unsigned> posted_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
 };
 
 // Oblivious dispatchers: dispatch everything first, then each device is simulate_stream() of its
@@ -718,12 +630,6 @@ std::vector<DeviceRun> simulate_cluster(const Cluster& cluster, RequestSource& s
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (probe->oblivious() && threads > 1 && options.binding == Binding::early) {
     return run_partitioned(cluster, source, options, sinks, threads);
-  }
-  if (threads > 1 && options.binding == Binding::early && cluster.num_devices() > 1) {
-    EventLoop loop(cluster, options, sinks,
-                   static_cast<unsigned>(std::min<std::size_t>(threads, cluster.num_devices())));
-    loop.run(source);
-    return loop.results();
   }
   if (threads > 1 && std::any_of(sinks.begin(), sinks.end(), [](auto* s) { return s; })) {
     SinkPipe pipe(sinks);
