@@ -115,11 +115,25 @@ TEST(ClusterSweepCli, AxesAndErrors) {
             "sweep.arrival_cvs: needs workload.arrivals with kind gamma or weibull"},
            {"--set 'sweep.arrival_cvs=[0.01]'", "sweep.arrival_cvs[0]"},
            {"--bound", "--bound"},
+           {"--set 'workload.per_model={faceresnet_block4_sparse20: 5}'",
+            "sweep.rates: workload.per_model sets each model's rate"},
        }) {
     const auto bad = dysta_cli(dir.path(), "sweep -q -c s.yaml -o bad " + c.args);
     EXPECT_EQ(bad.status, 2) << c.args << "\n" << bad.err;
     EXPECT_NE(bad.err.find(c.words), std::string::npos) << c.args << "\n" << bad.err;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad/results.csv")) << c.args;
+  }
+  // Per-model arrivals in a cluster sweep: every point draws them.
+  const auto per_model = dysta_cli(
+      dir.path(),
+      "sweep -q -c s.yaml -o pm --requests 80 --set 'sweep={dispatchers: [jsq, random]}' --set "
+      "'workload.per_model={faceresnet_block4_sparse20: 5, faceresnet_filter_sparse20: {rate: 2, "
+      "kind: weibull, cv: 0.5}}'");
+  ASSERT_EQ(per_model.status, 0) << per_model.err;
+  for (const auto& p : summary(dir.path() / "pm")["points"]) {
+    const auto point = summary(dir.path() / "pm/points" / p["key"].get<std::string>());
+    EXPECT_EQ(point["workload"], "per-model arrivals (2 models, 7 req/s in all), SLO x10, seed 3");
+    EXPECT_EQ(point["metrics"]["requests"], 80);
   }
   // Cluster axes in a single-accelerator sweep.
   const auto classic = dysta_cli(dir.path(), "sweep -q --requests 10 --dispatchers jsq");
