@@ -197,12 +197,22 @@ ClusterSweepPlan expand_cluster_sweep(const Config& config, const std::string& c
   base.description.clear();
   base.scenario.clear();
   base.sweep = SweepConfig{};
-  const std::vector<std::vector<double>> count_values = product(count_list);
-  std::size_t total = seeds.size() * rates.size() * cvs.size() * slos.size() * count_values.size() *
-                      bindings.size();
-  if (total * dispatchers.size() > kMaxSweepPoints) {
-    throw InputError(config_file, 0, "sweep", "more than kMaxSweepPoints points");
+  // The number of points before any is built (saturating: lists hold up to 100,000 values).
+  std::size_t total = 1;
+  auto times = [&total](std::size_t n) {
+    total = n != 0 && total > kMaxSweepPoints / n ? kMaxSweepPoints + 1 : total * n;
+  };
+  for (const std::size_t n :
+       {seeds.size(), rates.size(), cvs.size(), slos.size(), bindings.size(), dispatchers.size()}) {
+    times(n);
   }
+  for (const SweepParamAxis* axis : count_list) times(axis->values.size());
+  for (const SweepParamAxis& axis : sw.dispatcher_params) times(axis.values.size());
+  if (total > kMaxSweepPoints) {
+    throw InputError(config_file, 0, "sweep",
+                     "more than kMaxSweepPoints = " + std::to_string(kMaxSweepPoints) + " points");
+  }
+  const std::vector<std::vector<double>> count_values = product(count_list);
   for (const std::uint64_t seed : seeds) {
     for (const double rate : rates) {
       for (const double cv : cvs) {

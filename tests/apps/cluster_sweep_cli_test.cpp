@@ -123,6 +123,18 @@ TEST(ClusterSweepCli, AxesAndErrors) {
     EXPECT_NE(bad.err.find(c.words), std::string::npos) << c.args << "\n" << bad.err;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad/results.csv")) << c.args;
   }
+  // Too many points is an error before any point is built.
+  std::string seeds, rates;
+  for (int i = 1; i <= 1100; ++i) {
+    const std::string x = std::to_string(i);
+    seeds.append(i > 1 ? "," : "").append(x);
+    if (i <= 1000) rates.append(i > 1 ? "," : "").append(x);
+  }
+  const auto huge =
+      dysta_cli(dir.path(), "sweep -q -c s.yaml --seeds " + seeds + " --rates " + rates);
+  EXPECT_EQ(huge.status, 2);
+  EXPECT_NE(huge.err.find("more than kMaxSweepPoints = 1000000 points"), std::string::npos)
+      << huge.err;
   // Per-model arrivals in a cluster sweep: every point draws them.
   const auto per_model = dysta_cli(
       dir.path(),
