@@ -82,6 +82,14 @@ TEST(ClusterSweepCli, PointsEqualSingleRunsForAnyThreadsAndResume) {
     }
   }
   EXPECT_EQ(matched, 4);
+  // The cluster figure script draws the sweep's table (one line per dispatcher and device count).
+  if (test::shell(dir.path(), "/usr/bin/python3 -c 'import matplotlib'").status == 0) {
+    const auto fig = test::shell(dir.path(), "/usr/bin/python3 '" + std::string(DYSTA_SOURCE_DIR) +
+                                                 "/scripts/plots/cluster_dispatchers.py' "
+                                                 "out/results.csv --formats png --rate-at-1 80");
+    ASSERT_EQ(fig.status, 0) << fig.err;
+    EXPECT_EQ(test::read_text(dir.path() / "out/dispatchers.png").substr(1, 3), "PNG");
+  }
   // The two dispatchers differ (the sweep did change the axis).
   EXPECT_NE(merged["points"][0]["metrics"].dump(), merged["points"][1]["metrics"].dump());
 }
