@@ -49,30 +49,32 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
           EXPECT_EQ(scan.max_ready, heap.max_ready);
           EXPECT_EQ(scan.decisions, heap.decisions);
         }
-        // fcfs, sjf, sjf_sparse, edf, dysta, dysta_naive, dysta_oracle, dysta_seconds; planaria,
-        // sdrm3 and sdrm3_sparse too in corrected semantics
-        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 11 : 8);
+        // fcfs, sjf, sjf_sparse, edf, llf, llf_sparse, dysta, dysta_naive, dysta_oracle,
+        // dysta_seconds; planaria, sdrm3 and sdrm3_sparse too in corrected semantics
+        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 13 : 10);
       }
     }
   }
 }
 
 TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
-  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria", "edf", "dysta", "dysta_naive",
-                           "dysta_oracle", "dysta_seconds", "sdrm3", "sdrm3_sparse"}) {
+  for (const char* name :
+       {"fcfs", "sjf", "sjf_sparse", "planaria", "edf", "dysta", "dysta_naive", "dysta_oracle",
+        "dysta_seconds", "sdrm3", "sdrm3_sparse", "llf", "llf_sparse"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
   for (const char* name : {"planaria", "sdrm3", "sdrm3_sparse"}) {
     EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr) << name;
   }
-  for (const char* name : {"prema", "prema_sparse", "llf", "llf_sparse"}) {
+  for (const char* name : {"prema", "prema_sparse"}) {
     EXPECT_EQ(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
 }
 
-// The BoundIndex of the Dysta family and of sdrm3 / sdrm3_sparse (policies/bound_index.h) at long
-// queues in both semantics (the reference semantics' clock rollback makes the Dysta family's fall
-// back to scanning; sdrm3 has no index there): same runs as the scan.
+// The BoundIndex of the Dysta family, sdrm3 / sdrm3_sparse and llf / llf_sparse
+// (policies/bound_index.h) at long queues in both semantics (the reference semantics' clock
+// rollback makes the index fall back to scanning; sdrm3 has no index there): same runs as the
+// scan.
 TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
   test::TempDir dir;
   write_k1_synthetic_sets(dir.path());

@@ -1,13 +1,15 @@
-// sdrm3 / sdrm3_sparse in the corrected semantics choose through BoundIndex with Sdrm3BoundRule
-// (src/policies/sdrm3_rule.h): property tests that it chooses exactly what the full scan
-// (select()) chooses on random sequences of admissions, decisions, executed layers and
-// completions, with exact ties (values from small pools), extreme values (0, -0, denormals,
-// 1e300, +-inf, NaN) and clock standstill and rollback; a mutant of the stop rule (a subtree whose
-// bound equals the best score is skipped) fails the same test.
+// sdrm3 / sdrm3_sparse in the corrected semantics (Sdrm3BoundRule, src/policies/sdrm3_rule.h) and
+// llf / llf_sparse (LaxityBoundRule, src/policies/laxity.h) choose through BoundIndex: property
+// tests that it chooses exactly what the full scan (select()) chooses on random sequences of
+// admissions, decisions, executed layers and completions, with exact ties (values from small
+// pools), extreme values (0, -0, denormals, 1e300, +-inf, NaN) and clock standstill and rollback; a
+// mutant of the stop rule (a subtree whose bound equals the best score is skipped) fails the same
+// test.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "dysta/policy.h"
+#include "policies/laxity.h"
 #include "policies/sdrm3_rule.h"
 
 namespace dysta {
@@ -51,20 +54,35 @@ const Pools kExtreme = {{0.0, -0.0, 5e-324, 1e-300, 1.0, 1e300, kInf, kNaN},
                         {0.0, 1.0, 1e-300, 1e300, kInf},
                         {-kInf, -1e300, 0.0, 1.0, 1e300, kInf}};
 
-// The mutant: skips subtrees whose bound equals the best score (">=" instead of ">").
+// The mutants: skip subtrees whose bound equals the best score (">=" instead of ">").
 struct MutantRule : detail::Sdrm3BoundRule {
   double lower(const Agg& a, double now, double n) const {
     return std::nextafter(detail::Sdrm3BoundRule::lower(a, now, n), kInf);
   }
 };
+struct MutantLaxityRule : detail::LaxityBoundRule {
+  double lower(const Agg& a, double now, double n) const {
+    return std::nextafter(detail::LaxityBoundRule::lower(a, now, n), kInf);
+  }
+};
 
+using IndexFactory = std::function<std::unique_ptr<TaskIndex>(std::size_t, std::size_t)>;
 template <typename Rule>
-std::unique_ptr<TaskIndex> index_for(double alpha, bool sparse, std::size_t large_from,
-                                     std::size_t small_below) {
-  Rule rule;
-  rule.alpha = alpha;
-  rule.sparse = sparse;
-  return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+IndexFactory sdrm3_index(double alpha, bool sparse) {
+  return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
+    Rule rule;
+    rule.alpha = alpha;
+    rule.sparse = sparse;
+    return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+  };
+}
+template <typename Rule>
+IndexFactory laxity_index(bool sparse) {
+  return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
+    Rule rule;
+    rule.sparse = sparse;
+    return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+  };
 }
 
 struct Outcome {
@@ -73,14 +91,11 @@ struct Outcome {
 };
 
 // One random run: admissions, decisions (index vs scan), layers and completions.
-template <typename Rule>
-Outcome compare_run(bool sparse, double alpha, const Pools& pools, std::uint64_t seed,
-                    std::size_t large_from, std::size_t small_below, bool rollback, bool extremes,
-                    bool stop_at_first_mismatch) {
+Outcome compare_run(Policy& policy, const IndexFactory& make_index, const Pools& pools,
+                    std::uint64_t seed, std::size_t large_from, std::size_t small_below,
+                    bool rollback, bool extremes, bool stop_at_first_mismatch) {
   Picker pick(seed);
-  auto policy =
-      make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {{"alpha", alpha}}, Semantics::corrected);
-  auto index = index_for<Rule>(alpha, sparse, large_from, small_below);
+  auto index = make_index(large_from, small_below);
   std::vector<TaskView> ready;         // arrival order, as the Scheduler's scan path keeps them
   std::vector<std::uint32_t> slot_of;  // ready[i]'s slot in the index
   std::vector<std::uint32_t> free_slots;
@@ -115,7 +130,7 @@ Outcome compare_run(bool sparse, double alpha, const Pools& pools, std::uint64_t
       if (pick.chance(50)) break;
     }
     std::vector<PolicyTaskState> state(ready.size());
-    const std::size_t scan = policy->select(DecisionContext{now, ready, state});
+    const std::size_t scan = policy.select(DecisionContext{now, ready, state});
     const std::uint32_t chosen_slot = index->best(now);
     std::size_t chosen = ready.size();
     for (std::size_t i = 0; i < ready.size(); ++i) {
@@ -125,9 +140,8 @@ Outcome compare_run(bool sparse, double alpha, const Pools& pools, std::uint64_t
     if (chosen != scan) {
       ++out.mismatches;
       if (stop_at_first_mismatch) {
-        ADD_FAILURE() << "alpha " << alpha << " seed " << seed << " step " << step << " ready "
-                      << ready.size() << " now " << now << ": index " << chosen << ", scan "
-                      << scan;
+        ADD_FAILURE() << "seed " << seed << " step " << step << " ready " << ready.size() << " now "
+                      << now << ": index " << chosen << ", scan " << scan;
         return out;
       }
     }
@@ -156,37 +170,73 @@ Outcome compare_run(bool sparse, double alpha, const Pools& pools, std::uint64_t
   return out;
 }
 
+// Every kind of random run (tree mode from the start, hysteresis around small queues, the
+// default thresholds, extremes) for one policy; returns the decisions compared.
+int check_policy(Policy& policy, const IndexFactory& make_index, std::uint64_t seed) {
+  int compared = 0;
+  for (const Outcome& o : {
+           compare_run(policy, make_index, kTies, seed, 0, 0, false, false, true),
+           compare_run(policy, make_index, kSpread, seed, 0, 0, false, false, true),
+           compare_run(policy, make_index, kSpread, seed, 6, 3, true, false, true),
+           compare_run(policy, make_index, kTies, seed, 128, 64, false, false, true),
+           compare_run(policy, make_index, kExtreme, seed, 0, 0, false, true, true),
+           compare_run(policy, make_index, kExtreme, seed, 6, 3, true, true, true),
+       }) {
+    EXPECT_EQ(o.mismatches, 0);
+    compared += o.compared;
+  }
+  return compared;
+}
+
 TEST(Sdrm3Index, SameChoiceAsTheScanOnRandomStates) {
   int compared = 0;
   for (bool sparse : {false, true}) {
     for (double alpha : {1.0, 0.0, 0.1, 1000.0}) {
+      auto policy =
+          make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {{"alpha", alpha}}, Semantics::corrected);
       for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        SCOPED_TRACE(sparse ? "sdrm3_sparse" : "sdrm3");
-        using Rule = detail::Sdrm3BoundRule;
-        for (const Outcome& o : {
-                 compare_run<Rule>(sparse, alpha, kTies, seed, 0, 0, false, false, true),
-                 compare_run<Rule>(sparse, alpha, kSpread, seed, 0, 0, false, false, true),
-                 compare_run<Rule>(sparse, alpha, kSpread, seed, 6, 3, true, false, true),
-                 compare_run<Rule>(sparse, alpha, kTies, seed, 128, 64, false, false, true),
-                 compare_run<Rule>(sparse, alpha, kExtreme, seed, 0, 0, false, true, true),
-                 compare_run<Rule>(sparse, alpha, kExtreme, seed, 6, 3, true, true, true),
-             }) {
-          EXPECT_EQ(o.mismatches, 0);
-          compared += o.compared;
-        }
+        SCOPED_TRACE(::testing::Message()
+                     << (sparse ? "sdrm3_sparse" : "sdrm3") << " alpha " << alpha);
+        compared += check_policy(*policy, sdrm3_index<detail::Sdrm3BoundRule>(alpha, sparse), seed);
       }
     }
   }
   EXPECT_EQ(compared, 2 * 4 * 3 * 6 * 1500);
 }
 
-// The same property test catches a stop rule that skips subtrees whose bound ties the best
-// score (an earlier arrival with an equal MapScore is then missed).
+TEST(LaxityIndex, SameChoiceAsTheScanOnRandomStates) {
+  int compared = 0;
+  for (bool sparse : {false, true}) {
+    for (Semantics semantics : {Semantics::corrected, Semantics::reference}) {
+      auto policy = make_policy(sparse ? "llf_sparse" : "llf", {}, semantics);
+      for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        SCOPED_TRACE(sparse ? "llf_sparse" : "llf");
+        compared += check_policy(*policy, laxity_index<detail::LaxityBoundRule>(sparse), seed);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 2 * 2 * 4 * 6 * 1500);
+}
+
+// The same property tests catch a stop rule that skips subtrees whose bound ties the best score
+// (an earlier arrival with an equal score is then missed).
 TEST(Sdrm3Index, MutantStopRuleFailsTheProperty) {
+  auto policy = make_policy("sdrm3", {}, Semantics::corrected);
   int mismatches = 0;
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    mismatches +=
-        compare_run<MutantRule>(false, 1.0, kTies, seed, 0, 0, false, false, false).mismatches;
+    mismatches += compare_run(*policy, sdrm3_index<MutantRule>(1.0, false), kTies, seed, 0, 0,
+                              false, false, false)
+                      .mismatches;
+  }
+  EXPECT_GT(mismatches, 0);
+}
+TEST(LaxityIndex, MutantStopRuleFailsTheProperty) {
+  auto policy = make_policy("llf", {}, Semantics::corrected);
+  int mismatches = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    mismatches += compare_run(*policy, laxity_index<MutantLaxityRule>(false), kTies, seed, 0, 0,
+                              false, false, false)
+                      .mismatches;
   }
   EXPECT_GT(mismatches, 0);
 }
