@@ -86,8 +86,9 @@ DropRule parse_drop_rule(const std::string& text, const std::string& field = "dr
 struct SchedulerOptions {
   std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
   // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse, edf
-  // and corrected planaria; the Dysta family's bound-pruned tree, policies/bound_index.h) instead
-  // of select(); the choices are identical. Off, or with an observer
+  // and corrected planaria; bound-pruned trees for the Dysta family, llf and corrected sdrm3,
+  // policies/bound_index.h; lazily replayed tokens for corrected prema, policies/prema_index.h)
+  // instead of select(); the choices are identical. Off, or with an observer
   // that wants decisions, every decision scans.
   bool keyed_fast_path = true;
   // True latencies for TaskView::real_remaining_s / real_isolated_s (NaN without one). Required
