@@ -6,10 +6,12 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "commands.h"
 #include "common.h"
 #include "dysta/atomic_output.h"
+#include "dysta/cluster_sweep.h"
 #include "dysta/error.h"
 #include "dysta/mpi_sweep.h"
 #include "dysta/sweep_merge.h"
@@ -19,13 +21,14 @@ namespace {
 
 struct SweepFlags {
   ConfigFlags config;
-  std::string policies, rates, slos, seeds, threads, predictors, shard;
+  std::string policies, rates, slos, seeds, threads, predictors, shard, dispatchers;
   bool csv = false;
   bool force = false;
   bool quiet = false;
   bool mpi = false;
   bool no_requests = false;
   bool bound = false;
+  bool stream = false;
   double progress_interval_s = 10;
 };
 
@@ -87,6 +90,95 @@ void write_merged(const SweepFlags& flags, const Config& config, const SweepPlan
   write_file_atomically(dir / "config.yaml", to_yaml(config));
 }
 
+// A config with a `cluster:` section: points are `dysta cluster` runs (cluster_sweep.h).
+void cluster_sweep(const SweepFlags& flags, const Config& config, const std::string& config_file,
+                   bool to_folder, const Shard& shard) {
+  if (flags.mpi) throw InputError("", 0, "--mpi", "not supported by cluster sweeps (use --shard)");
+  if (flags.bound) throw InputError("", 0, "--bound", "single-accelerator sweeps only");
+  const ClusterSweepPlan plan = expand_cluster_sweep(config, config_file, flags.stream);
+  const Progress::Mode mode = Progress::auto_mode(flags.quiet);
+  auto print = [&](const std::vector<nlohmann::json>& summaries) {
+    if (flags.csv) {
+      std::cout << cluster_sweep_csv(plan, summaries);
+      return;
+    }
+    std::cout << fmt::format("cluster sweep of {} points, {} requests per point\n",
+                             plan.points.size(), config.workload.requests);
+    std::cout << cluster_sweep_table(plan, summaries);
+  };
+  if (!to_folder) {
+    std::vector<std::size_t> all;
+    for (std::size_t i = shard.index; i < plan.points.size(); i += shard.count) all.push_back(i);
+    Progress progress("cluster sweep", all.size(), 0, mode, flags.progress_interval_s);
+    std::vector<std::optional<nlohmann::json>> results;
+    run_cluster_points(plan, all, config.sweep.threads, nullptr, &progress, &results);
+    progress.finish();
+    std::vector<nlohmann::json> summaries;
+    for (auto& r : results) summaries.push_back(std::move(*r));
+    print(summaries);
+    return;
+  }
+  const std::filesystem::path out = config.output;
+  const ClusterPointStore store(out);
+  const std::string lock_name =
+      flags.shard.empty() ? ".lock" : fmt::format(".lock-shard-{}-of-{}", shard.index, shard.count);
+  FileLock lock(out / lock_name, [&] {
+    std::cerr << "dysta: another dysta sweep is writing to " << out.string()
+              << "; waiting for it to finish (lock " << (out / lock_name).string() << ")\n";
+  });
+  remove_orphaned_temporaries(out);
+  remove_orphaned_temporaries(out / "points");
+  std::vector<std::size_t> pending;
+  std::size_t skipped = 0;
+  std::set<std::string> seen;
+  for (std::size_t i = shard.index; i < plan.points.size(); i += shard.count) {
+    if (!seen.insert(plan.keys[i]).second) continue;
+    if (!flags.force && store.done(plan.keys[i], plan.points[i])) {
+      ++skipped;
+      continue;
+    }
+    pending.push_back(i);
+  }
+  Progress progress(flags.shard.empty() ? "cluster sweep" : "cluster sweep shard " + flags.shard,
+                    pending.size(), skipped, mode, flags.progress_interval_s);
+  run_cluster_points(plan, pending, config.sweep.threads, &store, &progress, nullptr);
+  progress.finish();
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    done += store.done(plan.keys[i], plan.points[i]) ? 1 : 0;
+  }
+  if (done < plan.points.size()) {
+    std::cerr << fmt::format(
+        "ran {} points ({} already done); {} of {} points of the sweep are finished. When every "
+        "shard has finished, rerun without --shard to merge.\n",
+        pending.size(), skipped, done, plan.points.size());
+    return;
+  }
+  std::vector<nlohmann::json> summaries;
+  nlohmann::json merged;
+  merged["dysta_version"] = DYSTA_VERSION;
+  if (!config.description.empty()) merged["description"] = config.description;
+  merged["requests_per_point"] = config.workload.requests;
+  merged["columns"] = plan.columns;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    summaries.push_back(store.read(plan.keys[i]));
+    merged["points"].push_back({{"key", plan.keys[i]},
+                                {"point", summaries.back().at("point")},
+                                {"metrics", summaries.back().at("metrics")}});
+  }
+  write_file_atomically(out / "results.csv", cluster_sweep_csv(plan, summaries));
+  write_file_atomically(out / "summary.json", merged.dump(2) + "\n");
+  write_file_atomically(out / "table.txt", cluster_sweep_table(plan, summaries));
+  write_file_atomically(out / "config.yaml", to_yaml(config));
+  print(summaries);
+  if (!flags.quiet) {
+    std::cerr << fmt::format(
+        "ran {} points ({} already done); wrote {}/{{points/, results.csv, summary.json, "
+        "table.txt, config.yaml}}\n",
+        pending.size(), skipped, config.output);
+  }
+}
+
 void sweep(const SweepFlags& flags) {
   ConfigFlags cf = flags.config;
   auto list = [](const std::string& text) { return "[" + text + "]"; };
@@ -96,6 +188,9 @@ void sweep(const SweepFlags& flags) {
   if (!flags.slos.empty()) cf.sets.push_back("sweep.slo_multipliers=" + list(flags.slos));
   if (!flags.seeds.empty()) cf.sets.push_back("sweep.seeds=" + list(flags.seeds));
   if (!flags.threads.empty()) cf.sets.push_back("sweep.threads=" + flags.threads);
+  if (!flags.dispatchers.empty()) {
+    cf.sets.push_back("sweep.dispatchers=" + list(flags.dispatchers));
+  }
   const bool to_folder = output_requested(flags.config);
   const Shard shard = flags.shard.empty() ? Shard{} : parse_shard(flags.shard);
   if (!to_folder) {
@@ -113,6 +208,11 @@ void sweep(const SweepFlags& flags) {
   if (mpi && flags.threads.empty() && config.sweep.threads == 0) config.sweep.threads = 1;
   const std::string config_file =
       flags.config.config.empty() ? default_config_path().string() : flags.config.config;
+  if (config.cluster.present) {
+    cluster_sweep(flags, config, config_file, to_folder, shard);
+    return;
+  }
+  if (flags.stream) throw InputError("", 0, "--stream", "cluster sweeps only");
   const SweepPlan plan = expand_sweep(config, config_file);
   const Progress::Mode mode = Progress::auto_mode(flags.quiet || !root);
 
@@ -220,6 +320,10 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--slos", flags->slos, "comma-separated SLO multipliers");
   cmd->add_option("--seeds", flags->seeds, "comma-separated seeds");
   cmd->add_option("--threads", flags->threads, "worker threads (0 = all cores)");
+  cmd->add_option("--dispatchers", flags->dispatchers,
+                  "cluster sweeps: comma-separated dispatchers (default: cluster.dispatcher)");
+  cmd->add_flag("--stream", flags->stream,
+                "cluster sweeps: online metrics per point, as `dysta cluster --stream`");
   cmd->add_flag("--csv", flags->csv, "print the merged table (one CSV row per point)");
   cmd->add_flag("--force", flags->force, "with --out: rerun points whose folder exists");
   cmd->add_option("--shard", flags->shard,

@@ -83,21 +83,4 @@ ProfileSet load_config_profiles(const Config& config) {
   return load_profiles(config.profiles, options);
 }
 
-std::string arrivals_text(const WorkloadConfig& w) {
-  if (!w.arrivals) return fmt::format("Poisson {} req/s", w.rate);
-  const ArrivalConfig& a = *w.arrivals;
-  const std::string gaps = a.kind == GapKind::exponential
-                               ? std::string("Poisson")
-                               : fmt::format("{} gaps (cv {})", gap_kind_name(a.kind), a.cv);
-  if (!a.curve.empty()) {
-    return fmt::format("{}, rate curve of {} points{} (mean {} req/s)", gaps, a.curve.t_s.size(),
-                       a.curve.periodic ? ", periodic" : "", a.curve.mean_rate());
-  }
-  if (a.diurnal) {
-    return fmt::format("{}, diurnal rate mean {} req/s (amplitude {}, period {} s)", gaps, w.rate,
-                       a.diurnal->amplitude, a.diurnal->period_s);
-  }
-  return fmt::format("{} {} req/s", gaps, w.rate);
-}
-
 }  // namespace dysta::cli

@@ -30,7 +30,4 @@ Config resolve_config(const ConfigFlags& flags);
 
 ProfileSet load_config_profiles(const Config& config);
 
-// One line describing the arrival process ("Poisson 30 req/s" without workload.arrivals).
-std::string arrivals_text(const WorkloadConfig& workload);
-
 }  // namespace dysta::cli

@@ -138,9 +138,10 @@ struct ClusterOptions {
   std::uint32_t late_depth = 1;  // late binding: requests in flight per device, >= 1
   std::string dispatcher = "round_robin";
   ParamValues dispatcher_params;
-  // Worker threads for the devices of an oblivious dispatcher with early binding (0 = all
-  // cores); results never depend on it. Other runs use one thread (each decision needs every
-  // device's state at the arrival).
+  // Threads (0 = all cores); results never depend on it. An oblivious dispatcher with early
+  // binding simulates the devices on this many workers (the whole stream in memory); any other
+  // run with threads > 1 keeps its one event loop (each decision needs every device's state at
+  // the arrival) and calls the sinks on a second thread through a bounded ring (docs/cluster.md).
   unsigned threads = 1;
 };
 
@@ -156,8 +157,9 @@ struct DeviceRun {
 // after every device has processed its layer boundaries before t; the chosen device admits it at
 // t. `sinks[d]` (one per device, not owned) receives device d's completions and drops with its
 // local requests and admission numbers, in the device's order; a sink is called from one thread
-// at a time. A one-device cluster makes exactly the Scheduler calls of simulate_stream().
-// Memory: the requests in flight (oblivious dispatchers with threads != 1: the whole stream).
+// at a time, always with the calls and order of a one-thread run. A one-device cluster makes
+// exactly the Scheduler calls of simulate_stream(). Memory: the requests in flight plus a fixed
+// ring of 8,192 sink records (oblivious dispatchers with threads != 1: the whole stream).
 std::vector<DeviceRun> simulate_cluster(const Cluster& cluster, RequestSource& source,
                                         const ClusterOptions& options,
                                         std::span<CompletionSink* const> sinks);
@@ -226,8 +228,9 @@ ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun
 
 // The same from per-device MetricsAccumulators with MetricsOptions::streaming() (memory independent
 // of the stream length): device metrics are MetricsAccumulator::finish(); totals and groups sum the
-// counts, weight each device's ANTT by its served requests and leave the turnaround percentiles NaN
-// (no exact merge of sketches).
+// counts, weight each device's ANTT by its served requests and take the turnaround percentiles
+// from the merged device sketches (QuantileSketch::merge: within the sketch's relative accuracy of
+// the order statistic of rank floor(q / 100 x (served - 1)) over all the devices' served requests).
 ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const DeviceRun> runs,
                                       std::span<const MetricsAccumulator> online);
 

@@ -39,6 +39,14 @@ struct ArrivalConfig {
   ArrivalSpec spec(double rate_per_s) const;
 };
 
+// workload.per_model.<model>: the model's own arrival process. Unset kind and cv are those of
+// workload.arrivals (Poisson without it).
+struct ModelArrivalConfig {
+  double rate = 1;  // requests per second
+  std::optional<GapKind> kind;
+  std::optional<double> cv;
+};
+
 struct WorkloadConfig {
   double rate = 30;             // requests per second
   std::size_t requests = 1000;  // number of requests
@@ -48,6 +56,12 @@ struct WorkloadConfig {
   std::map<std::string, double> mix;      // variant name -> weight; empty = uniform
   std::string trace;                      // replay this trace CSV instead of generating
   std::optional<ArrivalConfig> arrivals;  // empty = Poisson at `rate` (spec B.3)
+  // Non-empty: each listed model arrives by its own process (StreamSpec::per_model); `rate` and
+  // `mix` are unused and unlisted models get no requests.
+  std::map<std::string, ModelArrivalConfig> per_model;
+
+  // The ArrivalSpec of per_model entry `m` (kind and cv defaulted as above).
+  ArrivalSpec model_spec(const ModelArrivalConfig& m) const;
 };
 
 // One parameter of one policy or predictor swept over several values (sweep.policy_params,
@@ -72,6 +86,19 @@ struct SweepConfig {
   std::vector<SweepParamAxis> policy_params;     // in file order
   std::vector<SweepParamAxis> predictor_params;  // in file order
   unsigned threads = 0;                          // 0 = all cores
+  // Cluster sweeps only (a `cluster:` section; docs/cluster.md, cluster_sweep.h).
+  std::vector<std::string> dispatchers;
+  std::vector<SweepParamAxis> dispatcher_params;  // in file order
+  std::vector<std::string> bindings;              // "early" / "late"
+  // Device counts per group: component = group name ("" for the list form, which names the only
+  // group), param "count".
+  std::vector<SweepParamAxis> device_counts;
+  std::vector<double> arrival_cvs;  // workload.arrivals.cv
+
+  bool has_cluster_axes() const {
+    return !dispatchers.empty() || !dispatcher_params.empty() || !bindings.empty() ||
+           !device_counts.empty() || !arrival_cvs.empty();
+  }
 };
 
 // One device group of `cluster.groups` (docs/cluster.md); unset keys take the top-level value.
@@ -138,6 +165,9 @@ std::vector<double> mix_weights(const Config& config, const ProfileSet& profiles
 // The request stream of the workload section (rate, count, SLO, priorities, mix and arrival
 // process) over `profiles`: what `dysta run`, `dysta cluster` and the Python module generate.
 StreamSpec stream_spec(const Config& config, const ProfileSet& profiles);
+
+// One line describing the arrival process ("Poisson 30 req/s" without workload.arrivals).
+std::string arrivals_text(const WorkloadConfig& workload);
 
 // Path of the embedded default configuration: the benchmark's paper-cnn scenario
 // (data/benchmark/scenarios/paper-cnn.yaml, docs/benchmark.md).

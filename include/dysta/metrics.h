@@ -88,6 +88,9 @@ class QuantileSketch {
   // Value of rank floor(q / 100 * (count - 1)) (0-based), within the relative accuracy.
   double quantile(double q) const;
   double relative_accuracy() const { return accuracy_; }
+  // Adds every value `other` holds: afterwards the sketch equals one fed both streams, in any
+  // order (bucket counts add). Throws std::invalid_argument for a different relative accuracy.
+  void merge(const QuantileSketch& other);
 
  private:
   double accuracy_, log_gamma_, gamma_;
@@ -158,6 +161,9 @@ class MetricsAccumulator final : public CompletionSink {
   // The metrics of everything fed so far; the engine counters (decisions, layers, max ready,
   // clock rollbacks, idle time) come from `stats`.
   RunMetrics finish(const EngineStats& stats) const;
+  // The turnaround sketch of the served requests (Percentiles::sketch; empty otherwise), for
+  // merging the sketches of several devices.
+  const QuantileSketch& turnaround_sketch() const { return turnaround_sketch_; }
 
  private:
   void count(const Request& request, bool violated);

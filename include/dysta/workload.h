@@ -59,6 +59,11 @@ struct StreamSpec {
   // When set, its rate_per_s is replaced by this spec's rate_per_s (the mean rate of a renewal
   // process; ignored when it has a rate curve).
   std::optional<ArrivalSpec> arrivals;
+  // Per-model arrival processes (workload.per_model): when non-empty (one entry per variant),
+  // model m's requests arrive by its own process per_model[m] (its rate_per_s is the model's
+  // rate; nullopt: the model gets no requests) and the stream is the merge of these processes;
+  // rate_per_s, mix and arrivals are then unused.
+  std::vector<std::optional<ArrivalSpec>> per_model;
 };
 
 // Generates N requests, drawing from `rng` in the reference order (B.3): inter-arrival time (one
@@ -70,6 +75,12 @@ struct StreamSpec {
 std::vector<Request> generate_poisson_stream(const ProfileSet& profiles, const StreamSpec& spec,
                                              PyRandom& rng, Semantics semantics);
 
+// With spec.per_model, the stream is the superposition of one process per model: at
+// construction, for each model with a process in variant order, a generator for its gaps is
+// seeded with the 64-bit number of two 32-bit draws of `rng` (the first the low word), and its
+// first arrival drawn; each request is then the earliest pending arrival (ties: the lower
+// variant), its priority and sample drawn from `rng`, and that model's next arrival drawn from
+// its own generator. Each model's arrival times are therefore exactly its own process.
 // Draws the same requests as generate_poisson_stream, one at a time (for streaming runs).
 // `profiles` and `rng` must outlive it. Validation happens in the constructor.
 class PoissonGenerator {
@@ -87,6 +98,13 @@ class PoissonGenerator {
   Semantics semantics_;
   std::vector<double> cumulative_;
   std::optional<ArrivalProcess> process_;  // spec.arrivals set
+  // spec.per_model: each model's process and generator, and its pending arrival (+inf: none).
+  struct ModelStream {
+    ArrivalProcess process;
+    PyRandom rng;
+    double next_s;
+  };
+  std::vector<std::optional<ModelStream>> models_;
   double t_ = 0.0;
   std::size_t produced_ = 0;
 };

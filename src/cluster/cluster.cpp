@@ -3,6 +3,7 @@
 #include "dysta/cluster.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -475,6 +476,147 @@ std::vector<DeviceRun> run_partitioned(const Cluster& cluster, RequestSource& so
   return out;
 }
 
+// The caller's sinks on a second thread (event-loop runs with threads != 1): the event loop
+// appends each completion, drop and run end to a bounded single-producer single-consumer ring,
+// and one consumer thread calls the sinks in ring order, so every sink receives exactly the calls
+// of a one-thread run, in the same order. Memory: the ring's fixed capacity.
+class SinkPipe {
+ public:
+  struct Record {
+    enum class Kind : std::uint8_t { completion, drop, run_end, end };
+    Kind kind = Kind::end;
+    std::uint32_t device = 0;
+    std::uint32_t number = 0;
+    Request request;
+    double first_start_s = 0, time_s = 0;
+    const Policy* policy = nullptr;
+  };
+
+  explicit SinkPipe(std::span<CompletionSink* const> sinks)
+      : sinks_(sinks.begin(), sinks.end()), ring_(kCapacity) {
+    consumer_ = std::thread([this] { consume(); });
+  }
+  ~SinkPipe() {
+    if (consumer_.joinable()) finish_consumer();
+  }
+  SinkPipe(const SinkPipe&) = delete;
+  SinkPipe& operator=(const SinkPipe&) = delete;
+
+  void push(const Record& r) {
+    if (tail_local_ - head_cached_ == kCapacity) {
+      publish();
+      head_cached_ = head_.load(std::memory_order_acquire);
+      while (tail_local_ - head_cached_ == kCapacity) {
+        head_.wait(head_cached_, std::memory_order_acquire);
+        head_cached_ = head_.load(std::memory_order_acquire);
+      }
+    }
+    ring_[tail_local_ % kCapacity] = r;
+    if (++tail_local_ % kBatch == 0) publish();
+  }
+  // After the last push: the consumer drains the ring and stops; rethrows a sink's exception.
+  void close() {
+    finish_consumer();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::uint64_t kCapacity = 8192;  // records
+  static constexpr std::uint64_t kBatch = 256;      // records per hand-over
+
+  void publish() {
+    tail_.store(tail_local_, std::memory_order_release);
+    tail_.notify_one();
+  }
+  void finish_consumer() {
+    push(Record{});  // Kind::end
+    publish();
+    consumer_.join();
+  }
+  void consume() {
+    std::uint64_t head = 0;
+    while (true) {
+      std::uint64_t tail = tail_.load(std::memory_order_acquire);
+      while (tail == head) {
+        tail_.wait(head, std::memory_order_acquire);
+        tail = tail_.load(std::memory_order_acquire);
+      }
+      for (; head != tail; ++head) {
+        const Record& r = ring_[head % kCapacity];
+        if (r.kind == Record::Kind::end) return;
+        if (error_) continue;  // keep draining so the producer never blocks
+        try {
+          CompletionSink& sink = *sinks_[r.device];
+          switch (r.kind) {
+            case Record::Kind::completion:
+              sink.on_completion(r.request, r.number, r.first_start_s, r.time_s);
+              break;
+            case Record::Kind::drop:
+              sink.on_drop(r.request, r.number, r.time_s);
+              break;
+            case Record::Kind::run_end:
+              sink.on_run_end(*r.policy);
+              break;
+            case Record::Kind::end:
+              break;
+          }
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+        if ((head + 1) % kBatch == 0) {
+          head_.store(head + 1, std::memory_order_release);
+          head_.notify_one();
+        }
+      }
+      head_.store(head, std::memory_order_release);
+      head_.notify_one();
+    }
+  }
+
+  std::vector<CompletionSink*> sinks_;
+  std::vector<Record> ring_;
+  std::atomic<std::uint64_t> head_{0}, tail_{0};
+  std::uint64_t tail_local_ = 0, head_cached_ = 0;  // producer only
+  std::exception_ptr error_;                        // consumer only until joined
+  std::thread consumer_;
+};
+
+// Device d's sink as seen by the event loop: records into the pipe.
+class PipedSink final : public CompletionSink {
+ public:
+  PipedSink(SinkPipe& pipe, std::uint32_t device) : pipe_(pipe), device_(device) {}
+  void on_completion(const Request& r, std::uint32_t n, double first, double finish) override {
+    SinkPipe::Record rec;
+    rec.kind = SinkPipe::Record::Kind::completion;
+    rec.device = device_;
+    rec.number = n;
+    rec.request = r;
+    rec.first_start_s = first;
+    rec.time_s = finish;
+    pipe_.push(rec);
+  }
+  void on_drop(const Request& r, std::uint32_t n, double now) override {
+    SinkPipe::Record rec;
+    rec.kind = SinkPipe::Record::Kind::drop;
+    rec.device = device_;
+    rec.number = n;
+    rec.request = r;
+    rec.time_s = now;
+    pipe_.push(rec);
+  }
+  void on_run_end(const Policy& policy) override {
+    SinkPipe::Record rec;
+    rec.kind = SinkPipe::Record::Kind::run_end;
+    rec.device = device_;
+    rec.policy = &policy;
+    pipe_.push(rec);
+  }
+
+ private:
+  SinkPipe& pipe_;
+  std::uint32_t device_;
+};
+
 }  // namespace
 
 std::vector<DeviceRun> simulate_cluster(const Cluster& cluster, RequestSource& source,
@@ -488,6 +630,21 @@ std::vector<DeviceRun> simulate_cluster(const Cluster& cluster, RequestSource& s
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (probe->oblivious() && threads > 1 && options.binding == Binding::early) {
     return run_partitioned(cluster, source, options, sinks, threads);
+  }
+  if (threads > 1 && std::any_of(sinks.begin(), sinks.end(), [](auto* s) { return s; })) {
+    SinkPipe pipe(sinks);
+    std::vector<PipedSink> piped;
+    piped.reserve(sinks.size());
+    std::vector<CompletionSink*> forward;
+    for (std::size_t d = 0; d < sinks.size(); ++d) {
+      piped.emplace_back(pipe, static_cast<std::uint32_t>(d));
+      forward.push_back(sinks[d] ? &piped.back() : nullptr);
+    }
+    EventLoop loop(cluster, options, forward);
+    loop.run(source);
+    std::vector<DeviceRun> out = loop.results();
+    pipe.close();  // every sink call made before the loop (and its policies) goes away
+    return out;
   }
   EventLoop loop(cluster, options, sinks);
   loop.run(source);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "dysta/cluster.h"
@@ -153,10 +154,22 @@ ClusterMetrics cluster_metrics(const Cluster& cluster, std::span<const DeviceRun
 
 namespace {
 
-// Totals of the devices `devices` from their RunMetrics (streaming).
+// Totals of the devices `devices` from their RunMetrics (streaming); turnaround percentiles from
+// the devices' sketches merged (exactly the sketch of all their served requests).
 AggregateMetrics sum_devices(const std::vector<std::size_t>& devices,
-                             std::span<const DeviceRun> runs, const ClusterMetrics& m) {
+                             std::span<const DeviceRun> runs, const ClusterMetrics& m,
+                             std::span<const MetricsAccumulator> online) {
   AggregateMetrics a;
+  std::optional<QuantileSketch> sketch;
+  for (std::size_t d : devices) {
+    if (!sketch) {
+      sketch.emplace(online[d].turnaround_sketch());
+    } else {
+      sketch->merge(online[d].turnaround_sketch());
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  a.turnaround_s = {nan, nan, nan};  // no served request
   double first = std::numeric_limits<double>::infinity(), last = 0, weighted_antt = 0;
   for (std::size_t d : devices) {
     const RunMetrics& r = m.devices[d];
@@ -182,8 +195,6 @@ AggregateMetrics sum_devices(const std::vector<std::size_t>& devices,
     }
     a.load_imbalance = std::sqrt(sq / n_dev) / a.utilisation;
   }
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  a.turnaround_s = {nan, nan, nan};
   if (a.requests == 0) return a;
   const std::size_t served = a.requests - a.dropped;
   a.slo_violation_rate = static_cast<double>(a.violations) / static_cast<double>(a.requests);
@@ -191,6 +202,9 @@ AggregateMetrics sum_devices(const std::vector<std::size_t>& devices,
   a.makespan_s = last - first;
   a.throughput_inf_s = static_cast<double>(served) / a.makespan_s;
   a.goodput_inf_s = static_cast<double>(a.requests - a.violations) / a.makespan_s;
+  if (sketch && sketch->count() > 0) {
+    a.turnaround_s = {sketch->quantile(50), sketch->quantile(90), sketch->quantile(99)};
+  }
   return a;
 }
 
@@ -209,13 +223,13 @@ ClusterMetrics cluster_metrics_online(const Cluster& cluster, std::span<const De
   }
   std::vector<std::size_t> all(n);
   std::iota(all.begin(), all.end(), 0);
-  out.total = sum_devices(all, runs, out);
+  out.total = sum_devices(all, runs, out, online);
   for (std::size_t g = 0; g < cluster.groups().size(); ++g) {
     std::vector<std::size_t> devices;
     for (std::size_t d = 0; d < n; ++d) {
       if (cluster.group_of(d) == g) devices.push_back(d);
     }
-    out.groups.push_back(sum_devices(devices, runs, out));
+    out.groups.push_back(sum_devices(devices, runs, out, online));
   }
   return out;
 }

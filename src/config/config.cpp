@@ -1,5 +1,6 @@
 #include "dysta/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -296,9 +297,9 @@ class Parser {
   }
 
   void parse_workload(const YAML::Node& w, WorkloadConfig& out) const {
-    check_keys(
-        w, "workload",
-        {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace", "arrivals"});
+    check_keys(w, "workload",
+               {"rate", "requests", "slo_multiplier", "seed", "priorities", "mix", "trace",
+                "arrivals", "per_model"});
     if (auto n = w["rate"]) out.rate = ranged(n, "workload.rate", kMinRate, kMaxRate);
     if (auto n = w["requests"]) {
       out.requests = static_cast<std::size_t>(integer(n, "workload.requests", 1, kMaxRequests));
@@ -332,6 +333,49 @@ class Parser {
       } catch (const InputError& e) {
         fail(n, e.field(), e.message());
       }
+    }
+    if (auto n = w["per_model"]) parse_per_model(n, out);
+  }
+
+  void parse_per_model(const YAML::Node& n, WorkloadConfig& out) const {
+    const std::string key = "workload.per_model";
+    if (!n.IsMap() || n.size() == 0) {
+      fail(n, key, "expected a mapping: model name -> rate or {rate, kind, cv}");
+    }
+    if (!out.mix.empty()) fail(n, key, "give either workload.mix or workload.per_model, not both");
+    if (out.arrivals && (!out.arrivals->curve.empty() || out.arrivals->diurnal)) {
+      fail(n, key, "per-model processes are renewal processes (no curve or diurnal)");
+    }
+    out.per_model.clear();
+    for (const auto& kv : n) {
+      const std::string name = kv.first.as<std::string>();
+      const std::string mk = join(key, name);
+      ModelArrivalConfig m;
+      if (kv.second.IsScalar()) {
+        m.rate = ranged(kv.second, mk, kMinRate, kMaxRate);
+      } else {
+        check_keys(kv.second, mk, {"rate", "kind", "cv"});
+        if (!kv.second["rate"]) fail(kv.second, mk + ".rate", "missing (requests/s)");
+        m.rate = ranged(kv.second["rate"], mk + ".rate", kMinRate, kMaxRate);
+        if (auto k = kv.second["kind"]) {
+          try {
+            m.kind = parse_gap_kind(str(k, mk + ".kind"), mk + ".kind");
+          } catch (const InputError& e) {
+            fail(k, mk + ".kind",
+                 "expected exponential, gamma or weibull, found '" + k.Scalar() + "'");
+          }
+        }
+        if (auto c = kv.second["cv"]) m.cv = ranged(c, mk + ".cv", kMinArrivalCv, kMaxArrivalCv);
+        if (m.kind && *m.kind != GapKind::exponential && !m.cv) {
+          fail(kv.second, mk + ".cv", "missing (gamma and weibull gaps need their cv)");
+        }
+      }
+      try {
+        out.model_spec(m).validate(mk);
+      } catch (const InputError& e) {
+        fail(kv.second, e.field(), e.message());
+      }
+      out.per_model[name] = m;
     }
   }
 
@@ -451,7 +495,8 @@ class Parser {
   void parse_sweep(const YAML::Node& s, SweepConfig& out) const {
     check_keys(s, "sweep",
                {"profiles", "semantics", "policies", "predictors", "rates", "slo_multipliers",
-                "seeds", "policy_params", "predictor_params", "threads"});
+                "seeds", "policy_params", "predictor_params", "threads", "dispatchers",
+                "dispatcher_params", "bindings", "device_counts", "arrival_cvs"});
     if (auto n = s["profiles"]) {
       out.profiles = list<std::string>(
           n, "sweep.profiles",
@@ -500,6 +545,58 @@ class Parser {
     }
     if (auto n = s["threads"]) {
       out.threads = static_cast<unsigned>(integer(n, "sweep.threads", 0, kMaxThreads));
+    }
+    if (auto n = s["dispatchers"]) {
+      out.dispatchers = list<std::string>(
+          n, "sweep.dispatchers",
+          [this](const YAML::Node& x, const std::string& k) { return str(x, k); });
+    }
+    if (auto n = s["dispatcher_params"]) {
+      out.dispatcher_params = param_axes(n, "sweep.dispatcher_params");
+    }
+    if (auto n = s["bindings"]) {
+      out.bindings =
+          list<std::string>(n, "sweep.bindings", [this](const YAML::Node& x, const std::string& k) {
+            const std::string b = str(x, k);
+            if (b != "early" && b != "late")
+              fail(x, k, "expected early or late, found '" + b + "'");
+            return b;
+          });
+    }
+    if (auto n = s["device_counts"]) {
+      const std::string key = "sweep.device_counts";
+      auto counts = [this](const YAML::Node& x, const std::string& k) {
+        return static_cast<double>(integer(x, k, 1, kMaxDevices));
+      };
+      auto line_of = [this](const YAML::Node& x, const std::string& k) {
+        const auto mark = x.Mark();
+        return from_command_line(k) || mark.is_null() ? std::size_t{0}
+                                                      : static_cast<std::size_t>(mark.line + 1);
+      };
+      if (n.IsMap()) {
+        for (const auto& kv : n) {
+          SweepParamAxis axis;
+          axis.component = kv.first.as<std::string>();
+          axis.param = "count";
+          axis.key = join(key, axis.component);
+          axis.values = list<double>(kv.second, axis.key, counts);
+          axis.line = line_of(kv.first, axis.key);
+          out.device_counts.push_back(std::move(axis));
+        }
+      } else {
+        SweepParamAxis axis;
+        axis.param = "count";
+        axis.key = key;
+        axis.values = list<double>(n, key, counts);
+        axis.line = line_of(n, key);
+        out.device_counts.push_back(std::move(axis));
+      }
+    }
+    if (auto n = s["arrival_cvs"]) {
+      out.arrival_cvs =
+          list<double>(n, "sweep.arrival_cvs", [this](const YAML::Node& x, const std::string& k) {
+            return ranged(x, k, kMinArrivalCv, kMaxArrivalCv);
+          });
     }
   }
 
@@ -700,6 +797,17 @@ std::string to_yaml(const Config& c) {
   for (const auto& [k, v] : w.mix) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap;
   if (!w.trace.empty()) e << YAML::Key << "trace" << YAML::Value << w.trace;
+  if (!w.per_model.empty()) {
+    e << YAML::Key << "per_model" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, m] : w.per_model) {
+      e << YAML::Key << name << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "rate" << YAML::Value << m.rate;
+      if (m.kind) e << YAML::Key << "kind" << YAML::Value << gap_kind_name(*m.kind);
+      if (m.cv) e << YAML::Key << "cv" << YAML::Value << *m.cv;
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  }
   if (w.arrivals) {
     const ArrivalConfig& a = *w.arrivals;
     e << YAML::Key << "arrivals" << YAML::Value << YAML::BeginMap;
@@ -768,6 +876,28 @@ std::string to_yaml(const Config& c) {
     e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << sw.slo_multipliers;
   }
   if (!sw.seeds.empty()) e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << sw.seeds;
+  if (!sw.dispatchers.empty()) {
+    e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << sw.dispatchers;
+  }
+  axes("dispatcher_params", sw.dispatcher_params);
+  if (!sw.bindings.empty()) {
+    e << YAML::Key << "bindings" << YAML::Value << YAML::Flow << sw.bindings;
+  }
+  if (!sw.device_counts.empty()) {
+    e << YAML::Key << "device_counts" << YAML::Value;
+    if (sw.device_counts.front().component.empty()) {
+      e << YAML::Flow << sw.device_counts.front().values;
+    } else {
+      e << YAML::BeginMap;
+      for (const SweepParamAxis& a : sw.device_counts) {
+        e << YAML::Key << a.component << YAML::Value << YAML::Flow << a.values;
+      }
+      e << YAML::EndMap;
+    }
+  }
+  if (!sw.arrival_cvs.empty()) {
+    e << YAML::Key << "arrival_cvs" << YAML::Value << YAML::Flow << sw.arrival_cvs;
+  }
   e << YAML::Key << "threads" << YAML::Value << sw.threads;
   e << YAML::EndMap;
   if (c.cluster.present) {
@@ -825,6 +955,20 @@ ArrivalSpec ArrivalConfig::spec(double rate_per_s) const {
   return out;
 }
 
+ArrivalSpec WorkloadConfig::model_spec(const ModelArrivalConfig& m) const {
+  ArrivalSpec out;
+  out.rate_per_s = m.rate;
+  out.kind = m.kind ? *m.kind : arrivals ? arrivals->kind : GapKind::exponential;
+  if (m.cv) {
+    out.cv = *m.cv;
+  } else if (m.kind) {
+    out.cv = 1;  // an explicit kind without cv: only exponential passes validate()
+  } else {
+    out.cv = arrivals ? arrivals->cv : 1.0;
+  }
+  return out;
+}
+
 fs::path default_config_path() {
   return data_dir() / "benchmark" / "scenarios" / "paper-cnn.yaml";
 }
@@ -852,7 +996,41 @@ StreamSpec stream_spec(const Config& config, const ProfileSet& profiles) {
   if (config.workload.arrivals) {
     spec.arrivals = config.workload.arrivals->spec(config.workload.rate);
   }
+  if (!config.workload.per_model.empty()) {
+    spec.per_model.resize(profiles.size());
+    for (const auto& [name, m] : config.workload.per_model) {
+      const auto v = profiles.find(name);
+      if (!v) {
+        throw InputError("", 0, "workload.per_model." + name,
+                         "unknown model (not in the profile set)");
+      }
+      spec.per_model[*v] = config.workload.model_spec(m);
+    }
+  }
   return spec;
+}
+
+std::string arrivals_text(const WorkloadConfig& w) {
+  if (!w.per_model.empty()) {
+    double total = 0;
+    for (const auto& [_, m] : w.per_model) total += m.rate;
+    return fmt::format("per-model arrivals ({} models, {} req/s in all)", w.per_model.size(),
+                       total);
+  }
+  if (!w.arrivals) return fmt::format("Poisson {} req/s", w.rate);
+  const ArrivalConfig& a = *w.arrivals;
+  const std::string gaps = a.kind == GapKind::exponential
+                               ? std::string("Poisson")
+                               : fmt::format("{} gaps (cv {})", gap_kind_name(a.kind), a.cv);
+  if (!a.curve.empty()) {
+    return fmt::format("{}, rate curve of {} points{} (mean {} req/s)", gaps, a.curve.t_s.size(),
+                       a.curve.periodic ? ", periodic" : "", a.curve.mean_rate());
+  }
+  if (a.diurnal) {
+    return fmt::format("{}, diurnal rate mean {} req/s (amplitude {}, period {} s)", gaps, w.rate,
+                       a.diurnal->amplitude, a.diurnal->period_s);
+  }
+  return fmt::format("{} {} req/s", gaps, w.rate);
 }
 
 }  // namespace dysta

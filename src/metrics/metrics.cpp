@@ -95,6 +95,31 @@ double QuantileSketch::quantile(double q) const {
          (gamma_ + 1);
 }
 
+void QuantileSketch::merge(const QuantileSketch& other) {
+  if (other.accuracy_ != accuracy_) {
+    throw std::invalid_argument("QuantileSketch::merge: different relative accuracies");
+  }
+  count_ += other.count_;
+  zeros_ += other.zeros_;
+  if (other.buckets_.empty()) return;
+  const auto other_end = other.offset_ + static_cast<std::int64_t>(other.buckets_.size());
+  if (buckets_.empty()) {
+    offset_ = other.offset_;
+    buckets_ = other.buckets_;
+    return;
+  }
+  if (other.offset_ < offset_) {
+    buckets_.insert(buckets_.begin(), static_cast<std::size_t>(offset_ - other.offset_), 0);
+    offset_ = other.offset_;
+  }
+  if (other_end > offset_ + static_cast<std::int64_t>(buckets_.size())) {
+    buckets_.resize(static_cast<std::size_t>(other_end - offset_), 0);
+  }
+  for (std::size_t j = 0; j < other.buckets_.size(); ++j) {
+    buckets_[static_cast<std::size_t>(other.offset_ - offset_) + j] += other.buckets_[j];
+  }
+}
+
 void CompensatedSum::add(double x) {
   const double t = sum_ + x;
   if (std::fabs(sum_) >= std::fabs(x)) {

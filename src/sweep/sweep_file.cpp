@@ -251,6 +251,19 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
     throw InputError(config_file, 0, "workload.trace",
                      "a sweep generates its streams; use `dysta run` to replay a trace");
   }
+  if (sw.has_cluster_axes()) {
+    const char* key = !sw.dispatchers.empty()         ? "sweep.dispatchers"
+                      : !sw.dispatcher_params.empty() ? "sweep.dispatcher_params"
+                      : !sw.bindings.empty()          ? "sweep.bindings"
+                      : !sw.device_counts.empty()     ? "sweep.device_counts"
+                                                      : "sweep.arrival_cvs";
+    throw InputError(config_file, 0, key,
+                     "only in a cluster sweep (a config with a cluster: section, docs/cluster.md)");
+  }
+  if (!config.workload.per_model.empty()) {
+    throw InputError(config_file, 0, "workload.per_model",
+                     "sweeps generate Poisson streams only; use `dysta run` or a cluster sweep");
+  }
   if (config.workload.arrivals) {
     throw InputError(config_file, 0, "workload.arrivals",
                      "sweeps generate Poisson streams only; use `dysta run` (one run per "

@@ -33,7 +33,27 @@ PoissonGenerator::PoissonGenerator(const ProfileSet& profiles, const StreamSpec&
   if (!(spec.slo_multiplier > 0)) throw InputError("", 0, "slo_multiplier", "must be > 0");
   if (spec.priorities.empty()) throw InputError("", 0, "priorities", "must not be empty");
   if (profiles.size() == 0) throw InputError("", 0, "profiles", "empty profile set");
-  if (spec.arrivals) {
+  if (!spec.per_model.empty()) {
+    if (spec.per_model.size() != profiles.size()) {
+      throw InputError("", 0, "per_model", "needs one entry per variant");
+    }
+    bool any = false;
+    for (std::size_t m = 0; m < profiles.size(); ++m) {
+      if (!spec.per_model[m]) {
+        models_.emplace_back();
+        continue;
+      }
+      any = true;
+      const std::string field = "workload.per_model." + profiles.variant(m).name;
+      ArrivalProcess process(*spec.per_model[m], field);
+      const std::uint64_t lo = rng_.next_u32();
+      const std::uint64_t hi = rng_.next_u32();
+      ModelStream stream{std::move(process), PyRandom(lo | (hi << 32)), 0.0};
+      stream.next_s = stream.process.next(stream.rng);
+      models_.emplace_back(std::move(stream));
+    }
+    if (!any) throw InputError("", 0, "per_model", "no model has a rate");
+  } else if (spec.arrivals) {
     ArrivalSpec arrivals = *spec.arrivals;
     arrivals.rate_per_s = spec.rate_per_s;
     process_.emplace(arrivals, "workload.arrivals");
@@ -66,21 +86,34 @@ PoissonGenerator::PoissonGenerator(const ProfileSet& profiles, const StreamSpec&
 
 Request PoissonGenerator::next() {
   Request r;
-  if (process_) {
-    t_ = process_->next(rng_);
+  if (!models_.empty()) {
+    std::size_t best = models_.size();
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      if (models_[m] && (best == models_.size() || models_[m]->next_s < models_[best]->next_s)) {
+        best = m;
+      }
+    }
+    ModelStream& stream = *models_[best];
+    r.arrival_s = stream.next_s;
+    r.variant = static_cast<std::uint32_t>(best);
+    stream.next_s = stream.process.next(stream.rng);
   } else {
-    t_ += rng_.expovariate(spec_.rate_per_s);
-  }
-  r.arrival_s = t_;
-  if (cumulative_.empty()) {
-    r.variant = static_cast<std::uint32_t>(
-        rng_.randint(0, static_cast<std::int64_t>(profiles_.size()) - 1));
-  } else {
-    const double u = rng_.random();
-    std::size_t k = 0;
-    while (k + 1 < cumulative_.size() && !(u < cumulative_[k])) ++k;
-    while (spec_.mix[k] == 0 && k > 0) --k;  // never pick a zero-weight variant at the edge
-    r.variant = static_cast<std::uint32_t>(k);
+    if (process_) {
+      t_ = process_->next(rng_);
+    } else {
+      t_ += rng_.expovariate(spec_.rate_per_s);
+    }
+    r.arrival_s = t_;
+    if (cumulative_.empty()) {
+      r.variant = static_cast<std::uint32_t>(
+          rng_.randint(0, static_cast<std::int64_t>(profiles_.size()) - 1));
+    } else {
+      const double u = rng_.random();
+      std::size_t k = 0;
+      while (k + 1 < cumulative_.size() && !(u < cumulative_[k])) ++k;
+      while (spec_.mix[k] == 0 && k > 0) --k;  // never pick a zero-weight variant at the edge
+      r.variant = static_cast<std::uint32_t>(k);
+    }
   }
   const auto num_priorities = static_cast<std::int64_t>(spec_.priorities.size());
   r.priority = spec_.priorities[static_cast<std::size_t>(rng_.randint(0, num_priorities - 1))];

@@ -2,6 +2,7 @@
 // count; metrics and per-device bookkeeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -94,16 +95,55 @@ TEST(Cluster, ResultsDoNotDependOnThreads) {
   const Cluster cluster({test::tiny_group("slow", 3, profiles, "dysta"),
                          test::tiny_group("fast", 2, fast, "sjf_sparse")});
   const auto requests = poisson(cluster.catalogue(), rate_for(*profiles, 0.8, 5), 1500, 11);
-  for (const char* dispatcher :
-       {"round_robin", "random", "model_affinity", "jsq", "power_of_two"}) {
-    ClusterOptions options;
-    options.dispatcher = dispatcher;
-    options.threads = 1;
-    const std::string one = all_metrics(cluster, test::run_cluster(cluster, requests, options));
-    for (unsigned threads : {2u, 3u, 7u}) {
+  // Oblivious dispatchers: devices simulated in parallel; state-dependent ones and late binding:
+  // the sinks on a second thread (SinkPipe). The same per-device calls either way.
+  for (const Binding binding : {Binding::early, Binding::late}) {
+    for (const char* dispatcher : {"round_robin", "random", "model_affinity", "jsq", "power_of_two",
+                                   "least_work", "earliest_finish"}) {
+      ClusterOptions options;
+      options.dispatcher = dispatcher;
+      options.binding = binding;
+      options.late_depth = 2;
+      options.threads = 1;
+      const std::string one = all_metrics(cluster, test::run_cluster(cluster, requests, options));
+      for (unsigned threads : {2u, 3u, 7u}) {
+        options.threads = threads;
+        EXPECT_EQ(all_metrics(cluster, test::run_cluster(cluster, requests, options)), one)
+            << dispatcher << " threads " << threads << " " << to_string(binding);
+      }
+    }
+  }
+}
+
+// Streaming metrics with the state-dependent dispatchers: the accumulators (fed on the sink
+// thread when threads > 1) give the same metrics on 1, 2 and 3 threads, with more completions
+// than the pipe holds (8,192 records).
+TEST(Cluster, StreamingMetricsDoNotDependOnThreads) {
+  const auto profiles = k1_eyeriss();
+  const Cluster cluster({test::tiny_group("g", 4, profiles, "dysta")});
+  const auto requests = poisson(*profiles, rate_for(*profiles, 0.8, 4), 20000, 21);
+  for (const char* dispatcher : {"jsq", "least_work", "power_of_two", "earliest_finish"}) {
+    std::string first;
+    for (unsigned threads : {1u, 2u, 3u}) {
+      ClusterOptions options;
+      options.dispatcher = dispatcher;
       options.threads = threads;
-      EXPECT_EQ(all_metrics(cluster, test::run_cluster(cluster, requests, options)), one)
-          << dispatcher << " threads " << threads;
+      std::vector<MetricsAccumulator> online;
+      for (int d = 0; d < 4; ++d) online.emplace_back(*profiles, MetricsOptions::streaming());
+      std::vector<CompletionSink*> sinks{&online[0], &online[1], &online[2], &online[3]};
+      SpanSource source(requests);
+      const auto runs = simulate_cluster(cluster, source, options, sinks);
+      const ClusterMetrics m = cluster_metrics_online(cluster, runs, online);
+      nlohmann::json j;
+      for (const auto& d : m.devices) j["devices"].push_back(metrics_json(d));
+      j["p99"] = m.total.turnaround_s.p99;
+      j["antt"] = m.total.antt;
+      EXPECT_EQ(m.total.requests, requests.size());
+      if (threads == 1) {
+        first = j.dump();
+      } else {
+        EXPECT_EQ(j.dump(), first) << dispatcher << " threads " << threads;
+      }
     }
   }
 }
@@ -168,7 +208,24 @@ TEST(Cluster, OnlineMetricsAgreeWithExactOnes) {
   EXPECT_NEAR(streamed.total.antt, exact.total.antt, 1e-9 * exact.total.antt);
   EXPECT_EQ(streamed.total.goodput_inf_s, exact.total.goodput_inf_s);
   EXPECT_EQ(streamed.total.load_imbalance, exact.total.load_imbalance);
-  EXPECT_TRUE(std::isnan(streamed.total.turnaround_s.p99));
+  // Cluster-wide percentiles from the merged device sketches: within the sketch's relative
+  // accuracy (1e-3) of the exact order statistic of rank floor(q / 100 x (n - 1)) over every
+  // device's served requests.
+  std::vector<double> all;
+  for (const auto& r : run.recorders) {
+    for (const auto& done : r.done()) {
+      if (!done.dropped) all.push_back(done.turnaround_s);
+    }
+  }
+  std::sort(all.begin(), all.end());
+  const Percentiles& p = streamed.total.turnaround_s;
+  for (const auto& [q, got] : {std::pair{50.0, p.p50}, {90.0, p.p90}, {99.0, p.p99}}) {
+    const auto rank = static_cast<std::size_t>(std::floor(q / 100 * (all.size() - 1.0)));
+    EXPECT_NEAR(got, all[rank], 1e-3 * all[rank] * (1 + 1e-9)) << q;
+  }
+  // Exact (batch) percentiles interpolate; the sketch stays within one neighbour's spacing.
+  EXPECT_NEAR(p.p99, exact.total.turnaround_s.p99, 0.02 * exact.total.turnaround_s.p99);
+  EXPECT_EQ(streamed.groups[0].turnaround_s.p99, p.p99);  // one group: the total
   for (int d = 0; d < 3; ++d) {
     EXPECT_EQ(streamed.devices[d].violations, exact.devices[d].violations);
     EXPECT_NEAR(streamed.devices[d].turnaround_s.p99, exact.devices[d].turnaround_s.p99,

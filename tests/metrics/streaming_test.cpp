@@ -38,6 +38,25 @@ TEST(QuantileSketch, ZerosAndEmpty) {
   EXPECT_NEAR(sketch.quantile(100), 4.0, 4e-3);
 }
 
+TEST(QuantileSketch, MergeEqualsOneSketchOfBothStreams) {
+  QuantileSketch a, b, both;
+  PyRandom rng(3);
+  for (int i = 0; i < 5000; ++i) {
+    const double x = i % 7 == 0 ? 0.0 : rng.expovariate(i % 2 ? 0.01 : 50.0);
+    (i % 3 ? a : b).add(x);
+    both.add(x);
+  }
+  QuantileSketch empty;
+  a.merge(empty);
+  a.merge(b);
+  EXPECT_EQ(a.count(), both.count());
+  for (double q = 0; q <= 100; q += 0.5) EXPECT_EQ(a.quantile(q), both.quantile(q)) << q;
+  empty.merge(both);  // into an empty sketch
+  EXPECT_EQ(empty.quantile(99), both.quantile(99));
+  QuantileSketch coarse(0.01);
+  EXPECT_THROW(coarse.merge(both), std::invalid_argument);
+}
+
 TEST(CompensatedSum, RecoversLostLowOrderBits) {
   CompensatedSum s;
   s.add(1e16);
