@@ -69,7 +69,8 @@ class Prema final : public Policy, public PolicyScores {
   // maximum, with the clock rollback of Q2).
   std::unique_ptr<TaskIndex> make_index() const override {
     if (semantics_ != Semantics::corrected) return nullptr;
-    return std::make_unique<detail::PremaIndex>(sparse_);
+    return std::make_unique<detail::PremaIndex>(sparse_,
+                                                std::make_unique<Prema>(sparse_, semantics_));
   }
 
   // The estimate of every task whose token, after the accrual select() is about to make, reaches

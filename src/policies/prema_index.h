@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <queue>
 #include <set>
 #include <tuple>
@@ -44,11 +45,84 @@ namespace dysta::detail {
 
 class PremaIndex final : public TaskIndex {
  public:
+  // Below `large_from` ready tasks `scan` (a fresh Prema policy of the same kind, corrected
+  // semantics) decides over a dense copy of the tasks and their tokens, as the scheduler's scan
+  // path would; from there on (for the rest of the run) the tokens move into the index.
   // `wake_scale` > 1 makes wake times late (a deliberately wrong index for tests only).
-  explicit PremaIndex(bool sparse, double wake_scale = 1.0)
-      : sparse_(sparse), wake_scale_(wake_scale) {}
+  PremaIndex(bool sparse, std::unique_ptr<Policy> scan, std::size_t large_from = 128,
+             double wake_scale = 1.0)
+      : sparse_(sparse),
+        wake_scale_(wake_scale),
+        small_(std::move(scan)),
+        large_from_(large_from) {}
 
   void insert(std::uint32_t slot, const TaskView& t) override {
+    if (small_) {
+      dense_.push_back(t);
+      dense_state_.push_back(PolicyTaskState{});
+      dense_slot_.push_back(slot);
+      if (dense_.size() >= large_from_) go_large();
+      return;
+    }
+    insert_large(slot, t);
+  }
+
+  std::uint32_t best(double now) override {
+    if (small_) {  // only the last decision time is needed (go_large())
+      log_.assign(1, now);
+      log_base_ = decisions_++;
+      return dense_slot_[small_->select(DecisionContext{now, dense_, dense_state_})];
+    }
+    return best_large(now);
+  }
+
+  void update_best(std::uint32_t slot, const TaskView& t) override {
+    if (small_) {
+      dense_[dense_position(slot)] = t;
+      return;
+    }
+    update_large(slot, t);
+  }
+
+  void erase_best(std::uint32_t slot) override {
+    if (small_) {
+      const auto p = static_cast<std::ptrdiff_t>(dense_position(slot));
+      dense_.erase(dense_.begin() + p);
+      dense_state_.erase(dense_state_.begin() + p);
+      dense_slot_.erase(dense_slot_.begin() + p);
+      return;
+    }
+    erase_large(slot);
+  }
+
+ private:
+  std::size_t dense_position(std::uint32_t slot) const {
+    for (std::size_t i = dense_.size(); i-- > 0;) {
+      if (dense_slot_[i] == slot) return i;
+    }
+    return 0;  // unreachable: the engine names a ready task
+  }
+  // The dense tasks become the index's: a token < 0 is set to the priority at the next
+  // decision (as the scan does); the others are exact after the last decision.
+  void go_large() {
+    std::vector<TaskView> views = std::move(dense_);
+    std::vector<PolicyTaskState> states = std::move(dense_state_);
+    std::vector<std::uint32_t> slots = std::move(dense_slot_);
+    small_.reset();
+    for (std::size_t i = 0; i < views.size(); ++i) {
+      insert_large(slots[i], views[i]);
+      Task& x = tasks_[slots[i]];
+      if (states[i].token < 0 || decisions_ == 0) continue;  // initialised at the next decision
+      x.token = states[i].token;
+      x.initialised = true;
+      x.init = x.synced = decisions_ - 1;
+      enter_band(slots[i]);
+      push_wake(slots[i], wake_time(x));
+    }
+    trimmed_size_ = log_.size();
+  }
+
+  void insert_large(std::uint32_t slot, const TaskView& t) {
     if (slot >= tasks_.size()) tasks_.resize(slot + 1);
     Task& x = tasks_[slot];
     const std::uint64_t generation = x.generation;
@@ -68,7 +142,7 @@ class PremaIndex final : public TaskIndex {
     push_wake(slot, -kInf);  // initialised (and banded) at the next decision
   }
 
-  std::uint32_t best(double now) override {
+  std::uint32_t best_large(double now) {
     if (!log_.empty() && !(now >= log_.back())) rolled_back_ = true;
     log_.push_back(now);
     const std::uint64_t k = decisions_++;
@@ -90,7 +164,7 @@ class PremaIndex final : public TaskIndex {
     return first_live();
   }
 
-  void update_best(std::uint32_t slot, const TaskView& t) override {
+  void update_large(std::uint32_t slot, const TaskView& t) {
     Task& x = tasks_[slot];
     const std::uint64_t last = decisions_ - 1;  // the decision that chose it
     const bool was_regular = x.regular;
@@ -110,7 +184,7 @@ class PremaIndex final : public TaskIndex {
     push_wake(slot, wake_time(x));
   }
 
-  void erase_best(std::uint32_t slot) override {
+  void erase_large(std::uint32_t slot) {
     Task& x = tasks_[slot];
     leave_band(slot);
     if (!x.regular) --irregular_;
@@ -306,6 +380,11 @@ class PremaIndex final : public TaskIndex {
 
   bool sparse_;
   double wake_scale_;
+  std::unique_ptr<Policy> small_;  // null once large
+  std::size_t large_from_;
+  std::vector<TaskView> dense_;  // small: the ready tasks in arrival order
+  std::vector<PolicyTaskState> dense_state_;
+  std::vector<std::uint32_t> dense_slot_;
   std::vector<Task> tasks_;  // by slot
   std::vector<double> log_;  // decision times from decision log_base_
   std::uint64_t log_base_ = 0;

@@ -72,8 +72,10 @@ struct MutantLaxityRule : detail::LaxityBoundRule {
 using IndexFactory = std::function<std::unique_ptr<TaskIndex>(std::size_t, std::size_t)>;
 using PolicyFactory = std::function<std::unique_ptr<Policy>()>;
 IndexFactory prema_index(bool sparse, double wake_scale) {
-  return [=](std::size_t, std::size_t) -> std::unique_ptr<TaskIndex> {
-    return std::make_unique<detail::PremaIndex>(sparse, wake_scale);
+  return [=](std::size_t large_from, std::size_t) -> std::unique_ptr<TaskIndex> {
+    return std::make_unique<detail::PremaIndex>(
+        sparse, make_policy(sparse ? "prema_sparse" : "prema", {}, Semantics::corrected),
+        large_from, wake_scale);
   };
 }
 template <typename Rule>
