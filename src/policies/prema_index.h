@@ -71,7 +71,8 @@ class PremaIndex final : public TaskIndex {
     if (small_) {  // only the last decision time is needed (go_large())
       log_.assign(1, now);
       log_base_ = decisions_++;
-      return dense_slot_[small_->select(DecisionContext{now, dense_, dense_state_})];
+      chosen_ = small_->select(DecisionContext{now, dense_, dense_state_});
+      return dense_slot_[chosen_];
     }
     return best_large(now);
   }
@@ -97,6 +98,7 @@ class PremaIndex final : public TaskIndex {
 
  private:
   std::size_t dense_position(std::uint32_t slot) const {
+    if (chosen_ < dense_slot_.size() && dense_slot_[chosen_] == slot) return chosen_;
     for (std::size_t i = dense_.size(); i-- > 0;) {
       if (dense_slot_[i] == slot) return i;
     }
@@ -385,6 +387,7 @@ class PremaIndex final : public TaskIndex {
   std::vector<TaskView> dense_;  // small: the ready tasks in arrival order
   std::vector<PolicyTaskState> dense_state_;
   std::vector<std::uint32_t> dense_slot_;
+  std::size_t chosen_ = 0;   // position best() returned (small)
   std::vector<Task> tasks_;  // by slot
   std::vector<double> log_;  // decision times from decision log_base_
   std::uint64_t log_base_ = 0;
