@@ -17,6 +17,8 @@
 //     records its new (last run, D) as a segment, so its exact token can still be replayed;
 //   * each band holds its tasks ordered by (estimate, arrival); the threshold is the highest
 //     non-empty band and the choice its first task.
+// Below 128 ready tasks (until the queue first reaches it) a Prema scan decides over a dense copy
+// of the tasks and their tokens, as the scheduler's scan path would; the tokens then move in.
 // Irregular tasks (priority not > 0 and finite, D not a positive normal number, NaN estimate or
 // non-finite last run) or a clock that goes back: every decision replays every task and repeats
 // the scan exactly (O(R)).
