@@ -152,10 +152,12 @@ void run(const RunFlags& flags) {
         "  SLO violation rate   >= {:.4f}  ({} of {}; {})\n"
         "  ANTT                 >= {:.4f}  (mean-busy-time relaxation)\n",
         bound->violation_rate, bound->late.min_late, bound->requests,
-        bound->late.exact ? "exact minimum"
-                          : fmt::format("relaxation in {} of {} busy periods",
-                                        bound->late.busy_periods - bound->late.exact_periods,
-                                        bound->late.busy_periods),
+        bound->late.exact
+            ? "exact minimum"
+            : fmt::format("relaxation in {} of {} busy periods{}",
+                          bound->late.busy_periods - bound->late.exact_periods,
+                          bound->late.busy_periods,
+                          bound->late.work_limit_reached ? ", search work limit reached" : ""),
         bound->antt);
   }
   std::string names;

@@ -70,7 +70,7 @@ Config resolve_config(const ConfigFlags& f) {
   add_path("output", f.out);
   const std::filesystem::path path =
       f.config.empty() ? default_config_path() : std::filesystem::path(f.config);
-  Config config = load_config(path, overrides);
+  Config config = f.config.empty() ? load_default_config(overrides) : load_config(path, overrides);
   if (config.profiles.empty()) {
     throw InputError(path.string(), 0, "profiles", "not set (give --profiles or a config key)");
   }

@@ -32,6 +32,12 @@ struct LateJobsOptions {
   std::size_t node_limit = 200000;
   // Size of the consecutive blocks of the partition relaxation.
   std::size_t block_size = 12;
+  // Work units (one per search node, per job examined, per idle-time gap visited or moved) that
+  // all the searches of one call may use together: the greedy solutions, the exact searches and
+  // the blocks. Once spent, a search stops as at node_limit (its period falls back to the
+  // relaxation, a block to Moore-Hodgson), so the searches cost O(work_limit) in all; the rest
+  // is O(N log N) (Moore-Hodgson, sorting, antt_lower_bound()).
+  std::size_t work_limit = 200'000'000;
 };
 
 // Minimum number of late jobs on one preemptive machine with release dates (1|r_j,pmtn|sum U_j;
@@ -41,11 +47,12 @@ struct LateJobsOptions {
 //  * exact: branch and bound over the jobs in deadline order (include a job iff it still fits
 //    into the idle time of the chosen set's EDF schedule), seeded with a greedy solution and
 //    pruned by a count of the remaining jobs that fit individually.
-//  * relaxation (a period whose search exceeds node_limit): the larger of
+//  * relaxation (a period whose search exceeds node_limit or the shared work_limit): the larger of
 //      - Moore-Hodgson (1968) with every release moved to the period's start (fewer constraints),
 //      - the sum over consecutive blocks (release order, block_size jobs) of each block's exact
 //        minimum: an optimal schedule restricted to a block is a schedule of that block alone,
-//        so the minimum is superadditive over a partition of the jobs.
+//        so the minimum is superadditive over a partition of the jobs (a block whose search
+//        also runs out counts its Moore-Hodgson relaxation from the block's first release).
 //    If the relaxation equals the late count of the best solution found, the period is exact.
 // Completion times are compared with deadline + 1e-9 s (ties count as on time, erring low).
 struct LateJobsBound {
@@ -57,6 +64,8 @@ struct LateJobsBound {
   // Late jobs of a feasible solution (exact periods: the minimum; the others: the greedy one), so
   // min_late <= exact minimum <= upper. Shows how loose a relaxation is.
   std::size_t upper = 0;
+  std::size_t work = 0;             // work units used (LateJobsOptions::work_limit)
+  bool work_limit_reached = false;  // the searches stopped at work_limit
 };
 LateJobsBound min_late_jobs(std::span<const BoundJob> jobs, const LateJobsOptions& options = {});
 
@@ -81,7 +90,9 @@ StreamBound stream_bound(const ProfileSet& profiles, std::span<const Request> re
                          const LateJobsOptions& options = {});
 
 // {requests, min_violations, violation_rate, violations_bound: "exact minimum ..." or
-//  "relaxation ...", busy_periods, exact_busy_periods, largest_busy_period, antt, antt_bound}.
+//  "relaxation ...", busy_periods, exact_busy_periods, largest_busy_period, antt, antt_bound},
+// plus search_work_limit_reached: true and search_work_limit (the units used) only when the
+// searches stopped at LateJobsOptions::work_limit.
 nlohmann::json bound_json(const StreamBound& bound);
 
 }  // namespace dysta

@@ -86,8 +86,9 @@ DropRule parse_drop_rule(const std::string& text, const std::string& field = "dr
 struct SchedulerOptions {
   std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
   // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse, edf
-  // and corrected planaria; the Dysta family's bound-pruned tree, policies/bound_index.h) instead
-  // of select(); the choices are identical. Off, or with an observer
+  // and corrected planaria; bound-pruned trees for the Dysta family, llf and corrected sdrm3,
+  // policies/bound_index.h; lazily replayed tokens for corrected prema, policies/prema_index.h)
+  // instead of select(); the choices are identical. Off, or with an observer
   // that wants decisions, every decision scans.
   bool keyed_fast_path = true;
   // True latencies for TaskView::real_remaining_s / real_isolated_s (NaN without one). Required
@@ -207,11 +208,16 @@ class Scheduler {
   DropRule drop_;
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
 
-  // Scan path: position = arrival rank among ready tasks. Index path: stable slots.
+  // Scan path: position = arrival rank among ready tasks (views_, states_ and data_of_ are
+  // erased in order: O(ready tasks) per finished request, 100 bytes + 20 per task moved, as
+  // select() needs the views contiguous in arrival order); data_ (about 220 bytes per task) stays
+  // in stable slots there. Index path: stable slots for everything.
   std::vector<TaskView> views_;
   std::vector<PolicyTaskState> states_;  // scan path only
+  std::vector<std::uint32_t> data_of_;   // scan path only: position -> slot of data_
   std::vector<TaskData> data_;
-  std::vector<std::uint32_t> free_;  // index path: free slots
+  std::vector<std::uint32_t> free_;  // free slots of data_ (index path: also of views_)
+  TaskData& data_at(std::size_t pos) { return data_[index_ ? pos : data_of_[pos]]; }
   std::size_t count_ = 0;
 
   bool running_ = false;
@@ -244,7 +250,7 @@ inline ScheduledLayer Scheduler::next(double now_s) {
   const double overhead = policy_.decision_overhead_s();
   if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
   const TaskView& t = views_[pos];
-  TaskData& d = data_[pos];
+  TaskData& d = data_at(pos);
   if (d.first_start_s < 0) d.first_start_s = now_s;
   running_ = true;
   running_pos_ = pos;
@@ -256,7 +262,7 @@ inline bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, 
   const std::size_t pos = running_pos_;
   if (!running_ || views_[pos].request != task) fail_not_running(task);
   TaskView& t = views_[pos];
-  TaskData& d = data_[pos];
+  TaskData& d = data_at(pos);
   const std::uint32_t k = t.layers_done;
   // Spec B.6 steps 2-4: the monitor's gamma, then the remaining-time tables.
   if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, measured_sparsity);

@@ -692,17 +692,48 @@ void apply_override(YAML::Node& root, const std::string& text, std::set<std::str
   }
 }
 
-}  // namespace
+// The text of a config file with the lines of its top-level block `scenario:` other than
+// `name:` emptied (line numbers unchanged): Parser reads only scenario.name, and the rest of the
+// block (benchmark provenance) is most of a generated scenario file. Only for the shipped
+// default config (load_default_config()); a file of any other shape is returned unchanged.
+std::string without_scenario_metadata(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  bool inside = false;
+  std::size_t indent = 0;  // of the block's keys; 0 = not seen yet
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + pos, end - pos);
+    const std::size_t first = line.find_first_not_of(' ');
+    bool keep = true;
+    if (!inside) {
+      inside = line == "scenario:";
+    } else if (first == std::string_view::npos) {
+      // blank line: part of the block
+    } else if (first == 0) {
+      if (line[0] != '#') inside = line == "scenario:";  // the block ended
+    } else {
+      if (indent == 0) indent = first;
+      keep = first == indent && line.substr(first).starts_with("name:");
+    }
+    if (keep) out.append(line);
+    if (end < text.size()) out.push_back('\n');
+    pos = end + 1;
+  }
+  return out;
+}
 
-Config load_config(const fs::path& path, const std::vector<std::string>& overrides) {
+Config load_config_text(const fs::path& path, const std::string* text,
+                        const std::vector<std::string>& overrides) {
   Origin origin;
   YAML::Node root;
   if (!path.empty()) {
     origin.file = path.string();
     origin.base_dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const std::string text = read_file(path);  // refuses directories, FIFOs, symlink loops
     try {
-      root = YAML::Load(text);
+      root = YAML::Load(*text);
       reject_duplicate_keys(root, path.string());
     } catch (const YAML::ParserException& e) {
       throw InputError(path.string(), static_cast<std::size_t>(e.mark.line + 1), "", e.msg);
@@ -716,6 +747,20 @@ Config load_config(const fs::path& path, const std::vector<std::string>& overrid
   } catch (const YAML::Exception& e) {
     throw InputError(origin.file, e.mark.is_null() ? 0 : e.mark.line + 1, "", e.msg);
   }
+}
+
+}  // namespace
+
+Config load_config(const fs::path& path, const std::vector<std::string>& overrides) {
+  if (path.empty()) return load_config_text(path, nullptr, overrides);
+  const std::string text = read_file(path);  // refuses directories, FIFOs, symlink loops
+  return load_config_text(path, &text, overrides);
+}
+
+Config load_default_config(const std::vector<std::string>& overrides) {
+  const fs::path path = default_config_path();
+  const std::string text = without_scenario_metadata(read_file(path));
+  return load_config_text(path, &text, overrides);
 }
 
 std::string to_yaml(const Config& c) {

@@ -45,7 +45,10 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
   constexpr std::size_t kReserve = 64;
   views_.reserve(kReserve);
   data_.reserve(kReserve);
-  if (!index_) states_.reserve(kReserve);
+  if (!index_) {
+    states_.reserve(kReserve);
+    data_of_.reserve(kReserve);
+  }
 }
 
 Scheduler::~Scheduler() = default;
@@ -107,7 +110,14 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   if (!index_) {
     views_.push_back(t);
     states_.push_back(PolicyTaskState{});
-    data_.push_back(d);
+    if (!free_.empty()) {
+      data_of_.push_back(free_.back());
+      free_.pop_back();
+      data_[data_of_.back()] = d;
+    } else {
+      data_of_.push_back(static_cast<std::uint32_t>(data_.size()));
+      data_.push_back(d);
+    }
     return;
   }
   std::uint32_t slot;
@@ -132,9 +142,10 @@ void Scheduler::remove(std::size_t pos) {
     return;
   }
   const auto offset = static_cast<std::ptrdiff_t>(pos);
+  free_.push_back(data_of_[pos]);
   views_.erase(views_.begin() + offset);
   states_.erase(states_.begin() + offset);
-  data_.erase(data_.begin() + offset);
+  data_of_.erase(data_of_.begin() + offset);
 }
 
 std::size_t Scheduler::drop_hopeless(double now_s) {
@@ -148,7 +159,7 @@ std::size_t Scheduler::drop_hopeless(double now_s) {
     if (now_s + remaining > t.deadline_s) {
       ++stats_.dropped;
       ++dropped;
-      for (EngineObserver* o : observers_) o->on_drop(data_[i].request, t.request, now_s);
+      for (EngineObserver* o : observers_) o->on_drop(data_at(i).request, t.request, now_s);
       remove(i);
     } else {
       ++i;
@@ -196,7 +207,7 @@ std::size_t Scheduler::scan_select(double now_s) {
 
 void Scheduler::finish(std::size_t pos, double now_s) {
   const TaskView& t = views_[pos];
-  const TaskData& d = data_[pos];
+  const TaskData& d = data_at(pos);
   if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
   ++stats_.requests;
   for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);

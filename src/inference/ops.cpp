@@ -1,6 +1,7 @@
 #include "dysta/inference/ops.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,16 +11,51 @@
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 #include "dysta/error.h"
 
-extern "C" void openblas_set_num_threads(int num_threads);
-// OpenBLAS (pthreads build): joins the thread pool, which its exec_blas() re-creates on demand.
-// Not in cblas.h, hence weak: absent from other BLAS implementations.
-extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
-
 namespace dysta::inference {
 namespace {
+
+// OpenBLAS is loaded on the first GEMM (dlopen), not with the program: a scheduling run of the
+// CLI then neither relocates it (and libgfortran) at start-up nor starts its thread pool.
+// DYSTA_BLAS_LIBRARY: the library CMake found (BLA_VENDOR OpenBLAS); tried after the runtime
+// soname, which is what an installed dysta finds without the -dev package.
+struct Blas {
+  decltype(&cblas_sgemm) sgemm = nullptr;
+  void (*set_num_threads)(int) = nullptr;  // openblas_set_num_threads
+  // OpenBLAS (pthreads build): joins the thread pool, which its exec_blas() re-creates on
+  // demand; absent from other builds (null).
+  int (*thread_shutdown)() = nullptr;  // blas_thread_shutdown_
+};
+std::once_flag g_blas_once;
+std::atomic<const Blas*> g_blas{nullptr};
+
+const Blas& blas() {
+  std::call_once(g_blas_once, [] {
+    void* lib = nullptr;
+    std::string errors;
+    for (const char* name : {"libopenblas.so.0", DYSTA_BLAS_LIBRARY}) {
+      lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+      if (lib != nullptr) break;
+      const char* e = dlerror();
+      errors += std::string(errors.empty() ? "" : "; ") + (e != nullptr ? e : name);
+    }
+    if (lib == nullptr) throw std::runtime_error("cannot load OpenBLAS: " + errors);
+    static Blas api;
+    api.sgemm = reinterpret_cast<decltype(api.sgemm)>(dlsym(lib, "cblas_sgemm"));
+    api.set_num_threads = reinterpret_cast<void (*)(int)>(dlsym(lib, "openblas_set_num_threads"));
+    api.thread_shutdown = reinterpret_cast<int (*)()>(dlsym(lib, "blas_thread_shutdown_"));
+    if (api.sgemm == nullptr || api.set_num_threads == nullptr) {
+      throw std::runtime_error(
+          "cannot load OpenBLAS: cblas_sgemm or openblas_set_num_threads "
+          "missing from the library");
+    }
+    g_blas.store(&api, std::memory_order_release);
+  });
+  return *g_blas.load(std::memory_order_acquire);
+}
 
 using i64 = std::int64_t;
 
@@ -37,15 +73,15 @@ thread_local GemmPool* t_gemm_pool = nullptr;  // ScopedGemmPool
 
 void sgemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb, float* c,
            i64 ldc) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
-              c, static_cast<int>(ldc));
+  blas().sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+               static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
+               c, static_cast<int>(ldc));
 }
 
 void gemm(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 ldb, float* c,
           i64 ldc) {
   // Single-threaded GEMMs unless set_gemm_threads() asked otherwise: images run in parallel.
-  std::call_once(g_threads_once, [] { openblas_set_num_threads(1); });
+  std::call_once(g_threads_once, [] { blas().set_num_threads(1); });
   if (m == 0 || n == 0) return;
   if (k == 0) {
     for (i64 i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
@@ -100,12 +136,13 @@ i64 gemm_row_blocks(i64 m) {
 }
 
 void stop_blas_threads() {
-  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+  const Blas* api = g_blas.load(std::memory_order_acquire);
+  if (api != nullptr && api->thread_shutdown != nullptr) api->thread_shutdown();
 }
 
 void set_gemm_threads(int threads) {
   std::call_once(g_threads_once, [] {});
-  openblas_set_num_threads(std::max(1, threads));
+  blas().set_num_threads(std::max(1, threads));
 }
 
 // One run(): items are taken through `next`; the caller waits until `done` reaches `count`.

@@ -16,18 +16,51 @@ bool on_time(double completion, double deadline) {
   return completion <= deadline + kTolerance_s;
 }
 
+// Work units of the branch and bound (LateJobsOptions::work_limit): one per search node, per
+// job examined and per idle gap visited or copied, shared by every search of one
+// min_late_jobs() call. A search that runs out stops as if it had hit node_limit.
+class Budget {
+ public:
+  explicit Budget(std::size_t limit) : left_(limit) {}
+  // Charges n units; false (and spent() from now on) when fewer than n were left.
+  bool take(std::size_t n) {
+    if (spent_) return false;
+    if (n > left_) {
+      used_ += left_;
+      left_ = 0;
+      spent_ = true;
+      return false;
+    }
+    left_ -= n;
+    used_ += n;
+    return true;
+  }
+  bool spent() const { return spent_; }
+  std::size_t used() const { return used_; }
+
+ private:
+  std::size_t left_;
+  std::size_t used_ = 0;
+  bool spent_ = false;
+};
+
 // Idle time of the EDF schedule of the jobs chosen so far, as sorted disjoint intervals (the
 // last one unbounded). Jobs are added in deadline order, so a new job has the lowest priority:
-// it runs exactly in the idle time after its release and delays no chosen job.
+// it runs exactly in the idle time after its release and delays no chosen job. Each operation
+// starts at the first gap ending after the release (binary search) and adds the gaps it visits
+// to `work`.
 class IdleTime {
  public:
   explicit IdleTime(double from) : gaps_{{from, kInf}} {}
 
+  std::size_t size() const { return gaps_.size(); }
+
   // Completion time of a job (release r, processing p) added now; does not change anything.
-  double completion(double r, double p) const {
+  double completion(double r, double p, std::size_t& work) const {
     double need = p;
-    for (const auto& [start, end] : gaps_) {
-      if (end <= r) continue;
+    for (std::size_t i = first_ending_after(r); i < gaps_.size(); ++i) {
+      ++work;
+      const auto& [start, end] = gaps_[i];
       const double a = std::max(start, r);
       if (end - a >= need) return a + need;
       need -= end - a;
@@ -36,31 +69,43 @@ class IdleTime {
   }
 
   // Adds the job: fills the idle time after r with p.
-  void add(double r, double p) {
+  void add(double r, double p, std::size_t& work) {
+    const std::size_t from = first_ending_after(r);
     double need = p;
-    std::vector<std::pair<double, double>> out;
-    out.reserve(gaps_.size() + 1);
-    for (const auto& [start, end] : gaps_) {
-      if (need <= 0 || end <= r) {
-        out.emplace_back(start, end);
-        continue;
-      }
+    std::size_t i = from;
+    std::pair<double, double> keep[2];
+    std::size_t kept = 0;
+    for (; i < gaps_.size() && need > 0; ++i) {
+      ++work;
+      const auto [start, end] = gaps_[i];
       const double a = std::max(start, r);
-      if (a > start) out.emplace_back(start, a);
+      if (a > start) keep[kept++] = {start, a};
       if (end - a > need) {
-        out.emplace_back(a + need, end);
+        keep[kept++] = {a + need, end};
         need = 0;
       } else {
         need -= end - a;
       }
     }
-    gaps_ = std::move(out);
+    // gaps_[from, i) -> keep[0, kept): at most the head of the first gap and the tail of the last.
+    const std::size_t removed = i - from;
+    const auto at = gaps_.begin() + static_cast<std::ptrdiff_t>(from);
+    std::copy(keep, keep + std::min(kept, removed), at);
+    if (kept > removed) {
+      gaps_.insert(at + static_cast<std::ptrdiff_t>(removed), keep + removed, keep + kept);
+    } else if (kept < removed) {
+      gaps_.erase(at + static_cast<std::ptrdiff_t>(kept),
+                  at + static_cast<std::ptrdiff_t>(removed));
+    }
+    if (kept != removed) work += gaps_.size() - from;  // moved
   }
 
   // Idle time within [r, d].
-  double capacity(double r, double d) const {
+  double capacity(double r, double d, std::size_t& work) const {
     double total = 0;
-    for (const auto& [start, end] : gaps_) {
+    for (std::size_t i = first_ending_after(r); i < gaps_.size(); ++i) {
+      ++work;
+      const auto& [start, end] = gaps_[i];
       if (start >= d) break;
       const double a = std::max(start, r), b = std::min(end, d);
       if (b > a) total += b - a;
@@ -69,52 +114,66 @@ class IdleTime {
   }
 
  private:
+  // Gaps ending at or before r contribute nothing to any operation at release r.
+  std::size_t first_ending_after(double r) const {
+    const auto it = std::upper_bound(gaps_.begin(), gaps_.end(), r,
+                                     [](double v, const auto& g) { return v < g.second; });
+    return static_cast<std::size_t>(it - gaps_.begin());
+  }
+
   std::vector<std::pair<double, double>> gaps_;
 };
 
 // Exact maximum number of on-time jobs of one busy period by branch and bound; `jobs` sorted by
-// deadline. Returns false when the node budget runs out (best_on_time then holds the best found).
+// deadline. solve() returns false when the node limit or the work budget runs out
+// (best_on_time then holds the best found, a feasible count).
 class MaxOnTime {
  public:
-  MaxOnTime(std::span<const BoundJob> jobs, double start, std::size_t node_limit)
-      : jobs_(jobs), start_(start), limit_(node_limit) {}
+  MaxOnTime(std::span<const BoundJob> jobs, double start, std::size_t node_limit, Budget& budget)
+      : jobs_(jobs), start_(start), limit_(node_limit), budget_(budget) {}
 
-  // Greedy: every job, in deadline order, that still fits.
-  std::size_t greedy() const {
+  // Greedy: every job, in deadline order, that still fits (stops early, with the count so far,
+  // when the budget runs out: still a feasible set). Computed once.
+  std::size_t greedy() {
+    if (greedy_done_) return greedy_;
+    greedy_done_ = true;
     IdleTime idle(start_);
-    std::size_t count = 0;
     for (const BoundJob& j : jobs_) {
-      if (on_time(idle.completion(j.release_s, j.processing_s), j.deadline_s)) {
-        idle.add(j.release_s, j.processing_s);
-        ++count;
-      }
+      std::size_t work = 0;
+      const bool fits = on_time(idle.completion(j.release_s, j.processing_s, work), j.deadline_s);
+      if (fits) idle.add(j.release_s, j.processing_s, work);
+      if (!budget_.take(work + 1)) break;
+      if (fits) ++greedy_;
     }
-    return count;
+    return greedy_;
   }
 
   bool solve(std::size_t& best_on_time) {
     best_ = greedy();
     nodes_ = 0;
-    exhausted_ = false;
+    exhausted_ = budget_.spent();
     search(0, IdleTime(start_), 0);
     best_on_time = best_;
     return !exhausted_;
   }
 
  private:
-  // Upper bound on how many of jobs[k..] can still be added: those that fit alone.
-  std::size_t fitting(std::size_t k, const IdleTime& idle) const {
+  // Upper bound on how many of jobs[k..] can still be added: those that fit alone (all of them
+  // once the budget is spent; the search then stops).
+  std::size_t fitting(std::size_t k, const IdleTime& idle) {
     std::size_t n = 0;
     for (std::size_t i = k; i < jobs_.size(); ++i) {
       const BoundJob& j = jobs_[i];
-      if (idle.capacity(j.release_s, j.deadline_s + kTolerance_s) >= j.processing_s) ++n;
+      std::size_t work = 1;
+      if (idle.capacity(j.release_s, j.deadline_s + kTolerance_s, work) >= j.processing_s) ++n;
+      if (!budget_.take(work)) return jobs_.size() - k;
     }
     return n;
   }
 
   void search(std::size_t k, const IdleTime& idle, std::size_t count) {
     if (exhausted_) return;
-    if (++nodes_ > limit_) {
+    if (++nodes_ > limit_ || !budget_.take(1)) {
       exhausted_ = true;
       return;
     }
@@ -122,11 +181,24 @@ class MaxOnTime {
     if (k == jobs_.size()) return;
     if (count + (jobs_.size() - k) <= best_) return;
     if (count + fitting(k, idle) <= best_) return;
+    if (budget_.spent()) {
+      exhausted_ = true;
+      return;
+    }
     const BoundJob& j = jobs_[k];
-    if (on_time(idle.completion(j.release_s, j.processing_s), j.deadline_s)) {
+    std::size_t work = 0;
+    if (on_time(idle.completion(j.release_s, j.processing_s, work), j.deadline_s)) {
+      work += idle.size();
       IdleTime with = idle;
-      with.add(j.release_s, j.processing_s);
+      with.add(j.release_s, j.processing_s, work);
+      if (!budget_.take(work)) {
+        exhausted_ = true;
+        return;
+      }
       search(k + 1, with, count + 1);
+    } else if (!budget_.take(work)) {
+      exhausted_ = true;
+      return;
     }
     search(k + 1, idle, count);
   }
@@ -134,7 +206,10 @@ class MaxOnTime {
   std::span<const BoundJob> jobs_;
   double start_;
   std::size_t limit_;
+  Budget& budget_;
   std::size_t best_ = 0, nodes_ = 0;
+  std::size_t greedy_ = 0;
+  bool greedy_done_ = false;
   bool exhausted_ = false;
 };
 
@@ -168,11 +243,12 @@ struct PeriodResult {
 };
 
 // `period`: the jobs of one busy period in release order.
-PeriodResult solve_period(std::vector<BoundJob> period, const LateJobsOptions& options) {
+PeriodResult solve_period(std::vector<BoundJob> period, const LateJobsOptions& options,
+                          Budget& budget) {
   const double start = period.front().release_s;
   std::vector<BoundJob> sorted = period;
   std::stable_sort(sorted.begin(), sorted.end(), by_deadline);
-  MaxOnTime exact(sorted, start, options.node_limit);
+  MaxOnTime exact(sorted, start, options.node_limit, budget);
   std::size_t on_time_jobs = 0;
   if (exact.solve(on_time_jobs)) {
     return {period.size() - on_time_jobs, true, period.size() - on_time_jobs};
@@ -188,7 +264,7 @@ PeriodResult solve_period(std::vector<BoundJob> period, const LateJobsOptions& o
                                 period.begin() + static_cast<std::ptrdiff_t>(e));
     std::stable_sort(block.begin(), block.end(), by_deadline);
     const double block_start = period[b].release_s;
-    MaxOnTime solver(block, block_start, options.node_limit);
+    MaxOnTime solver(block, block_start, options.node_limit, budget);
     std::size_t fit = 0;
     blocks += solver.solve(fit) ? block.size() - fit : moore_hodgson(block, block_start);
   }
@@ -208,9 +284,10 @@ LateJobsBound min_late_jobs(std::span<const BoundJob> jobs, const LateJobsOption
                    [](const BoundJob& a, const BoundJob& b) { return a.release_s < b.release_s; });
   std::vector<BoundJob> period;
   double busy_until = -kInf;
+  Budget budget(options.work_limit);
   auto flush = [&] {
     if (period.empty()) return;
-    const PeriodResult r = solve_period(std::move(period), options);
+    const PeriodResult r = solve_period(std::move(period), options, budget);
     out.min_late += r.min_late;
     out.upper += r.upper;
     ++out.busy_periods;
@@ -225,6 +302,8 @@ LateJobsBound min_late_jobs(std::span<const BoundJob> jobs, const LateJobsOption
   }
   flush();
   out.exact = out.exact_periods == out.busy_periods;
+  out.work = budget.used();
+  out.work_limit_reached = budget.spent();
   return out;
 }
 
@@ -310,6 +389,11 @@ nlohmann::json bound_json(const StreamBound& b) {
   j["busy_periods"] = b.late.busy_periods;
   j["exact_busy_periods"] = b.late.exact_periods;
   j["largest_busy_period"] = b.late.largest_period;
+  // Only when reached, so summaries of runs within the limit are unchanged.
+  if (b.late.work_limit_reached) {
+    j["search_work_limit_reached"] = true;
+    j["search_work_limit"] = b.late.work;
+  }
   j["antt"] = b.antt;
   j["antt_bound"] =
       "lower bound: mean-busy-time relaxation with weights 1/isolated latency (Goemans 1997)";

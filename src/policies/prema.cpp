@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "dysta/policy.h"
+#include "policies/prema_index.h"
 #include "policies/simd_pair.h"
 
 namespace dysta {
@@ -60,6 +61,16 @@ class Prema final : public Policy, public PolicyScores {
     }
     // The task holding the maximum token always qualifies; this guards against NaN tokens.
     return best == ctx.tasks.size() ? 0 : best;
+  }
+
+  // Corrected semantics: PremaIndex (prema_index.h) keeps the tokens and makes the same choices
+  // without accruing every task at every decision. Reference semantics scan (the whole idle time
+  // is credited at every decision, Q4, and tasks initialised in a decision stay out of the
+  // maximum, with the clock rollback of Q2).
+  std::unique_ptr<TaskIndex> make_index() const override {
+    if (semantics_ != Semantics::corrected) return nullptr;
+    return std::make_unique<detail::PremaIndex>(sparse_,
+                                                std::make_unique<Prema>(sparse_, semantics_));
   }
 
   // The estimate of every task whose token, after the accrual select() is about to make, reaches

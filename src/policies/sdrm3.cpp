@@ -7,11 +7,10 @@
 // corrected: U = 1 once the deadline has passed (the task is maximally urgent), a plain argmax,
 //   and a zero next-layer estimate gives F = +inf for a waiting task (0 if it just ran).
 // scores() reports MapScore (largest wins) in both semantics.
-#include <limits>
+#include <memory>
 
 #include "dysta/policy.h"
-#include "policies/incumbent.h"
-#include "policies/simd_pair.h"
+#include "policies/sdrm3_rule.h"
 
 namespace dysta {
 namespace {
@@ -22,29 +21,25 @@ class Sdrm3 final : public Policy, public PolicyScores {
       : sparse_(sparse), alpha_(alpha), semantics_(semantics) {}
 
   std::size_t select(const DecisionContext& ctx) override {
-    detail::IncumbentArgmax argmax(semantics_);
-    const std::size_t count = ctx.tasks.size();
-    std::size_t i = 0;
-    for (; i + 1 < count; i += 2) {  // the two divisions of two tasks per instruction
-      const Terms a = terms(ctx.tasks[i], ctx.now_s), b = terms(ctx.tasks[i + 1], ctx.now_s);
-      double ua, ub, fa, fb;
-      detail::divide_pair(a.torun, a.slack, b.torun, b.slack, ua, ub);
-      detail::divide_pair(a.idle, a.head, b.idle, b.head, fa, fb);
-      argmax.offer(i, score(a, ua, fa), ctx.tasks[i], ctx.tasks);
-      argmax.offer(i + 1, score(b, ub, fb), ctx.tasks[i + 1], ctx.tasks);
-    }
-    if (i < count) {
-      const Terms a = terms(ctx.tasks[i], ctx.now_s);
-      argmax.offer(i, score(a, a.torun / a.slack, a.idle / a.head), ctx.tasks[i], ctx.tasks);
-    }
-    return argmax.best();
+    return detail::sdrm3_select(ctx, alpha_, sparse_, semantics_);
+  }
+
+  // Corrected semantics: BoundIndex (sdrm3_rule.h), the same choices without scoring every task
+  // of a long queue. Reference semantics keep the scan ("-1 incumbent", Q5, and negative U, Q6,
+  // have no such bound).
+  std::unique_ptr<TaskIndex> make_index() const override {
+    if (semantics_ != Semantics::corrected || !(alpha_ >= 0)) return nullptr;
+    return std::make_unique<detail::BoundIndex<detail::Sdrm3BoundRule>>(
+        detail::Sdrm3BoundRule{alpha_, sparse_});
   }
 
   // MapScore with the scalar divisions (the same IEEE quotients as divide_pair's lanes).
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {
+    const bool corrected = semantics_ == Semantics::corrected;
     for (std::size_t i = 0; i < ctx.tasks.size(); ++i) {
-      const Terms a = terms(ctx.tasks[i], ctx.now_s);
-      out[i] = score(a, a.torun / a.slack, a.idle / a.head);
+      const detail::Sdrm3Terms a = detail::sdrm3_terms(ctx.tasks[i], ctx.now_s, sparse_);
+      out[i] = detail::sdrm3_map_score(a.slack, a.idle, a.head, a.torun / a.slack, a.idle / a.head,
+                                       alpha_, corrected);
     }
     return true;
   }
@@ -59,23 +54,6 @@ class Sdrm3 final : public Policy, public PolicyScores {
   }
 
  private:
-  struct Terms {
-    double slack, torun, idle, head;
-  };
-  Terms terms(const TaskView& t, double now) const {
-    return {t.deadline_s - now, sparse_ ? t.gamma * t.est_remaining_s : t.est_remaining_s,
-            now - t.last_exec_s, sparse_ ? t.gamma * t.est_next_layer_s : t.est_next_layer_s};
-  }
-  // MapScore from U = torun / slack and F = idle / head, with the clamps of each semantics.
-  double score(const Terms& t, double urgency, double fairness) const {
-    if (urgency > 1) urgency = 1;
-    if (semantics_ == Semantics::corrected) {
-      if (t.slack <= 0) urgency = 1;
-      if (!(t.head > 0)) fairness = t.idle > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-    }
-    return urgency + alpha_ * fairness;
-  }
-
   bool sparse_;
   double alpha_;
   Semantics semantics_;

@@ -49,27 +49,31 @@ TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
           EXPECT_EQ(scan.max_ready, heap.max_ready);
           EXPECT_EQ(scan.decisions, heap.decisions);
         }
-        // fcfs, sjf, sjf_sparse, edf, dysta, dysta_naive, dysta_oracle, dysta_seconds; planaria
-        // too in corrected semantics
-        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 9 : 8);
+        // fcfs, sjf, sjf_sparse, edf, llf, llf_sparse, dysta, dysta_naive, dysta_oracle,
+        // dysta_seconds; planaria, sdrm3, sdrm3_sparse, prema and prema_sparse too in corrected
+        // semantics
+        EXPECT_EQ(keyed, semantics == Semantics::corrected ? 15 : 10);
       }
     }
   }
 }
 
 TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
-  for (const char* name : {"fcfs", "sjf", "sjf_sparse", "planaria", "edf", "dysta", "dysta_naive",
-                           "dysta_oracle", "dysta_seconds"}) {
+  for (const char* name :
+       {"fcfs", "sjf", "sjf_sparse", "planaria", "edf", "dysta", "dysta_naive", "dysta_oracle",
+        "dysta_seconds", "sdrm3", "sdrm3_sparse", "llf", "llf_sparse", "prema", "prema_sparse"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
   }
-  EXPECT_EQ(make_policy("planaria", {}, Semantics::reference)->make_index(), nullptr);
-  for (const char* name : {"prema", "sdrm3", "llf", "llf_sparse"}) {
-    EXPECT_EQ(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr) << name;
+  for (const char* name : {"planaria", "sdrm3", "sdrm3_sparse", "prema", "prema_sparse"}) {
+    EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr) << name;
   }
+  EXPECT_EQ(make_policy("dysta_hw", {}, Semantics::corrected)->make_index(), nullptr);
 }
 
-// The Dysta family's BoundIndex (policies/bound_index.h) at long queues in both semantics (the
-// reference semantics' clock rollback makes it fall back to scanning): same runs as the scan.
+// The BoundIndex of the Dysta family, sdrm3 / sdrm3_sparse and llf / llf_sparse
+// (policies/bound_index.h) and prema's PremaIndex (policies/prema_index.h) at long queues in both
+// semantics (the reference semantics' clock rollback makes the index fall back to scanning; sdrm3
+// has no index there): same runs as the scan.
 TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
   test::TempDir dir;
   write_k1_synthetic_sets(dir.path());
@@ -80,7 +84,8 @@ TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
     spec.num_requests = 1500;
     PyRandom rng(11);
     const auto requests = generate_poisson_stream(set, spec, rng, semantics);
-    for (const char* name : {"dysta", "dysta_naive", "dysta_oracle", "dysta_seconds"}) {
+    for (const char* name : {"dysta", "dysta_naive", "dysta_oracle", "dysta_seconds", "sdrm3",
+                             "sdrm3_sparse", "llf", "llf_sparse", "prema", "prema_sparse"}) {
       const RunResult scan = run_with(set, requests, name, semantics, false);
       const RunResult heap = run_with(set, requests, name, semantics, true);
       SCOPED_TRACE(name);

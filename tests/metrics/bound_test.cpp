@@ -140,6 +140,76 @@ TEST(Bound, MinLateMatchesBruteForceOverSubsets) {
   EXPECT_GT(with_late, 100u);  // the instances are not trivially feasible
 }
 
+// The shared work budget (LateJobsOptions::work_limit): whatever point the searches stop at, the
+// bound stays <= the brute-force minimum <= upper, and the stop is reported. 8 jobs, budgets from
+// nothing to enough.
+TEST(Bound, WorkLimitKeepsAValidBound) {
+  Rng rng{11};
+  std::size_t reached = 0, exact_anyway = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::vector<BoundJob> jobs = random_jobs(rng, 8);
+    const std::size_t expected = brute_force_min_late(jobs);
+    const LateJobsBound full = min_late_jobs(jobs);
+    ASSERT_FALSE(full.work_limit_reached);
+    ASSERT_GT(full.work, 0u);
+    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{40},
+                              std::size_t{150}, full.work - 1, full.work}) {
+      const LateJobsBound b = min_late_jobs(jobs, {.block_size = 3, .work_limit = limit});
+      SCOPED_TRACE(::testing::Message() << "trial " << trial << " limit " << limit);
+      ASSERT_LE(b.min_late, expected);
+      ASSERT_GE(b.upper, expected);
+      ASSERT_LE(b.work, limit);
+      ASSERT_EQ(b.work_limit_reached, limit < full.work);
+      if (b.exact) {
+        ASSERT_EQ(b.min_late, expected);
+      }
+      if (!b.work_limit_reached) {
+        ASSERT_EQ(b.min_late, full.min_late);
+      }
+      reached += b.work_limit_reached ? 1 : 0;
+      exact_anyway += b.work_limit_reached && b.exact ? 1 : 0;
+    }
+  }
+  EXPECT_GT(reached, 600u);
+  EXPECT_GT(exact_anyway, 0u);  // the relaxation can still close the gap
+}
+
+// A stream of 60 jobs at 1.5x load in one busy period: within the budget the searches decide
+// the same as without one; with a small budget the bound is below (or at) the full one, the
+// feasible solution above (or at) it, and summary.json flags the stop (the key is absent
+// otherwise, so summaries of runs within the budget keep their bytes).
+TEST(Bound, WorkLimitOnABusyPeriodIsFlagged) {
+  Rng rng{3};
+  std::vector<BoundJob> jobs;
+  double t = 0;
+  for (int i = 0; i < 60; ++i) {
+    const double p = 1 + rng.below(4);
+    jobs.push_back({t, p, t + p + rng.below(12)});
+    t += 1 + rng.below(2);  // mean gap 1.5, mean processing 2.5
+  }
+  const LateJobsBound full = min_late_jobs(jobs);
+  ASSERT_EQ(full.busy_periods, 1u);
+  ASSERT_FALSE(full.work_limit_reached);
+  const LateJobsBound same = min_late_jobs(jobs, {.work_limit = full.work});
+  EXPECT_EQ(same.min_late, full.min_late);
+  EXPECT_EQ(same.upper, full.upper);
+  EXPECT_EQ(same.exact, full.exact);
+  const LateJobsBound cut = min_late_jobs(jobs, {.work_limit = full.work / 50});
+  ASSERT_TRUE(cut.work_limit_reached);
+  EXPECT_LE(cut.min_late, full.min_late);
+  EXPECT_GE(cut.upper, full.upper);
+  EXPECT_GT(cut.min_late, 0u);  // the relaxation still counts late jobs
+
+  StreamBound sb;
+  sb.requests = jobs.size();
+  sb.late = full;
+  EXPECT_FALSE(bound_json(sb).contains("search_work_limit_reached"));
+  sb.late = cut;
+  const nlohmann::json j = bound_json(sb);
+  EXPECT_EQ(j.at("search_work_limit_reached"), true);
+  EXPECT_EQ(j.at("search_work_limit"), cut.work);
+}
+
 // Layer-granular schedules: every order of the layers (each job's layers in sequence), each layer
 // started as early as possible (optimal for a fixed order; idling allowed). The minimum late
 // count and ANTT over all of them are >= the bounds.

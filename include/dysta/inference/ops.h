@@ -20,9 +20,10 @@ namespace dysta::inference {
 void set_gemm_threads(int threads);
 
 // Stops the worker threads the pthreads build of OpenBLAS starts when it is loaded (they spin
-// before going to sleep, costing CPU in runs that never call BLAS); OpenBLAS starts them again
-// on its next multi-threaded call. No effect with a BLAS that lacks that entry point. The CLI
-// calls it first thing, so only inference ever runs BLAS threads.
+// before going to sleep, costing CPU); OpenBLAS starts them again on its next multi-threaded
+// call. No effect with a BLAS that lacks that entry point, or before the first GEMM (OpenBLAS is
+// loaded with dlopen on the first GEMM or set_gemm_threads(), so a run that never calls BLAS
+// never loads it). Throws std::runtime_error from the first GEMM if OpenBLAS cannot be loaded.
 void stop_blas_threads();
 
 // Threads that compute the GEMMs of one operator together (a runtime running one layer on

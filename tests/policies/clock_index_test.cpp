@@ -1,0 +1,309 @@
+// sdrm3 / sdrm3_sparse in the corrected semantics (Sdrm3BoundRule, src/policies/sdrm3_rule.h) and
+// llf / llf_sparse (LaxityBoundRule, src/policies/laxity.h) choose through BoundIndex: property
+// tests that it chooses exactly what the full scan (select()) chooses on random sequences of
+// admissions, decisions, executed layers and completions, with exact ties (values from small
+// pools), extreme values (0, -0, denormals, 1e300, +-inf, NaN) and clock standstill and rollback; a
+// mutant of the stop rule (a subtree whose bound equals the best score is skipped) fails the same
+// test.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dysta/policy.h"
+#include "policies/laxity.h"
+#include "policies/prema_index.h"
+#include "policies/sdrm3_rule.h"
+
+namespace dysta {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Deterministic picks (no std::*_distribution: project rule).
+class Picker {
+ public:
+  explicit Picker(std::uint64_t seed) : rng_(seed) {}
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(rng_() % n); }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  double from(const std::vector<double>& pool) { return pool[below(pool.size())]; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+struct Pools {
+  std::vector<double> rest, head, gamma, slack;
+  std::vector<int> priority = {1, 3, 9};
+};
+// Few distinct values: many exact ties of MapScore (U = 1 after the deadline, equal F).
+const Pools kTies = {{0.5, 1.0, 2.0}, {0.5, 1.0}, {1.0}, {-1.0, 0.0, 5.0}};
+// Spread values: rare ties, wide magnitudes.
+const Pools kSpread = {{1e-6, 1e-3, 0.01, 0.3, 0.7, 1.5, 4.0, 33.0},
+                       {1e-4, 1e-3, 0.01, 0.02, 0.5, 1.0, 3.0},
+                       {0.25, 0.5, 0.9, 1.0, 1.1, 2.0},
+                       {-50.0, -1.0, -1e-3, 0.0, 1e-3, 0.2, 1.0, 7.0, 100.0}};
+// Extremes, including heads that are not > 0 (irregular: the index scans) and NaN scores.
+const Pools kExtreme = {{0.0, -0.0, 5e-324, 1e-300, 1.0, 1e300, kInf, kNaN},
+                        {0.0, -0.0, 5e-324, 1e-300, 1.0, 1e300, kInf, kNaN, -1.0},
+                        {0.0, 1.0, 1e-300, 1e300, kInf},
+                        {-kInf, -1e300, 0.0, 1.0, 1e300, kInf},
+                        {1, 3, 9, 0, -1}};
+
+// The mutants: skip subtrees whose bound equals the best score (">=" instead of ">").
+struct MutantRule : detail::Sdrm3BoundRule {
+  double lower(const Agg& a, double now, double n) const {
+    return std::nextafter(detail::Sdrm3BoundRule::lower(a, now, n), kInf);
+  }
+};
+struct MutantLaxityRule : detail::LaxityBoundRule {
+  double lower(const Agg& a, double now, double n) const {
+    return std::nextafter(detail::LaxityBoundRule::lower(a, now, n), kInf);
+  }
+};
+
+using IndexFactory = std::function<std::unique_ptr<TaskIndex>(std::size_t, std::size_t)>;
+using PolicyFactory = std::function<std::unique_ptr<Policy>()>;
+IndexFactory prema_index(bool sparse, double wake_scale) {
+  return [=](std::size_t large_from, std::size_t) -> std::unique_ptr<TaskIndex> {
+    return std::make_unique<detail::PremaIndex>(
+        sparse, make_policy(sparse ? "prema_sparse" : "prema", {}, Semantics::corrected),
+        large_from, wake_scale);
+  };
+}
+template <typename Rule>
+IndexFactory sdrm3_index(double alpha, bool sparse) {
+  return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
+    Rule rule;
+    rule.alpha = alpha;
+    rule.sparse = sparse;
+    return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+  };
+}
+template <typename Rule>
+IndexFactory laxity_index(bool sparse) {
+  return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
+    Rule rule;
+    rule.sparse = sparse;
+    return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+  };
+}
+
+struct Outcome {
+  int compared = 0;
+  int mismatches = 0;
+};
+
+// One random run: admissions, decisions (index vs scan), layers and completions.
+Outcome compare_run(const PolicyFactory& make_policy_fn, const IndexFactory& make_index,
+                    const Pools& pools, std::uint64_t seed, std::size_t large_from,
+                    std::size_t small_below, bool rollback, bool extremes,
+                    bool stop_at_first_mismatch) {
+  Picker pick(seed);
+  auto policy = make_policy_fn();  // fresh per run: PREMA's select() keeps the last decision time
+  auto index = make_index(large_from, small_below);
+  std::vector<TaskView> ready;         // arrival order, as the Scheduler's scan path keeps them
+  std::vector<PolicyTaskState> state;  // ready[i]'s policy state (PREMA's token)
+  std::vector<std::uint32_t> slot_of;  // ready[i]'s slot in the index
+  std::vector<std::uint32_t> free_slots;
+  std::uint32_t next_slot = 0, next_request = 0;
+  double now = 0;
+  Outcome out;
+  auto random_view = [&](TaskView& t) {
+    t.est_remaining_s = pick.from(pools.rest);
+    t.est_next_layer_s = pick.from(pools.head);
+    t.gamma = pick.from(pools.gamma);
+    t.est_isolated_s = pick.from(pools.rest);
+  };
+  for (int step = 0; step < 1500; ++step) {
+    const std::size_t target = (step / 300) % 2 == 0 ? 3 * large_from + 8 : small_below / 2;
+    const unsigned admit_percent = ready.size() < target ? 70 : 10;
+    while (pick.chance(admit_percent) || ready.empty()) {
+      TaskView t;
+      t.arrival_s = now;
+      t.deadline_s = now + pick.from(pools.slack);
+      t.last_exec_s = now;
+      random_view(t);
+      t.priority = pools.priority[pick.below(pools.priority.size())];
+      t.request = next_request++;
+      std::uint32_t slot;
+      if (!free_slots.empty()) {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      } else {
+        slot = next_slot++;
+      }
+      ready.push_back(t);
+      state.push_back(PolicyTaskState{});
+      slot_of.push_back(slot);
+      index->insert(slot, t);
+      if (pick.chance(50)) break;
+    }
+    const std::size_t scan = policy->select(DecisionContext{now, ready, state});
+    const std::uint32_t chosen_slot = index->best(now);
+    std::size_t chosen = ready.size();
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+      if (slot_of[i] == chosen_slot) chosen = i;
+    }
+    ++out.compared;
+    if (chosen != scan) {
+      ++out.mismatches;
+      if (stop_at_first_mismatch) {
+        ADD_FAILURE() << "seed " << seed << " step " << step << " ready " << ready.size() << " now "
+                      << now << ": index " << chosen << ", scan " << scan;
+        return out;
+      }
+    }
+    // The scan's choice runs one layer (so both go on from the same state).
+    const double step_s = pick.from({0.0, 1e-3, 0.01, 0.05, 0.2});
+    if (rollback && pick.chance(3)) {
+      now -= 0.3;
+    } else {
+      now += step_s;
+    }
+    if (extremes && pick.chance(2)) now = pick.chance(50) ? 1e300 : now;
+    const std::uint32_t run_slot = slot_of[scan];  // best() changes nothing: any slot may run
+    TaskView& t = ready[scan];
+    if (pick.chance(15)) {
+      index->erase_best(run_slot);
+      free_slots.push_back(run_slot);
+      ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(scan));
+      state.erase(state.begin() + static_cast<std::ptrdiff_t>(scan));
+      slot_of.erase(slot_of.begin() + static_cast<std::ptrdiff_t>(scan));
+    } else {
+      t.last_exec_s = now;
+      random_view(t);
+      index->update_best(run_slot, t);
+    }
+    if (ready.empty()) now += 1.0;
+  }
+  return out;
+}
+
+// Every kind of random run (tree mode from the start, hysteresis around small queues, the
+// default thresholds, extremes) for one policy; returns the decisions compared.
+int check_policy(const PolicyFactory& policy, const IndexFactory& make_index, std::uint64_t seed) {
+  int compared = 0;
+  int run = 0;
+  for (const Outcome& o : {
+           compare_run(policy, make_index, kTies, seed, 0, 0, false, false, true),
+           compare_run(policy, make_index, kSpread, seed, 0, 0, false, false, true),
+           compare_run(policy, make_index, kSpread, seed, 6, 3, true, false, true),
+           compare_run(policy, make_index, kTies, seed, 128, 64, false, false, true),
+           compare_run(policy, make_index, kExtreme, seed, 0, 0, false, true, true),
+           compare_run(policy, make_index, kExtreme, seed, 6, 3, true, true, true),
+       }) {
+    EXPECT_EQ(o.mismatches, 0) << "run kind " << run;
+    ++run;
+    compared += o.compared;
+  }
+  return compared;
+}
+
+TEST(Sdrm3Index, SameChoiceAsTheScanOnRandomStates) {
+  int compared = 0;
+  for (bool sparse : {false, true}) {
+    for (double alpha : {1.0, 0.0, 0.1, 1000.0}) {
+      const PolicyFactory policy = [=] {
+        return make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {{"alpha", alpha}},
+                           Semantics::corrected);
+      };
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        SCOPED_TRACE(::testing::Message()
+                     << (sparse ? "sdrm3_sparse" : "sdrm3") << " alpha " << alpha);
+        compared += check_policy(policy, sdrm3_index<detail::Sdrm3BoundRule>(alpha, sparse), seed);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 2 * 4 * 3 * 6 * 1500);
+}
+
+TEST(LaxityIndex, SameChoiceAsTheScanOnRandomStates) {
+  int compared = 0;
+  for (bool sparse : {false, true}) {
+    for (Semantics semantics : {Semantics::corrected, Semantics::reference}) {
+      const PolicyFactory policy = [=] {
+        return make_policy(sparse ? "llf_sparse" : "llf", {}, semantics);
+      };
+      for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        SCOPED_TRACE(sparse ? "llf_sparse" : "llf");
+        compared += check_policy(policy, laxity_index<detail::LaxityBoundRule>(sparse), seed);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 2 * 2 * 4 * 6 * 1500);
+}
+
+// The same property tests catch a stop rule that skips subtrees whose bound ties the best score
+// (an earlier arrival with an equal score is then missed).
+TEST(Sdrm3Index, MutantStopRuleFailsTheProperty) {
+  const PolicyFactory policy = [] { return make_policy("sdrm3", {}, Semantics::corrected); };
+  int mismatches = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    mismatches += compare_run(policy, sdrm3_index<MutantRule>(1.0, false), kTies, seed, 0, 0, false,
+                              false, false)
+                      .mismatches;
+  }
+  EXPECT_GT(mismatches, 0);
+}
+TEST(LaxityIndex, MutantStopRuleFailsTheProperty) {
+  const PolicyFactory policy = [] { return make_policy("llf", {}, Semantics::corrected); };
+  int mismatches = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    mismatches += compare_run(policy, laxity_index<MutantLaxityRule>(false), kTies, seed, 0, 0,
+                              false, false, false)
+                      .mismatches;
+  }
+  EXPECT_GT(mismatches, 0);
+}
+
+TEST(PremaIndex, SameChoiceAsTheScanOnRandomStates) {
+  int compared = 0;
+  for (bool sparse : {false, true}) {
+    const PolicyFactory policy = [=] {
+      return make_policy(sparse ? "prema_sparse" : "prema", {}, Semantics::corrected);
+    };
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      SCOPED_TRACE(sparse ? "prema_sparse" : "prema");
+      compared += check_policy(policy, prema_index(sparse, 1.0), seed);
+    }
+  }
+  EXPECT_EQ(compared, 2 * 4 * 6 * 1500);
+}
+
+// Wake times twice as late as the bound allows miss tokens reaching the next band.
+TEST(PremaIndex, LateWakeMutantFailsTheProperty) {
+  const PolicyFactory policy = [] { return make_policy("prema", {}, Semantics::corrected); };
+  int mismatches = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    mismatches +=
+        compare_run(policy, prema_index(false, 2.0), kSpread, seed, 0, 0, false, false, false)
+            .mismatches;
+  }
+  EXPECT_GT(mismatches, 0);
+}
+
+TEST(PremaIndex, CorrectedSemanticsOnly) {
+  for (const char* name : {"prema", "prema_sparse"}) {
+    EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr);
+    EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
+  }
+}
+
+// The index exists for the corrected semantics only.
+TEST(Sdrm3Index, CorrectedSemanticsOnly) {
+  for (const char* name : {"sdrm3", "sdrm3_sparse"}) {
+    EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr);
+    EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
+  }
+}
+
+}  // namespace
+}  // namespace dysta
