@@ -14,12 +14,6 @@
 #include "dysta/error.h"
 #include "dysta/inference/ops.h"
 
-// LAPACK (Debian liblapack / OpenBLAS): Cholesky factorisation and inverse, column-major.
-extern "C" {
-void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
-void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* info);
-}
-
 namespace dysta::benchmark {
 
 using inference::LayerKind;
@@ -27,6 +21,25 @@ using inference::Network;
 using inference::Tensor;
 
 namespace {
+
+// BLAS and LAPACK (Cholesky factorisation and inverse, column-major) from the OpenBLAS library
+// the inference engine loads on first use (inference::blas_symbol): the CLI does not link it.
+struct Lapack {
+  using Potr = void (*)(const char* uplo, const int* n, double* a, const int* lda, int* info);
+  Potr dpotrf = reinterpret_cast<Potr>(inference::blas_symbol("dpotrf_"));
+  Potr dpotri = reinterpret_cast<Potr>(inference::blas_symbol("dpotri_"));
+  decltype(&cblas_dgemm) dgemm =
+      reinterpret_cast<decltype(&cblas_dgemm)>(inference::blas_symbol("cblas_dgemm"));
+  decltype(&cblas_dgemv) dgemv =
+      reinterpret_cast<decltype(&cblas_dgemv)>(inference::blas_symbol("cblas_dgemv"));
+  decltype(&cblas_sgemm) sgemm =
+      reinterpret_cast<decltype(&cblas_sgemm)>(inference::blas_symbol("cblas_sgemm"));
+};
+
+const Lapack& lapack() {
+  static const Lapack api;
+  return api;
+}
 
 using Cell = std::pair<std::int64_t, std::int64_t>;
 
@@ -36,7 +49,7 @@ using Cell = std::pair<std::int64_t, std::int64_t>;
 void cholesky_upper(std::vector<double>& a, std::int64_t n, const char* what) {
   const int ni = static_cast<int>(n);
   int info = 0;
-  dpotrf_("L", &ni, a.data(), &ni, &info);
+  lapack().dpotrf("L", &ni, a.data(), &ni, &info);
   if (info != 0) {
     throw InputError("", 0, what,
                      fmt::format("matrix not positive definite (LAPACK info {})", info));
@@ -50,8 +63,8 @@ void cholesky_upper(std::vector<double>& a, std::int64_t n, const char* what) {
 void invert_spd(std::vector<double>& a, std::int64_t n, const char* what) {
   const int ni = static_cast<int>(n);
   int info = 0;
-  dpotrf_("L", &ni, a.data(), &ni, &info);
-  if (info == 0) dpotri_("L", &ni, a.data(), &ni, &info);
+  lapack().dpotrf("L", &ni, a.data(), &ni, &info);
+  if (info == 0) lapack().dpotri("L", &ni, a.data(), &ni, &info);
   if (info != 0) {
     throw InputError("", 0, what,
                      fmt::format("matrix not positive definite (LAPACK info {})", info));
@@ -132,12 +145,12 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
       for (std::int64_t i = 0; i < n; ++i) {
         std::copy_n(w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K, K, wg.begin() + i * K);
       }
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
-                  static_cast<int>(K), static_cast<int>(K), 1.0, wg.data(), static_cast<int>(K),
-                  gl.data(), static_cast<int>(K), 0.0, b.data(), static_cast<int>(K));
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
-                  static_cast<int>(K), static_cast<int>(K), 1.0, b.data(), static_cast<int>(K),
-                  hinv.data(), static_cast<int>(K), 0.0, out.data(), static_cast<int>(K));
+      lapack().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
+                     static_cast<int>(K), static_cast<int>(K), 1.0, wg.data(), static_cast<int>(K),
+                     gl.data(), static_cast<int>(K), 0.0, b.data(), static_cast<int>(K));
+      lapack().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
+                     static_cast<int>(K), static_cast<int>(K), 1.0, b.data(), static_cast<int>(K),
+                     hinv.data(), static_cast<int>(K), 0.0, out.data(), static_cast<int>(K));
       for (std::int64_t i = 0; i < n; ++i) {
         std::copy_n(out.begin() + i * K, K,
                     w.begin() + rows_of[g][static_cast<std::size_t>(i)] * K);
@@ -166,8 +179,8 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
         const std::int64_t r = c.first;
         const auto& h = hd[static_cast<std::size_t>(p.group[static_cast<std::size_t>(r)])];
         const double* wr = w.data() + r * K;
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(K), static_cast<int>(K), 1.0,
-                    h.data(), static_cast<int>(K), wr, 1, 0.0, tmp.data(), 1);
+        lapack().dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(K), static_cast<int>(K), 1.0,
+                       h.data(), static_cast<int>(K), wr, 1, 0.0, tmp.data(), 1);
         double e = 0;
         for (std::int64_t j = 0; j < K; ++j) e += wr[j] * tmp[static_cast<std::size_t>(j)];
         s += e * (p.row_scale.empty() ? 1.0 : p.row_scale[static_cast<std::size_t>(r)]);
@@ -249,10 +262,10 @@ std::vector<double> reconstruct(const RowProblem& p, double sparsity,
       if (!any || b1 >= K) continue;
       // W[:, b1:] -= Err (n x B) * U[b0:b1, b1:]
       std::vector<double> delta(static_cast<std::size_t>(n * (K - b1)));
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
-                  static_cast<int>(K - b1), static_cast<int>(B), 1.0, err.data(),
-                  static_cast<int>(B), ug.data() + b0 * K + b1, static_cast<int>(K), 0.0,
-                  delta.data(), static_cast<int>(K - b1));
+      lapack().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n),
+                     static_cast<int>(K - b1), static_cast<int>(B), 1.0, err.data(),
+                     static_cast<int>(B), ug.data() + b0 * K + b1, static_cast<int>(K), 0.0,
+                     delta.data(), static_cast<int>(K - b1));
       for (std::int64_t i = 0; i < n; ++i) {
         double* wr = w.data() + rows[static_cast<std::size_t>(i)] * K;
         const double* dr = delta.data() + i * (K - b1);
@@ -492,11 +505,11 @@ void accumulate_patches(const inference::Layer& layer, const Tensor& x_d, const 
   }
   std::vector<float> tmp(Ks * Ks);
   const int Ki = static_cast<int>(K), Mi = static_cast<int>(M);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Ki, Ki, Mi, 1.0f, pp.data(), Ki, pp.data(),
-              Ki, 0.0f, tmp.data(), Ki);
+  lapack().sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Ki, Ki, Mi, 1.0f, pp.data(), Ki,
+                 pp.data(), Ki, 0.0f, tmp.data(), Ki);
   for (std::size_t i = 0; i < tmp.size(); ++i) problem.h[0][i] += tmp[i];
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Ki, Ki, Mi, 1.0f, pd.data(), Ki, pp.data(),
-              Ki, 0.0f, tmp.data(), Ki);
+  lapack().sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Ki, Ki, Mi, 1.0f, pd.data(), Ki,
+                 pp.data(), Ki, 0.0f, tmp.data(), Ki);
   for (std::size_t i = 0; i < tmp.size(); ++i) problem.g[0][i] += tmp[i];
 }
 

@@ -143,7 +143,7 @@ TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* name :
        {"fcfs", "sjf_sparse", "prema_sparse", "planaria", "sdrm3_sparse", "dysta_naive",
-        "dysta_oracle", "beta", "alpha", "last_n", "regression", "inceptionv3_filter_sparse20",
+        "dysta_oracle", "beta", "alpha", "last_n", "regression", "inceptionv3_unstructured_sparse20",
         "paper-attnn", "datacentre", "synthetic"}) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
   }
