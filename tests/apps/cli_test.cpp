@@ -132,9 +132,9 @@ TEST(Cli, SweepWritesResultFolder) {
     EXPECT_TRUE(fs::exists(dir.path() / "s" / f)) << f;
   }
   const auto j = nlohmann::json::parse(test::read_text(dir.path() / "s/summary.json"));
-  // paper-cnn's sweep section: 4 rates x 6 SLOs; here 2 policies x 2 seeds
-  EXPECT_EQ(j["points"].size(), 2u * 4u * 6u * 2u);
-  EXPECT_EQ(j["means"].size(), 2u * 4u * 6u);
+  // paper-cnn's sweep section: 5 rates x 6 SLOs; here 2 policies x 2 seeds
+  EXPECT_EQ(j["points"].size(), 2u * 5u * 6u * 2u);
+  EXPECT_EQ(j["means"].size(), 2u * 5u * 6u);
 }
 
 TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
