@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ablation over beta of the Dysta waiting penalty (docs/policies.md, "A waiting penalty in
 seconds"): `dysta` (published penalty idle / IsoE / N, dimensionless) against `dysta_seconds`
-(idle / N, seconds) on every benchmark scenario (data/benchmark/scenarios/*.yaml) at the
+(idle / N, seconds) on every single-accelerator benchmark scenario (data/benchmark/scenarios/*.yaml) at the
 scenario's default arrival rate and SLO multiplier, with sjf_sparse (beta = 0 of both) as the
 reference. Runs `dysta sweep --csv` once per scenario and prints a Markdown table of the means
 over seeds (violation rate in %, ANTT).
@@ -39,6 +39,8 @@ def main():
     for path in scenarios:
         name = os.path.splitext(os.path.basename(path))[0]
         text = open(path).read()
+        if re.search(r"^cluster:", text, re.M):
+            continue  # fleet scenarios (dysta cluster): the local policies' beta is not swept here
         rate = re.search(r"^workload:\n(?:  .*\n)*?  rate: (\S+)$", text, re.M).group(1)
         slo = re.search(r"^workload:\n(?:  .*\n)*?  slo_multiplier: (\S+)$", text, re.M).group(1)
         cmd = [args.dysta, "sweep", "-c", path, "--csv", "-q", "--seeds", args.seeds,

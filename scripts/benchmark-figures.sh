@@ -12,8 +12,11 @@ OUT=${2:-dysta-out/benchmark-characterisation}
 FIGS=docs/figures/benchmark
 [ -x build/dysta ] || { echo "benchmark-figures.sh: build/dysta missing: run bash scripts/setup.sh" >&2; exit 1; }
 
-for set in eyerissv2-sparse20 eyerissv2-sparse60 eyerissv2-dense sanger; do
-  ./build/dysta characterise --profiles "$BENCH/profiles/$set" --out "$OUT/$set" -q
+for set in eyerissv2-sparse20 eyerissv2-sparse20-shifted eyerissv2-sparse60 eyerissv2-dense sanger; do
+  # Per-source statistics (sources.csv) where the benchmark lists the inputs' sources.
+  SOURCES=()
+  [ -f "$BENCH/sources/$set.csv" ] && SOURCES=(--sources "$BENCH/sources/$set.csv")
+  ./build/dysta characterise --profiles "$BENCH/profiles/$set" "${SOURCES[@]}" --out "$OUT/$set" -q
   /usr/bin/python3 scripts/plots/benchmark_figures.py "$OUT/$set" --out "$FIGS/$set" \
     --title "$set" --formats png
   echo "benchmark-figures.sh: $set -> $OUT/$set, $FIGS/$set"

@@ -3,17 +3,22 @@
 # one run per (utilisation, dispatcher), a CSV of the totals, a Markdown table on stdout and, when
 # /usr/bin/python3 has matplotlib, the figure scripts/plots/cluster_dispatchers.py draws.
 #   scripts/cluster-dispatchers.sh [DYSTA] [CONFIG] [OUT] [REQUESTS]
-# Defaults: build/dysta, data/cluster/datacentre-fleet.yaml,
-# dysta-out/cluster-dispatchers, the config's request count. UTILISATIONS and RATE_AT_1 (the
-# total rate at utilisation 1; the fleet scenario's 22435.1 req/s) and DISPATCHERS (entries
-# name or name:param=value, space-separated) may be set in the environment.
+# Defaults: build/dysta, data/benchmark/scenarios/datacentre-fleet.yaml,
+# dysta-out/cluster-dispatchers, the config's request count. UTILISATIONS, RATE_AT_1 (the
+# total rate at utilisation 1; default: from the scenario block's utilisation_rates) and
+# DISPATCHERS (entries name or name:param=value, space-separated) may be set in the environment.
 set -euo pipefail
 DYSTA=${1:-build/dysta}
-CONFIG=${2:-data/cluster/datacentre-fleet.yaml}
+CONFIG=${2:-data/benchmark/scenarios/datacentre-fleet.yaml}
 OUT=${3:-dysta-out/cluster-dispatchers}
 REQUESTS=${4:-}
 UTILISATIONS=${UTILISATIONS:-"0.5 0.7 0.9"}
-RATE_AT_1=${RATE_AT_1:-22435.1}
+if [[ -z ${RATE_AT_1:-} ]]; then
+  # The first "u: rate" line under the scenario's utilisation_rates.
+  RATE_AT_1=$(awk '/^  utilisation_rates:/ {f = 1; next} f && /^    [0-9.]+: / {
+      sub(":", "", $1); printf "%.10g\n", $2 / $1; exit } f && !/^    / {exit}' "$CONFIG")
+  [[ -n $RATE_AT_1 ]] || { echo "cluster-dispatchers.sh: $CONFIG has no scenario.utilisation_rates; set RATE_AT_1" >&2; exit 2; }
+fi
 read -r -a DISPATCHERS <<< "${DISPATCHERS:-round_robin random power_of_two model_affinity \
 model_affinity:replicas=8 jsq least_work earliest_finish earliest_finish:slo_fit=1 \
 jsq:binding=late least_work:binding=late}"

@@ -21,7 +21,7 @@ struct BuildFlags {
   std::size_t max_inputs = 0;
   int threads = 1;
   bool no_extra_photos = false;
-  int vtest_step = 5;
+  int vtest_step = 50;
   std::size_t text_lines = 200;
   std::size_t synthetic_samples = 200;
   std::uint64_t seed = 1;
@@ -29,6 +29,11 @@ struct BuildFlags {
   bool no_synthetic = false;
   bool no_cnn = false;
   std::size_t transformer_requests = 200;
+  std::string pruning = "reconstruction";
+  bool no_bn_reestimate = false;
+  bool no_level_search = false;
+  std::string levels_from;
+  bool no_low_light = false;
 };
 
 void build(const BuildFlags& f) {
@@ -41,13 +46,27 @@ void build(const BuildFlags& f) {
   if (f.threads < 1) throw InputError("", 0, "--threads", "must be >= 1");
   o.threads = f.threads;
   o.images.extra_photos = !f.no_extra_photos;
-  if (f.vtest_step < 0) throw InputError("", 0, "--vtest-step", "must be >= 0");
+  if (f.vtest_step < 0 || f.vtest_step % 5 != 0) {
+    throw InputError("", 0, "--vtest-step", "must be a multiple of 5 (the extracted frames), >= 0");
+  }
   o.images.vtest_step = f.vtest_step;
   o.text_lines = f.text_lines;
   o.synthetic_samples = f.synthetic_samples;
   o.seed = f.seed;
   o.attention = !f.no_attention;
   o.synthetic = !f.no_synthetic;
+  if (f.pruning != "reconstruction" && f.pruning != "magnitude") {
+    throw InputError("", 0, "--pruning",
+                     "expected reconstruction or magnitude, found '" + f.pruning + "'");
+  }
+  o.reconstruct = f.pruning == "reconstruction";
+  o.reconstruction.reestimate_bn = !f.no_bn_reestimate;
+  o.level_search = !f.no_level_search;
+  o.levels_from = f.levels_from;
+  o.images.low_light = !f.no_low_light;
+  if (f.no_cnn && !f.models.empty()) {
+    throw InputError("", 0, "--no-cnn", "conflicts with --models");
+  }
   o.cnn = !f.no_cnn;
   o.transformer_requests = f.transformer_requests;
   benchmark::build_benchmark(o, std::cerr);
@@ -84,7 +103,17 @@ void add_benchmark_command(CLI::App& app) {
   b->add_option("-j,--threads", f->threads, "inputs profiled in parallel (results identical)");
   b->add_flag("--no-extra-photos", f->no_extra_photos,
               "skip opencv-doc photos (fetch-models.sh --all)");
-  b->add_option("--vtest-step", f->vtest_step, "every N-th vtest.avi frame (0 = none)");
+  b->add_option("--vtest-step", f->vtest_step,
+                "every N-th vtest.avi frame (a multiple of 5; 0 = none)");
+  b->add_option("--pruning", f->pruning,
+                "reconstruction (layer-wise, OBC/SparseGPT; default) or magnitude (baseline)");
+  b->add_flag("--no-bn-reestimate", f->no_bn_reestimate,
+              "reconstruction without batch-norm statistics re-estimation");
+  b->add_flag("--no-level-search", f->no_level_search,
+              "the paper's levels for every network (no fallback to lower levels)");
+  b->add_option("--levels-from", f->levels_from,
+                "take each variant's level from this benchmark folder's manifest.json (no search)");
+  b->add_flag("--no-low-light", f->no_low_light, "no out-of-distribution (low-light) inputs");
   b->add_option("--text-lines", f->text_lines, "OCR text lines");
   b->add_option("--synthetic-samples", f->synthetic_samples, "samples per synthetic model");
   b->add_option("--seed", f->seed, "seed of the text lines and the synthetic attention");

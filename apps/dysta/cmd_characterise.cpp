@@ -20,6 +20,7 @@ struct CharacteriseFlags {
   ConfigFlags config;  // only config, sets, profiles and semantics are used
   std::string out = "dysta-out/characterise";
   std::string variants;
+  std::string sources;
   bool quiet = false;
 };
 
@@ -46,7 +47,15 @@ void characterise_command(const CharacteriseFlags& flags) {
   options.semantics = config.semantics;
   if (!flags.variants.empty()) options.variants = names(flags.variants);
   const benchmark::Characterisation c = benchmark::characterise(set, options);
+  std::vector<benchmark::SourceStats> by_source;
+  if (!flags.sources.empty()) {
+    by_source = benchmark::characterise_by_source(
+        set, benchmark::read_sample_sources(flags.sources), options);
+  }
   write_folder_atomically(flags.out, [&](const std::filesystem::path& dir) {
+    if (!flags.sources.empty()) {
+      write_file_atomically(dir / "sources.csv", benchmark::sources_csv(by_source));
+    }
     write_file_atomically(dir / "variants.csv", benchmark::variants_csv(c));
     write_file_atomically(dir / "samples.csv", benchmark::samples_csv(c));
     write_file_atomically(dir / "layers.csv", benchmark::layers_csv(c));
@@ -55,6 +64,7 @@ void characterise_command(const CharacteriseFlags& flags) {
   });
   if (flags.quiet) return;
   std::cout << benchmark::variants_markdown(c);
+  if (!flags.sources.empty()) std::cout << "\n" << benchmark::sources_markdown(by_source);
   std::cerr << fmt::format(
       "characterised {} variant(s) of {} ({} semantics); wrote {}/{{variants,samples,layers,"
       "correlation,predictors}}.csv\nfigures: python3 scripts/plots/benchmark_figures.py {}\n",
@@ -81,6 +91,9 @@ void add_characterise_command(CLI::App& app) {
                   "output folder (default dysta-out/characterise; replaced if it exists)");
   cmd->add_option("--variants", flags->variants,
                   "comma-separated variant names to characterise (default: all)");
+  cmd->add_option("--sources", flags->sources,
+                  "model,sample,source CSV (data/benchmark/sources/<folder>.csv): also latency CV "
+                  "and per-layer sparsity ranges per input source, in sources.csv");
   cmd->add_flag("-q,--quiet", flags->quiet, "print nothing on success");
   cmd->callback([flags] { characterise_command(*flags); });
 }

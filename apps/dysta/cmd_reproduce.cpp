@@ -310,6 +310,7 @@ void reproduce_gap(const Figure& fig, const ReproduceFlags& flags) {
   for (const fs::path& file : files) {
     const std::string scenario = file.stem().string();
     Config config = load_config(file, {});
+    if (config.cluster.present) continue;  // fleet scenarios: one device's policies do not apply
     config.semantics = parse_semantics(flags.semantics);
     config.workload.requests = flags.requests;
     config.sweep.policies = flags.policies.empty() ? all_policies() : words(flags.policies);

@@ -120,7 +120,9 @@ void add_serve_command(CLI::App& app) {
                   "faceresnet)");
   cmd->add_option("--patterns", flags->patterns,
                   "pruning patterns, comma-separated (unstructured, block4, filter)");
-  cmd->add_option("--level", flags->level, "pruning level: sparse20 or sparse60");
+  cmd->add_option(
+      "--level", flags->level,
+      "pruning level: sparse1, sparse2, sparse5, sparse10, sparse20, sparse30, sparse40 or sparse60");
   cmd->add_option("--samples", flags->samples, "inputs per model (the first of its input list)");
   cmd->add_option("--policy", flags->policy, "scheduling policy (not an oracle)");
   cmd->add_option("--predictor", flags->predictor, "latency predictor of the sparsity monitor");

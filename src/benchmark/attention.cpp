@@ -636,4 +636,37 @@ ProfiledVariant synthesize_attention(const AttentionCalibration& c, const Transf
   return v;
 }
 
+ProfiledVariant rounded_attention(const ProfiledVariant& variant,
+                                  const ParamValues& sanger_params) {
+  const auto round = [](double x) { return std::isnan(x) ? x : std::round(x * 1e6) / 1e6; };
+  static_assert(kWrittenDecimals == 6);
+  const std::unique_ptr<AcceleratorModel> sanger =
+      make_accelerator(kAccelerator, sanger_params, Semantics::corrected);
+  ProfiledVariant v = variant;
+  if (v.attention.size() != v.latency_s.size()) {
+    throw InputError("", 0, v.variant_name(), "no attention statistics to round");
+  }
+  const std::size_t L = v.layer_names.size();
+  for (std::size_t i = 0; i < v.attention.size(); ++i) {
+    AttentionStats& a = v.attention[i];
+    a.density = round(a.density);
+    a.load_balance = round(a.load_balance);
+    a.lb_50_no_skip = round(a.lb_50_no_skip);
+    a.lb_25_no_skip = round(a.lb_25_no_skip);
+    a.lb_25_skip = round(a.lb_25_skip);
+    if (!(a.density > 0) || !(a.load_balance > 0)) {
+      throw InputError("", 0, v.variant_name(), "a statistic rounds to 0");
+    }
+    LayerInput in;
+    in.name = v.layer_names[i % L];
+    in.type = LayerType::attention;
+    in.attention = a;
+    LayerLatency r = sanger->latency(in);
+    v.latency_s[i] = r.seconds;
+    v.sparsity[i] = round(layer_sparsity(in));  // 1 - density, written with 6 decimals too
+    if (i < v.detail.size()) v.detail[i] = std::move(r);
+  }
+  return v;
+}
+
 }  // namespace dysta::benchmark

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "dysta/csv.h"
 #include "dysta/error.h"
+#include "dysta/read_file.h"
 
 namespace dysta::benchmark {
 namespace {
@@ -373,6 +375,128 @@ std::string variants_markdown(const Characterisation& c) {
   }
   out += "\n";
   for (std::size_t r = 1; r < rows.size(); ++r) line(rows[r]);
+  return out;
+}
+
+SampleSources read_sample_sources(const std::string& path) {
+  const std::string text = read_file(path);
+  SampleSources out;
+  std::size_t line_no = 0, start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (line_no == 1) {
+      if (line != "model,sample,source") {
+        throw InputError(path, line_no, "header", "expected 'model,sample,source'");
+      }
+      continue;
+    }
+    if (line.empty()) continue;
+    const std::size_t a = line.find(','), b = a == std::string::npos ? a : line.find(',', a + 1);
+    if (b == std::string::npos || line.find(',', b + 1) != std::string::npos) {
+      throw InputError(path, line_no, "row", "expected 3 fields: model,sample,source");
+    }
+    const std::string model = line.substr(0, a), sample = line.substr(a + 1, b - a - 1),
+                      source = line.substr(b + 1);
+    std::int64_t id = 0;
+    const auto r = std::from_chars(sample.data(), sample.data() + sample.size(), id);
+    if (r.ec != std::errc() || r.ptr != sample.data() + sample.size() || model.empty() ||
+        source.empty()) {
+      throw InputError(path, line_no, "sample", "expected model,<integer sample>,source");
+    }
+    if (!out[model].emplace(id, source).second) {
+      throw InputError(path, line_no, "sample", "repeated sample " + sample + " of " + model);
+    }
+  }
+  return out;
+}
+
+std::vector<SourceStats> characterise_by_source(const ProfileSet& profiles,
+                                                const SampleSources& sources,
+                                                const CharacteriseOptions& options) {
+  std::vector<SourceStats> out;
+  for (const VariantProfile& v : profiles.variants()) {
+    if (!options.variants.empty() && std::find(options.variants.begin(), options.variants.end(),
+                                               v.name) == options.variants.end()) {
+      continue;
+    }
+    const auto it = sources.find(v.architecture);
+    if (it == sources.end()) continue;
+    std::vector<std::string> order;
+    std::vector<std::string> of(v.num_samples());
+    for (std::size_t s = 0; s < v.num_samples(); ++s) {
+      const auto jt = it->second.find(v.sample_ids[s]);
+      if (jt == it->second.end()) {
+        throw InputError(
+            "", 0, v.name,
+            fmt::format("sample {} has no source in the sources file", v.sample_ids[s]));
+      }
+      of[s] = jt->second;
+      if (std::find(order.begin(), order.end(), of[s]) == order.end()) order.push_back(of[s]);
+    }
+    order.push_back("all");
+    const std::size_t L = v.num_layers;
+    for (const std::string& src : order) {
+      VariantProfile sub = v;
+      sub.sample_ids.clear();
+      sub.latency_s.clear();
+      sub.sparsity.clear();
+      sub.real_remaining_s.clear();
+      for (std::size_t s = 0; s < v.num_samples(); ++s) {
+        if (src != "all" && of[s] != src) continue;
+        sub.sample_ids.push_back(v.sample_ids[s]);
+        const auto lat = v.latencies(s), sp = v.sparsities(s), rem = v.remaining(s);
+        sub.latency_s.insert(sub.latency_s.end(), lat.begin(), lat.end());
+        sub.sparsity.insert(sub.sparsity.end(), sp.begin(), sp.end());
+        sub.real_remaining_s.insert(sub.real_remaining_s.end(), rem.begin(), rem.end());
+      }
+      (void)L;
+      const VariantStats st = characterise_variant(sub);
+      SourceStats row;
+      row.variant = v.name;
+      row.source = src;
+      row.samples = st.samples;
+      row.latency_s = st.latency_s;
+      row.layer_range_min = st.layer_range_min;
+      row.layer_range_mean = st.layer_range_mean;
+      row.layer_range_max = st.layer_range_max;
+      row.network_sparsity = st.network_sparsity;
+      out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+std::string sources_csv(const std::vector<SourceStats>& rows) {
+  std::string out =
+      "variant,source,samples,latency_mean_s,latency_cv,latency_min_s,latency_max_s,"
+      "layer_sparsity_range_min,layer_sparsity_range_mean,layer_sparsity_range_max,"
+      "network_sparsity_mean,network_sparsity_std\n";
+  for (const SourceStats& r : rows) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.variant, r.source, r.samples,
+                       num(r.latency_s.mean), num(r.latency_s.cv), num(r.latency_s.min),
+                       num(r.latency_s.max), num(r.layer_range_min), num(r.layer_range_mean),
+                       num(r.layer_range_max), num(r.network_sparsity.mean),
+                       num(r.network_sparsity.std));
+  }
+  return out;
+}
+
+std::string sources_markdown(const std::vector<SourceStats>& rows) {
+  std::string out =
+      "| variant | source | samples | mean isolated (ms) | CV | latency range (ms) | per-layer "
+      "sparsity range (min / mean / max) | network sparsity (mean +- std) |\n"
+      "|---|---|---|---|---|---|---|---|\n";
+  for (const SourceStats& r : rows) {
+    out += fmt::format("| {} | {} | {} | {} | {}% | {} - {} | {} / {} / {} | {} +- {} |\n",
+                       r.variant, r.source, r.samples, fixed(r.latency_s.mean * 1e3, 3),
+                       fixed(r.latency_s.cv * 100, 2), fixed(r.latency_s.min * 1e3, 3),
+                       fixed(r.latency_s.max * 1e3, 3), fixed(r.layer_range_min, 3),
+                       fixed(r.layer_range_mean, 3), fixed(r.layer_range_max, 3),
+                       fixed(r.network_sparsity.mean, 3), fixed(r.network_sparsity.std, 3));
+  }
   return out;
 }
 

@@ -76,6 +76,12 @@ void Network::set_weight_values(std::size_t index, std::vector<float> values) {
   w.data = std::move(values);
 }
 
+void Network::set_layer_function(std::size_t index, LayerFn run) {
+  if (index >= layers_.size()) throw InputError("", 0, "layer", "index out of range in " + name_);
+  if (!run) throw InputError("", 0, layers_[index].name, "empty layer function in " + name_);
+  layers_[index].run = std::move(run);
+}
+
 void Network::mark_output(int value) {
   if (value < 0 || value >= static_cast<int>(value_names_.size())) {
     throw InputError("", 0, name_, "output refers to an unknown value");

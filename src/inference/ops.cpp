@@ -32,6 +32,8 @@ struct Blas {
 std::once_flag g_blas_once;
 std::atomic<const Blas*> g_blas{nullptr};
 
+void* g_blas_lib = nullptr;
+
 const Blas& blas() {
   std::call_once(g_blas_once, [] {
     void* lib = nullptr;
@@ -43,6 +45,7 @@ const Blas& blas() {
       errors += std::string(errors.empty() ? "" : "; ") + (e != nullptr ? e : name);
     }
     if (lib == nullptr) throw std::runtime_error("cannot load OpenBLAS: " + errors);
+    g_blas_lib = lib;
     static Blas api;
     api.sgemm = reinterpret_cast<decltype(api.sgemm)>(dlsym(lib, "cblas_sgemm"));
     api.set_num_threads = reinterpret_cast<void (*)(int)>(dlsym(lib, "openblas_set_num_threads"));
@@ -56,6 +59,20 @@ const Blas& blas() {
   });
   return *g_blas.load(std::memory_order_acquire);
 }
+
+}  // namespace
+
+void* blas_symbol(const char* name) {
+  blas();
+  void* f = dlsym(g_blas_lib, name);
+  if (f == nullptr) {
+    throw std::runtime_error(std::string("cannot load OpenBLAS: ") + name +
+                             " missing from the library");
+  }
+  return f;
+}
+
+namespace {
 
 using i64 = std::int64_t;
 

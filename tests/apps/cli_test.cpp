@@ -132,9 +132,9 @@ TEST(Cli, SweepWritesResultFolder) {
     EXPECT_TRUE(fs::exists(dir.path() / "s" / f)) << f;
   }
   const auto j = nlohmann::json::parse(test::read_text(dir.path() / "s/summary.json"));
-  // paper-cnn's sweep section: 4 rates x 6 SLOs; here 2 policies x 2 seeds
-  EXPECT_EQ(j["points"].size(), 2u * 4u * 6u * 2u);
-  EXPECT_EQ(j["means"].size(), 2u * 4u * 6u);
+  // paper-cnn's sweep section: 5 rates x 6 SLOs; here 2 policies x 2 seeds
+  EXPECT_EQ(j["points"].size(), 2u * 5u * 6u * 2u);
+  EXPECT_EQ(j["means"].size(), 2u * 5u * 6u);
 }
 
 TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
@@ -143,7 +143,7 @@ TEST(Cli, ListShowsPoliciesPredictorsAndModels) {
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* name :
        {"fcfs", "sjf_sparse", "prema_sparse", "planaria", "sdrm3_sparse", "dysta_naive",
-        "dysta_oracle", "beta", "alpha", "last_n", "regression", "inceptionv3_filter_sparse20",
+        "dysta_oracle", "beta", "alpha", "last_n", "regression", "inceptionv3_unstructured_sparse20",
         "paper-attnn", "datacentre", "synthetic"}) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
   }

@@ -91,7 +91,7 @@ TEST(ClusterCli, DispatcherComparisonScriptAndFigure) {
   const auto r = test::shell(dir.path(), "UTILISATIONS='0.5 0.9' bash '" + src +
                                              "/scripts/cluster-dispatchers.sh' " +
                                              test::shell_quoted(DYSTA_CLI) + " '" + src +
-                                             "/data/cluster/datacentre-fleet.yaml' out 3000");
+                                             "/data/benchmark/scenarios/datacentre-fleet.yaml' out 3000");
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string csv = test::read_text(dir.path() / "out/dispatchers.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 11);

@@ -147,7 +147,7 @@ TEST(ClusterSweepCli, AxesAndErrors) {
   const auto per_model = dysta_cli(
       dir.path(),
       "sweep -q -c s.yaml -o pm --requests 80 --set 'sweep={dispatchers: [jsq, random]}' --set "
-      "'workload.per_model={faceresnet_block4_sparse20: 5, faceresnet_filter_sparse20: {rate: 2, "
+      "'workload.per_model={faceresnet_block4_sparse20: 5, faceresnet_unstructured_sparse20: {rate: 2, "
       "kind: weibull, cv: 0.5}}'");
   ASSERT_EQ(per_model.status, 0) << per_model.err;
   for (const auto& p : summary(dir.path() / "pm")["points"]) {

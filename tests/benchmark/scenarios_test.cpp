@@ -65,18 +65,58 @@ TEST(Scenarios, ConfigRejectsAScenarioWithoutName) {
   test::capture_input_error([&] { load_config(dir.path() / "bad2.yaml", {}); });
 }
 
-TEST(Scenarios, TheFiveBenchmarkScenariosAreDefined) {
+TEST(Scenarios, AFleetLoadsEveryPoolEquallyAndIsAClusterConfig) {
+  // Pool "gpu": 2 devices + 1 device at speed 2 = capacity 4, models a (10 ms) and b (30 ms):
+  // each 4 / 0.040 = 100 req/s at utilisation 1. Pool "npu": 1 device, model c (5 ms): 200 req/s.
+  ScenarioDef d = two_models();
+  d.name = "fleet";
+  d.mix = {{"a", 1}, {"b", 1}, {"c", 1}};
+  d.mix_folder = {{"c", "npu"}};
+  d.fleet = {{"slow", 2, 1, "set"}, {"fast", 1, 2, "set"}, {"npu", 1, 1, "npu"}};
+  d.dispatcher = "jsq";
+  d.arrival_cv = 2;
+  d.paper_rates.clear();
+  const std::map<std::string, double> iso = {
+      {"set/a", 0.010}, {"set/b", 0.030}, {"npu/c", 0.005}};
+  const auto w = fleet_weights(d, iso);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_DOUBLE_EQ(w[0].second, 100.0);
+  EXPECT_DOUBLE_EQ(w[1].second, 100.0);
+  EXPECT_DOUBLE_EQ(w[2].second, 200.0);
+  EXPECT_DOUBLE_EQ(rate_for_utilisation(d, iso, 0.5), 200.0);
+  // Busy fraction of pool "set" at utilisation 0.5: 100 x (0.010 + 0.030) / 4 = ... x 0.5.
+  EXPECT_DOUBLE_EQ(0.5 * (w[0].second * 0.010 + w[1].second * 0.030) / 4.0, 0.5);
+  EXPECT_DOUBLE_EQ(0.5 * w[2].second * 0.005 / 1.0, 0.5);
+  const std::string text = scenario_yaml(d, iso, {});
+  ASSERT_FALSE(text.empty());
+  EXPECT_NE(text.find("dysta cluster -c"), std::string::npos) << text;
+  test::TempDir dir;
+  test::write_text(dir.path() / "fleet.yaml", text);
+  const Config c = load_config(dir.path() / "fleet.yaml", {});
+  EXPECT_DOUBLE_EQ(c.workload.rate, 200.0);
+  EXPECT_EQ(c.cluster.dispatcher, "jsq");
+  ASSERT_EQ(c.cluster.groups.size(), 3u);
+  EXPECT_EQ(c.cluster.groups[1].count, 1u);
+  EXPECT_EQ(c.workload.mix.at("c"), 200.0);
+  // A variant without its mean latency, or a folder without devices: no scenario.
+  EXPECT_TRUE(scenario_yaml(d, {{"set/a", 0.01}, {"set/b", 0.03}}, {}).empty());
+  d.fleet.pop_back();
+  EXPECT_TRUE(fleet_weights(d, iso).empty());
+}
+
+TEST(Scenarios, TheSevenBenchmarkScenariosAreDefined) {
   std::vector<std::string> names;
   for (const auto& d : benchmark_scenarios()) {
     names.push_back(d.name);
     EXPECT_FALSE(d.mix.empty());
     for (const double u : d.utilisations) {
       EXPECT_GE(u, 0.3);
-      EXPECT_LE(u, 0.8);
+      EXPECT_LE(u, 0.9);
     }
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"paper-cnn", "paper-attnn", "mobile", "arvr", "datacentre"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"paper-cnn", "paper-cnn-shifted", "paper-attnn",
+                                             "mobile", "arvr", "datacentre",
+                                             "datacentre-fleet"}));
 }
 
 }  // namespace

@@ -1,15 +1,21 @@
 // The shipped benchmark (data/benchmark/, docs/benchmark.md): the manifest matches every file,
-// every profile set loads with the expected variants and at least 200 real inputs per variant,
-// every scenario runs, and a slice regenerated from the fetched packages reproduces the shipped
-// rows byte for byte.
+// every profile set loads with the expected variants and inputs, broken variants are in no
+// scenario, every scenario runs, and a slice regenerated from the fetched packages reproduces the
+// shipped rows byte for byte.
 #include <gtest/gtest.h>
 
+#include <yaml-cpp/yaml.h>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "../inference/real_assets.h"
 #include "dysta/benchmark/build.h"
+#include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/pruning.h"
 #include "dysta/benchmark/scenarios.h"
 #include "dysta/profile.h"
 #include "test_paths.h"
@@ -33,12 +39,23 @@ TEST(ShippedBenchmark, ManifestListsEveryFileWithItsSha256) {
     EXPECT_EQ(p.at("archive_sha256").get<std::string>().size(), 64u);
   }
   EXPECT_TRUE(j.at("settings").contains("seed"));
-  // At least 200 real inputs per set, and the manifest says which.
+  // The inputs of each set by package and source (docs/benchmark.md, "Inputs"): 71 distinct
+  // stills, video frames at most a fifth of the in-distribution scenes, 72 low-light corrupted
+  // photos in the shifted set, calibration inputs apart.
   const auto& sets = j.at("inputs").at("sets");
-  EXPECT_EQ(sets.at("scenes").at("count").get<int>(), 219);
-  EXPECT_EQ(sets.at("scenes").at("by_source").at("opencv-doc-4.6.0 (vtest.avi frames)").get<int>(),
-            159);
-  EXPECT_EQ(sets.at("faces").at("count").get<int>(), 200);
+  EXPECT_EQ(sets.at("scenes").at("count").get<int>(), 87);
+  const int video = sets.at("scenes").at("by_source").at("opencv-doc-4.6.0 (video)").get<int>();
+  EXPECT_EQ(video, 16);
+  EXPECT_LE(video * 5, sets.at("scenes").at("count").get<int>());
+  EXPECT_EQ(sets.at("scenes-shifted").at("count").get<int>(), 143);
+  int ood = 0;
+  for (const auto& [source, n] : sets.at("scenes-shifted").at("by_source").items()) {
+    if (source.find("(ood)") != std::string::npos) ood += n.get<int>();
+  }
+  EXPECT_EQ(ood, 72);
+  EXPECT_EQ(sets.at("faces").at("count").get<int>(), 168);
+  EXPECT_EQ(sets.at("calibration-scenes").at("count").get<int>(), 32);
+  EXPECT_EQ(sets.at("calibration-faces").at("count").get<int>(), 32);
   EXPECT_EQ(sets.at("text").at("count").get<int>(), 200);
   EXPECT_NE(j.at("labels").at("synthetic").get<std::string>().find("SYNTHETIC"), std::string::npos);
 }
@@ -61,26 +78,36 @@ struct SetExpectation {
   std::size_t min_samples;
 };
 
-std::vector<std::string> cnn_variants(const std::string& suffix) {
+// The CNN variants of a slot ("dense", "sparse20", "sparse60") as the manifest lists them: one
+// per model (dense) or per model and pattern, each named "<model>_<pattern>_<level>" with the
+// level its search kept.
+std::vector<std::string> cnn_variants(const std::string& slot) {
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
   std::vector<std::string> out;
-  for (const char* m : {"faceresnet", "inceptionv3", "mobilenetv2", "ssdmobilenetv1"}) {
-    if (suffix == "dense") {
-      out.push_back(std::string(m) + "_dense");
-      continue;
-    }
-    for (const char* p : {"block4", "filter", "unstructured"}) {
-      out.push_back(std::string(m) + "_" + p + "_" + suffix);
-    }
+  for (const auto& [name, info] : j.at("variants").items()) {
+    if (info.at("slot").get<std::string>() == slot) out.push_back(name);
   }
+  std::sort(out.begin(), out.end());
+  std::set<std::string> keys;
+  for (const auto& name : out) {
+    keys.insert(slot == "dense" ? name : name.substr(0, name.rfind('_')));
+    if (slot == "dense") continue;
+    const std::string level = name.substr(name.rfind('_') + 1);
+    EXPECT_NO_THROW(parse_prune_level(level, "level")) << name;
+  }
+  EXPECT_EQ(keys.size(), out.size()) << slot;  // one level per model and pattern
+  EXPECT_EQ(out.size(), slot == "dense" ? 4u : 12u) << slot;
   return out;
 }
 
-TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndAtLeast200Inputs) {
+TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndInputs) {
+  // Scene models: 87 in-distribution inputs (143 in the shifted set); faceresnet 168 faces.
   const std::vector<SetExpectation> sets = {
-      {"eyerissv2-dense", cnn_variants("dense"), 200},
-      {"eyerissv2-sparse20", cnn_variants("sparse20"), 200},
-      {"eyerissv2-sparse60", cnn_variants("sparse60"), 200},
-      {"eyerissv2-sparse20-reference", cnn_variants("sparse20"), 200},
+      {"eyerissv2-dense", cnn_variants("dense"), 87},
+      {"eyerissv2-sparse20", cnn_variants("sparse20"), 87},
+      {"eyerissv2-sparse20-shifted", cnn_variants("sparse20"), 143},
+      {"eyerissv2-sparse60", cnn_variants("sparse60"), 87},
+      {"eyerissv2-sparse20-reference", cnn_variants("sparse20"), 87},
       {"sanger",
        {"bart-synthetic", "bert-small-trained", "bert-synthetic", "gpt2-small-trained",
         "gpt2-synthetic", "ppocrv4"},
@@ -101,7 +128,8 @@ TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndAtLeast200Inputs) {
     std::vector<std::string> names;
     for (const auto& v : set.variants()) {
       names.push_back(v.name);
-      EXPECT_GE(v.num_samples(), s.min_samples) << v.name;
+      const bool faces = v.architecture == "faceresnet";
+      EXPECT_EQ(v.num_samples(), faces ? 168u : s.min_samples) << v.name;
       EXPECT_GT(v.target_latency_pattern_s, 0.0) << v.name;
     }
     std::sort(names.begin(), names.end());
@@ -109,15 +137,76 @@ TEST(ShippedBenchmark, EveryProfileSetLoadsWithItsVariantsAndAtLeast200Inputs) {
   }
 }
 
+TEST(ShippedBenchmark, BrokenVariantsAreFlaggedAndInNoScenario) {
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
+  std::set<std::string> broken;
+  for (const auto& b : j.at("broken")) broken.insert(b.get<std::string>());
+  std::size_t variants = 0;
+  for (const auto& [name, info] : j.at("variants").items()) {
+    ++variants;
+    EXPECT_EQ(info.at("broken").get<bool>(), broken.count(name) > 0) << name;
+  }
+  EXPECT_EQ(variants, 4u * 7u);
+  for (const auto& info : read_scenarios(kBench / "scenarios")) {
+    const YAML::Node y = YAML::LoadFile(info.file.string());
+    for (const auto& m : y["workload"]["mix"]) {
+      EXPECT_EQ(broken.count(m.first.as<std::string>()), 0u) << info.name;
+    }
+  }
+}
+
+TEST(ShippedBenchmark, TheLevelSearchKeptWhatItReportsAndLoweredOnlyMissedLevels) {
+  const auto j = nlohmann::json::parse(test::read_text(kBench / "manifest.json"));
+  const std::string search = test::read_text(kBench / "level-search.csv");
+  std::istringstream in(search);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line,
+            "model,pattern,slot,level,inputs,non_majority_agreement,majority_agreement,goal,"
+            "outcome");
+  // Per model, pattern and slot: zero or more "missed" rows, then one "kept" or "last" row whose
+  // level is the shipped variant's; a "kept" variant is not broken and meets its goal in
+  // agreement.csv.
+  std::map<std::string, std::vector<std::vector<std::string>>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 9u) << line;
+    rows[f[0] + "_" + f[1] + "_" + f[2]].push_back(f);
+  }
+  EXPECT_EQ(rows.size(), 4u * 3u * 2u);
+  for (const auto& [key, attempts] : rows) {
+    SCOPED_TRACE(key);
+    for (std::size_t k = 0; k + 1 < attempts.size(); ++k) EXPECT_EQ(attempts[k][8], "missed");
+    const auto& last = attempts.back();
+    ASSERT_TRUE(last[8] == "kept" || last[8] == "last") << last[8];
+    const std::string name = last[0] + "_" + last[1] + "_" + last[3];
+    ASSERT_TRUE(j.at("variants").contains(name)) << name;
+    const auto& info = j.at("variants").at(name);
+    EXPECT_EQ(info.at("slot").get<std::string>(), last[2]);
+    if (last[8] == "kept") {
+      EXPECT_FALSE(info.at("broken").get<bool>());
+      EXPECT_GE(std::stod(info.at("non_majority_agreement").get<std::string>()),
+                std::stod(last[7]));
+    }
+    // The paper's level first; the first attempt is the slot's own level.
+    EXPECT_EQ(attempts.front()[3], last[2]);
+  }
+}
+
 TEST(ShippedBenchmark, EveryScenarioRunsAsAConfig) {
   const auto infos = read_scenarios(kBench / "scenarios");
-  ASSERT_EQ(infos.size(), 5u);
+  ASSERT_EQ(infos.size(), 7u);
   for (const auto& info : infos) {
     SCOPED_TRACE(info.name);
     EXPECT_GE(info.utilisation, 0.3);
     EXPECT_LE(info.utilisation, 0.8);
     test::TempDir dir;
-    const auto r = test::dysta_cli(dir.path(), "run -c " + test::shell_quoted(info.file.string()) +
+    // Fleet scenarios are cluster configs.
+    const bool fleet = YAML::LoadFile(info.file.string())["cluster"].IsDefined();
+    const auto r = test::dysta_cli(dir.path(), std::string(fleet ? "cluster" : "run") + " -c " +
+                                                   test::shell_quoted(info.file.string()) +
                                                    " --requests 300 --out out");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(test::read_text(dir.path() / "out" / "summary.json"));
@@ -138,15 +227,23 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
   if (testing::Test::IsSkipped()) return;
   test::TempDir dir;
   const fs::path out = dir.path() / "slice";
+  // The scene models' pruning calibrates on opencv-doc photos and vtest frames
+  // (make-benchmark.sh); without them only the face net (calibrated on LFW) is regenerated.
+  const bool scenes = fs::exists(paths.opencv_data() / "left01.jpg") &&
+                      fs::exists(vtest_frames_dir(paths) / ".complete");
   // The same OpenBLAS kernels as scripts/make-benchmark.sh.
-  const auto r = test::shell(
-      dir.path(), "OPENBLAS_CORETYPE=Haswell " + test::shell_quoted(DYSTA_CLI) +
-                      " benchmark build --models mobilenetv2,faceresnet --max-inputs 3 "
-                      "--no-extra-photos --vtest-step 0 --no-synthetic --threads 2 --out slice");
+  const auto r =
+      test::shell(dir.path(), "OPENBLAS_CORETYPE=Haswell " + test::shell_quoted(DYSTA_CLI) +
+                                  " benchmark build --models " +
+                                  (scenes ? "mobilenetv2,faceresnet" : "faceresnet") +
+                                  " --max-inputs 3 --no-extra-photos --no-low-light --vtest-step 0 "
+                                  "--no-synthetic --threads 2 --out slice --levels-from " +
+                                  test::shell_quoted(kBench.string()));
   ASSERT_EQ(r.status, 0) << r.err;
   std::size_t compared = 0;
   for (const char* folder : {"eyerissv2-sparse20", "eyerissv2-sparse60",
                              "eyerissv2-sparse20-reference", "eyerissv2-dense"}) {
+    // (eyerissv2-sparse20-shifted starts with the same stills.)
     for (const auto& e : fs::directory_iterator(out / "profiles" / folder)) {
       const std::string name = e.path().filename().string();
       SCOPED_TRACE(std::string(folder) + "/" + name);
@@ -157,7 +254,7 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
       ++compared;
     }
   }
-  EXPECT_EQ(compared, 2u * (3 + 3 + 3 + 1));
+  EXPECT_EQ(compared, (scenes ? 2u : 1u) * (3 + 3 + 3 + 1));
   // The first three OCR lines: same text, same statistics and latencies.
   const std::string ocr = test::read_text(out / "profiles" / "sanger" / "ppocrv4.csv");
   EXPECT_EQ(head_lines(test::read_text(kBench / "profiles" / "sanger" / "ppocrv4.csv"), 6), ocr);

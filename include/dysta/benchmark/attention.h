@@ -201,4 +201,15 @@ ProfiledVariant synthesize_attention(const AttentionCalibration& calibration,
                                      const TransformerShape& shape,
                                      const std::vector<std::int64_t>& seq_lens, std::uint64_t seed);
 
+// The statistics as the benchmark writes them (docs/benchmark.md, "Attention"): density and
+// every known load-balance column rounded to kWrittenDecimals decimals, then the sparsity
+// (1 - density, rounded the same way) and the corrected Sanger latency (artifact constants
+// overridden by `sanger_params`) recomputed from the rounded values, so that a reader of the
+// artifact-format CSV obtains exactly the shipped latencies. kWrittenDecimals digits are few enough
+// that every CSV parser that rounds correctly for up to 15 significant digits (strtod, pandas'
+// default xstrtod) reads the same double.
+inline constexpr int kWrittenDecimals = 6;
+ProfiledVariant rounded_attention(const ProfiledVariant& variant,
+                                  const ParamValues& sanger_params = {});
+
 }  // namespace dysta::benchmark

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dysta/benchmark/inputs.h"
+#include "dysta/benchmark/reconstruction.h"
 #include "dysta/inference/models.h"
 
 namespace dysta::benchmark {
@@ -32,6 +33,14 @@ struct BuildOptions {
   // Empty = data_dir() / "models".
   std::filesystem::path trained_models;
   std::size_t transformer_requests = 200;  // per trained transformer
+  bool reconstruct = true;  // layer-wise reconstruction pruning; false = magnitude (baseline)
+  ReconstructionOptions reconstruction;
+  // Per network and pattern, fall back to lower levels until the variant keeps its function
+  // (CnnVariantSpec::goal; level-search.csv); false = the paper's levels for every network.
+  bool level_search = true;
+  // A benchmark folder whose manifest gives each variant's level (no search): regenerates that
+  // folder's variants from a slice of the inputs. Empty = unused.
+  std::filesystem::path levels_from;
 };
 
 // Runs everything and writes the folder. Progress lines go to `log`.

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -178,5 +179,42 @@ std::string predictors_csv(const Characterisation& c);
 // A GitHub-flavoured Markdown table of the main variants.csv columns, rounded for reading
 // (latencies in ms).
 std::string variants_markdown(const Characterisation& c);
+
+// ---------------------------------------------------------------------------------------------
+// By input source (docs/benchmark.md, "Characterisation by source"): where the dynamic spread
+// comes from. The benchmark writes, per profile folder, sources/<folder>.csv with the columns
+// model,sample,source (model = variant architecture, sample = the profile's sample id).
+
+// architecture -> sample id -> source.
+using SampleSources = std::map<std::string, std::map<std::int64_t, std::string>>;
+
+// Reads a model,sample,source CSV (header first). Throws InputError naming file, line and field
+// for a malformed row or a repeated (model, sample).
+SampleSources read_sample_sources(const std::string& path);
+
+// One variant restricted to the samples of one source.
+struct SourceStats {
+  std::string variant;
+  std::string source;
+  std::size_t samples = 0;
+  Distribution latency_s;  // isolated latency over the source's samples
+  // Over layers, of the per-layer input-sparsity range (max - min over the source's samples).
+  double layer_range_min = 0, layer_range_mean = 0, layer_range_max = 0;
+  Distribution network_sparsity;  // as VariantStats (weights of the whole variant)
+};
+
+// Per selected variant (options.variants; empty = all) whose architecture `sources` lists: one
+// row per source, sources in order of first appearance in sample order, then "all". Samples not
+// listed are an InputError naming the variant.
+std::vector<SourceStats> characterise_by_source(const ProfileSet& profiles,
+                                                const SampleSources& sources,
+                                                const CharacteriseOptions& options);
+
+// sources.csv: variant,source,samples,latency_mean_s,latency_cv,latency_min_s,latency_max_s,
+//   layer_sparsity_range_min,layer_sparsity_range_mean,layer_sparsity_range_max,
+//   network_sparsity_mean,network_sparsity_std
+std::string sources_csv(const std::vector<SourceStats>& rows);
+// Markdown table of the same (latencies in ms).
+std::string sources_markdown(const std::vector<SourceStats>& rows);
 
 }  // namespace dysta::benchmark

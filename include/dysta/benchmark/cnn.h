@@ -12,6 +12,7 @@
 #include "dysta/accelerators/profiling.h"
 #include "dysta/benchmark/inputs.h"
 #include "dysta/benchmark/pruning.h"
+#include "dysta/benchmark/reconstruction.h"
 #include "dysta/inference/network.h"
 
 namespace dysta::benchmark {
@@ -33,18 +34,41 @@ const std::vector<CnnModel>& benchmark_cnns();
 const CnnModel& find_cnn(const std::string& key, const std::string& field);
 
 // A variant: dense (no pattern) or a pattern at a level.
+//
+// Level search (issue 12): with `goal` > 0, a pruned variant that does not keep its function is
+// pruned again at the levels of `fallback`, in order, and the first that keeps it is shipped
+// (else the last one tried). "Keeps its function" (meets_goal): not broken, and at least `goal`
+// of the non-majority answers agree with the dense model. `level` names the slot (the profile
+// set) the variant ships in whatever level it ends at.
 struct CnnVariantSpec {
   std::optional<PrunePattern> pattern;
   PruneLevel level;
-  bool reference = false;  // also time with reference semantics (pad_channels on)
+  bool reference = false;   // also time with reference semantics (pad_channels on)
+  bool reconstruct = true;  // layer-wise reconstruction (reconstruction.h); false = magnitude
+  std::vector<PruneLevel> fallback;  // lower levels to try, in order
+  double goal = 0;                   // 0: no search
+  std::string slot;                  // the profile set's level; empty = level.name
   // "dense" or "<pattern>_<level>", e.g. "unstructured_sparse20" (the artifact's file stems).
   std::string label() const;
+  std::string slot_name() const { return pattern ? (slot.empty() ? level.name : slot) : "dense"; }
+};
+
+// One level tried by the search of CnnVariantSpec.
+struct LevelAttempt {
+  std::string label;       // "<pattern>_<level>"
+  std::size_t inputs = 0;  // inputs the level was judged on
+  double non_majority_agreement = 0;
+  double majority_agreement = 0;  // on the judged majority inputs
+  std::string
+      outcome;  // "kept", "missed" (goal missed, next level tried), "last" (missed, none left)
 };
 
 // The inputs a model runs on: scene_inputs for the classifiers and the detector, face_inputs
 // for the embedding net.
 std::vector<InputRef> inputs_for(const CnnModel& model, const inference::AssetPaths& paths,
                                  const ImageInputOptions& options);
+// The model's calibration inputs (scene_ or face_calibration_inputs), disjoint from inputs_for.
+std::vector<InputRef> calibration_for(const CnnModel& model, const inference::AssetPaths& paths);
 
 // The Eyeriss-V2 timing of a network's profiled layers (every conv/dense layer with weights, in
 // execution order) on their real masks (spec F.3): what profile_cnn records per sample, usable one
@@ -87,12 +111,17 @@ class EyerissLayerTimer {
 
 struct CnnProfileOptions {
   int threads = 1;  // inputs run in parallel; results do not depend on it
+  // Calibration inputs of the reconstruction pruning (needed when a spec reconstructs).
+  std::vector<InputRef> calibration;
+  ReconstructionOptions reconstruction;
 };
 
 struct CnnVariantProfile {
   std::string model;    // CnnModel::key
-  std::string pattern;  // CnnVariantSpec::label()
+  std::string pattern;  // the shipped level's label ("<pattern>_<level>" or "dense")
+  std::string slot;     // CnnVariantSpec::level's name ("dense" for the dense model)
   std::optional<PruneReport> pruning;
+  std::vector<LevelAttempt> attempts;       // the level search, in order (empty without one)
   std::vector<std::string> layer_names;     // every conv/dense layer, execution order
   std::vector<LayerShape> shapes;           // [layer]
   std::vector<double> weight_sparsity;      // [layer], zero fraction of the (pruned) kernel
@@ -103,6 +132,9 @@ struct CnnVariantProfile {
   std::vector<double> sparsity;             // [sample][layer], input zero fraction
   std::vector<std::vector<float>> outputs;  // [sample]: class probabilities, best face score,
                                             // or the embedding
+
+  // The same variant restricted to the samples `idx` (in that order).
+  CnnVariantProfile subset(const std::vector<std::size_t>& idx) const;
 
   // As a profile variant for the writers of profiling.h (artifact CSV: spec F.4). Sparsity is
   // rounded to 6 decimals, latency is cycles / clock as computed.
@@ -117,19 +149,60 @@ std::vector<CnnVariantProfile> profile_cnn(const CnnModel& model,
                                            const std::vector<CnnVariantSpec>& variants,
                                            const CnnProfileOptions& options);
 
-// How far a pruned variant's outputs are from the dense model's on the same inputs (no
-// fine-tuning). Classifier: top-1 agreement and mean |p - p_dense| of the dense top class.
-// Detector: agreement of the "face found" decision (best score >= 0.5) and mean |score change|.
-// Embedding: fraction of inputs whose embedding stays within 0.6 (face-api's same-person
-// threshold) of the dense one, and the mean distance.
-struct Agreement {
-  std::string metric;         // "top1_agreement", "face_decision_agreement", "within_0.6"
-  double agreement = 0;       // fraction of inputs
-  std::string change_metric;  // "mean_abs_top_prob_change", "mean_abs_score_change",
-                              // "mean_embedding_distance"
+// How far a pruned variant's outputs are from the dense model's on the same inputs (the dense
+// model's answer is the reference: "agreement" is not accuracy against labels).
+//
+// Every task is reduced to a discrete answer per input (classifier: top-1 class; detector: "face
+// found", best score >= 0.5; embedding: the same-person decision, distance < 0.6 (face-api's
+// threshold), of every pair of inputs of the source). Then:
+//   agreement              share of inputs (pairs) where pruned and dense answers agree;
+//   base_rate              share of the majority dense answer: what a constant answer scores;
+//   non_majority_agreement agreement on the inputs (pairs) whose dense answer is not the
+//                          majority one (NaN when there are none);
+//   confusion              answers x answers counts, [dense answer][pruned answer].
+// Ties for the majority go to the lower answer index.
+struct FunctionMetrics {
+  std::string source;  // "all" or an InputRef::source
+  std::size_t inputs = 0;
+  std::string metric;       // "top1_agreement", "face_decision_agreement", "same_person_agreement"
+  std::size_t answers = 0;  // number of distinct answers (classes; 2 for decisions)
+  std::vector<std::string> answer_names;
+  double agreement = 0;
+  double base_rate = 0;
+  std::size_t majority = 0;  // index of the majority dense answer
+  std::size_t non_majority = 0;
+  double non_majority_agreement = 0;
+  double majority_agreement = 0;  // agreement on the inputs whose dense answer is the majority
+  std::vector<std::int64_t> confusion;  // answers x answers
+  // Classifier: mean overlap of the top-2 class sets (top-5 would be all 5 classes of these
+  // classifiers). NaN for the other tasks.
+  double top2_overlap = 0;
+  // Classifier: mean |p - p_dense| of the dense top class; detector: mean |score change|;
+  // embedding: mean distance to the dense embedding of the same input.
+  std::string change_metric;
   double change = 0;
+  // Embedding: share of inputs whose embedding stays within 0.6 of the dense one; NaN otherwise.
+  double within = 0;
 };
-Agreement agreement(const CnnModel& model, const CnnVariantProfile& dense,
-                    const CnnVariantProfile& pruned);
+
+// The decision part of FunctionMetrics from per-input (per-pair) answers in [0, answers).
+FunctionMetrics decision_metrics(const std::vector<std::size_t>& dense,
+                                 const std::vector<std::size_t>& pruned, std::size_t answers);
+
+// Metrics over all inputs ("all", first) and per source (in order of first appearance);
+// `sources[s]` is input s's source.
+std::vector<FunctionMetrics> function_metrics(const CnnModel& model, const CnnVariantProfile& dense,
+                                              const CnnVariantProfile& pruned,
+                                              const std::vector<std::string>& sources);
+
+// A variant is broken when it is not clearly above its base rate on all inputs: it keeps fewer
+// than half of the non-majority answers or fewer than half of the majority answers (a constant
+// answer, majority or not, fails one of the two), or, for the embedding, fewer than half the
+// embeddings stay within 0.6 of the dense ones. Broken variants are flagged in the manifest and
+// used by no scenario.
+inline constexpr double kBrokenThreshold = 0.5;
+bool is_broken(const FunctionMetrics& all);
+// Not broken, and (where there are non-majority answers) at least `goal` of them kept.
+bool meets_goal(const FunctionMetrics& all, double goal);
 
 }  // namespace dysta::benchmark

@@ -24,13 +24,17 @@ PrunePattern parse_prune_pattern(std::string_view text, const std::string& field
 // recipes set three final sparsities per level (spec G.1: sparse20 = 0.20/0.225/0.25, sparse60 =
 // 0.575/0.60/0.625).
 struct PruneLevel {
-  std::string name;  // "sparse20", "sparse60"
+  std::string name;  // "sparse20", "sparse60", ... (prune_levels())
   std::array<double, 3> group_sparsity{};
 };
 
 PruneLevel sparse20();
 PruneLevel sparse60();
-// "sparse20" or "sparse60"; throws InputError naming `field` otherwise.
+// Every named level, lowest first: sparse1, sparse2, sparse5, sparse10 (sparse20's group ratios),
+// sparse20, sparse30, sparse40 (sparse60's group spread), sparse60. The lower ones are the
+// fallbacks of networks that cannot keep their function at the paper's levels (cnn.h).
+const std::vector<PruneLevel>& prune_levels();
+// A name of prune_levels(); throws InputError naming `field` otherwise.
 PruneLevel parse_prune_level(std::string_view text, const std::string& field);
 
 // Prunes one kernel and returns the pruned values. Layouts (the NHWC builders'): conv
@@ -57,6 +61,7 @@ struct LayerPruning {
 struct PruneReport {
   PrunePattern pattern = PrunePattern::unstructured;
   PruneLevel level;
+  std::string method = "magnitude";   // "magnitude" or "reconstruction" (reconstruction.h)
   std::vector<LayerPruning> layers;   // the pruned layers
   std::vector<std::string> excluded;  // conv/dense layers left dense (see prunable_layers)
   double overall_sparsity = 0;        // weight-count-weighted zero fraction of the pruned layers

@@ -13,6 +13,15 @@
 
 namespace dysta::benchmark {
 
+// A device group of a fleet scenario (issue 19): `count` accelerators, `speed` times as fast as the
+// profiled one, serving the mix entries of profile set `folder`.
+struct FleetGroup {
+  std::string name;
+  std::size_t count = 1;
+  double speed = 1;
+  std::string folder;
+};
+
 struct ScenarioDef {
   std::string name;
   std::string summary;  // one line
@@ -26,13 +35,30 @@ struct ScenarioDef {
   double default_slo = 10;
   std::vector<double> paper_rates;  // the paper's rates for this setting (spec G.2), if any
   std::vector<std::string> policies;
+  // Fleet scenarios (run with `dysta cluster -c`): the groups, the dispatcher, gamma inter-arrival
+  // gaps of this CV, and the folder of every mix entry not in `folder`. A fleet's mix weights are
+  // computed (fleet_weights); `mix` then only names the variants.
+  std::vector<FleetGroup> fleet;
+  std::string dispatcher;
+  double arrival_cv = 1;
+  std::map<std::string, std::string> mix_folder;
 };
+
+// The profile set folder of a mix entry.
+std::string folder_of(const ScenarioDef& def, const std::string& variant);
+
+// Per-variant rates (requests/s) at utilisation 1 of a fleet: every model of a folder gets the
+// same rate, so that each folder's devices are equally loaded: capacity(folder) / sum of the
+// folder's mean isolated latencies, capacity = sum of count x speed over the folder's groups.
+std::vector<std::pair<std::string, double>> fleet_weights(
+    const ScenarioDef& def, const std::map<std::string, double>& mean_iso);
 
 // paper-cnn, paper-attnn, mobile, arvr, datacentre.
 const std::vector<ScenarioDef>& benchmark_scenarios();
 
 // Arrival rate (requests/s) that loads the accelerator to `utilisation` with this mix: u divided
-// by the mix-weighted mean isolated latency. `mean_iso` maps "folder/variant" to seconds.
+// by the mix-weighted mean isolated latency (a fleet: u times the sum of fleet_weights). `mean_iso`
+// maps "folder/variant" to seconds.
 double rate_for_utilisation(const ScenarioDef& def, const std::map<std::string, double>& mean_iso,
                             double utilisation);
 

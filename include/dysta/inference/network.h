@@ -104,6 +104,11 @@ class Network {
   // weights (Layer::weights_editable) or the count differs.
   void set_weight_values(std::size_t index, std::vector<float> values);
 
+  // Replaces layer `index`'s operator (same inputs and output; used to derive model variants,
+  // e.g. batch-norm statistics re-estimated after pruning). Must not run concurrently with run().
+  // Throws InputError for an index out of range or an empty function.
+  void set_layer_function(std::size_t index, LayerFn run);
+
   // Runs all layers on `inputs` (one tensor per declared input) and returns the marked outputs.
   // Each observer sees each layer right after it ran. Intermediate tensors are freed after their
   // last use.

@@ -26,6 +26,11 @@ void set_gemm_threads(int threads);
 // never loads it). Throws std::runtime_error from the first GEMM if OpenBLAS cannot be loaded.
 void stop_blas_threads();
 
+// The address of a function of the OpenBLAS library the GEMMs use (CBLAS or LAPACK, e.g.
+// "cblas_dgemm", "dpotrf_"), loading it first; throws std::runtime_error if the library cannot be
+// loaded or lacks `name`. For code outside the inference engine that needs more of BLAS/LAPACK.
+void* blas_symbol(const char* name);
+
 // Threads that compute the GEMMs of one operator together (a runtime running one layer on
 // several CPU threads). While a ScopedGemmPool is alive on a thread, every GEMM that thread runs
 // (conv2d, conv2d_nchw, dense, matmul) is cut into gemm_row_blocks(M) blocks of consecutive rows
