@@ -147,10 +147,12 @@ TEST(ClusterSweepCli, AxesAndErrors) {
   const auto per_model = dysta_cli(
       dir.path(),
       "sweep -q -c s.yaml -o pm --requests 80 --set 'sweep={dispatchers: [jsq, random]}' --set "
-      "'workload.per_model={faceresnet_block4_sparse20: 5, faceresnet_unstructured_sparse20: {rate: 2, "
+      "'workload.per_model={faceresnet_block4_sparse20: 5, faceresnet_unstructured_sparse20: "
+      "{rate: 2, "
       "kind: weibull, cv: 0.5}}'");
   ASSERT_EQ(per_model.status, 0) << per_model.err;
-  for (const auto& p : summary(dir.path() / "pm")["points"]) {
+  const auto pm = summary(dir.path() / "pm");  // (a range-for over a temporary's member dangles)
+  for (const auto& p : pm["points"]) {
     const auto point = summary(dir.path() / "pm/points" / p["key"].get<std::string>());
     EXPECT_EQ(point["workload"], "per-model arrivals (2 models, 7 req/s in all), SLO x10, seed 3");
     EXPECT_EQ(point["metrics"]["requests"], 80);
