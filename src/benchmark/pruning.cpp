@@ -215,6 +215,23 @@ void restore_weights(Network& network, const std::vector<std::vector<float>>& de
   }
 }
 
+void install_pruned_layer(Network& network, std::size_t layer_index, int group, double target,
+                          std::vector<float> values, PruneReport& report, double& zeros,
+                          double& total) {
+  const auto z = static_cast<double>(std::count(values.begin(), values.end(), 0.0f));
+  LayerPruning lp;
+  lp.layer_index = layer_index;
+  lp.name = network.layers()[layer_index].name;
+  lp.group = group;
+  lp.target = target;
+  lp.weights = static_cast<std::int64_t>(values.size());
+  lp.achieved = z / static_cast<double>(values.size());
+  zeros += z;
+  total += static_cast<double>(values.size());
+  network.set_weight_values(layer_index, std::move(values));
+  report.layers.push_back(std::move(lp));
+}
+
 PruneReport prune_network(Network& network, const std::vector<std::vector<float>>& dense,
                           PrunePattern pattern, const PruneLevel& level) {
   PruneReport report;
@@ -234,19 +251,8 @@ PruneReport prune_network(Network& network, const std::vector<std::vector<float>
     const double target = level.group_sparsity[static_cast<std::size_t>(group)];
     const Tensor original(l.weights->shape, dense[i]);
     const bool depthwise = l.conv && l.conv->depthwise;
-    std::vector<float> values = prune_kernel(original, depthwise, pattern, target);
-    const auto z = static_cast<double>(std::count(values.begin(), values.end(), 0.0f));
-    LayerPruning lp;
-    lp.layer_index = i;
-    lp.name = l.name;
-    lp.group = group;
-    lp.target = target;
-    lp.weights = static_cast<std::int64_t>(values.size());
-    lp.achieved = z / static_cast<double>(values.size());
-    zeros += z;
-    total += static_cast<double>(values.size());
-    network.set_weight_values(i, std::move(values));
-    report.layers.push_back(std::move(lp));
+    install_pruned_layer(network, i, group, target,
+                         prune_kernel(original, depthwise, pattern, target), report, zeros, total);
   }
   report.overall_sparsity = total > 0 ? zeros / total : 0.0;
   return report;

@@ -657,20 +657,9 @@ PruneReport prune_network_reconstructed(Network& network,
                            values[1][s][static_cast<std::size_t>(l.inputs[0])], oh, ow, options,
                            prob);
       }
-      std::vector<float> pruned =
-          kernel_values(original, depthwise, reconstruct(prob, target, options));
-      const auto z = static_cast<double>(std::count(pruned.begin(), pruned.end(), 0.0f));
-      LayerPruning lp;
-      lp.layer_index = i;
-      lp.name = l.name;
-      lp.group = group;
-      lp.target = target;
-      lp.weights = static_cast<std::int64_t>(pruned.size());
-      lp.achieved = z / static_cast<double>(pruned.size());
-      zeros += z;
-      total += static_cast<double>(pruned.size());
-      network.set_weight_values(i, std::move(pruned));
-      report.layers.push_back(std::move(lp));
+      install_pruned_layer(network, i, group, target,
+                           kernel_values(original, depthwise, reconstruct(prob, target, options)),
+                           report, zeros, total);
       pruned_any = true;
     }
     if (options.reestimate_bn && pruned_any && is_channel_affine(l)) {

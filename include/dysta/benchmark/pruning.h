@@ -67,6 +67,12 @@ struct PruneReport {
   double overall_sparsity = 0;        // weight-count-weighted zero fraction of the pruned layers
 };
 
+// Installs `values` as the kernel of layer `layer_index` and appends its LayerPruning (achieved =
+// zero fraction of `values`) to report.layers; adds its zeros and size to `zeros` / `total`.
+void install_pruned_layer(inference::Network& network, std::size_t layer_index, int group,
+                          double target, std::vector<float> values, PruneReport& report,
+                          double& zeros, double& total);
+
 // Indices of the conv/dense layers that are pruned: every conv/dense layer with editable weights
 // except (a) a conv reading a network input directly (the RGB stem) and (b) the output heads,
 // i.e. conv/dense layers from which no other conv/dense layer is reachable (classifier, SSD box
