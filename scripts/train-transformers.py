@@ -278,29 +278,47 @@ class BertWordPiece:
 # Models
 
 
-class Block(nn.Module):
-    def __init__(self, d, heads, ff, pre_ln):
+class Attention(nn.Module):
+    def __init__(self, d, heads):
         super().__init__()
-        self.h, self.dh, self.pre_ln = heads, d // heads, pre_ln
+        self.h, self.dh = heads, d // heads
         self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
-        self.ln1, self.ln2 = nn.LayerNorm(d, eps=1e-5), nn.LayerNorm(d, eps=1e-5)
-        self.f1, self.f2 = nn.Linear(d, ff), nn.Linear(ff, d)
         self.export_batch = None  # set to 1 while exporting (constant reshape shapes)
 
-    def attn(self, x, bias):
+    def forward(self, x, bias, mem=None):
+        """Queries from x, keys and values from mem (cross-attention) or x."""
+        mem = x if mem is None else mem
         b = self.export_batch or x.shape[0]
         q = self.q(x).reshape(b, -1, self.h, self.dh).transpose(1, 2)
-        k = self.k(x).reshape(b, -1, self.h, self.dh).permute(0, 2, 3, 1)
-        v = self.v(x).reshape(b, -1, self.h, self.dh).transpose(1, 2)
+        k = self.k(mem).reshape(b, -1, self.h, self.dh).permute(0, 2, 3, 1)
+        v = self.v(mem).reshape(b, -1, self.h, self.dh).transpose(1, 2)
         p = torch.softmax(torch.matmul(q, k) * (1.0 / math.sqrt(self.dh)) + bias, dim=-1)
         y = torch.matmul(p, v).transpose(1, 2).reshape(b, -1, self.h * self.dh)
         return self.o(y)
 
-    def forward(self, x, bias):
+
+class Block(nn.Module):
+    def __init__(self, d, heads, ff, pre_ln, cross=False):
+        super().__init__()
+        self.pre_ln = pre_ln
+        self.attn = Attention(d, heads)
+        self.ln1, self.ln2 = nn.LayerNorm(d, eps=1e-5), nn.LayerNorm(d, eps=1e-5)
+        self.f1, self.f2 = nn.Linear(d, ff), nn.Linear(ff, d)
+        if cross:
+            self.xattn, self.ln_x = Attention(d, heads), nn.LayerNorm(d, eps=1e-5)
+
+    def set_export_batch(self, b):
+        for m in self.modules():
+            if isinstance(m, Attention):
+                m.export_batch = b
+
+    def forward(self, x, bias, mem=None, cross_bias=None):
         if self.pre_ln:
             x = x + self.attn(self.ln1(x), bias)
             return x + self.f2(F.gelu(self.f1(self.ln2(x))))
         x = self.ln1(x + self.attn(x, bias))
+        if mem is not None:
+            x = self.ln_x(x + self.xattn(x, cross_bias, mem))
         return self.ln2(x + self.f2(F.gelu(self.f1(x))))
 
 
@@ -325,17 +343,64 @@ class Transformer(nn.Module):
             if isinstance(m, nn.Linear):
                 nn.init.zeros_(m.bias)
 
-    def forward(self, ids, pos, typ, bias):
+    def hidden(self, ids, pos, typ, bias):
+        """The final hidden states [B, L, d] that the output projection reads."""
         x = self.tok(ids) + self.pos(pos) + self.typ(typ)
         if not self.decoder:
             x = self.ln_in(x)
         for b in self.blocks:
             x = b(x, bias)
         if self.decoder:
-            x = self.ln_in(x)
-        else:
-            x = self.head_ln(F.gelu(self.head_dense(x)))
-        return torch.matmul(x, self.tok.weight.t()) + self.out_bias
+            return self.ln_in(x)
+        return self.head_ln(F.gelu(self.head_dense(x)))
+
+    def project(self, h):
+        return torch.matmul(h, self.tok.weight.t()) + self.out_bias
+
+    def forward(self, ids, pos, typ, bias):
+        return self.project(self.hidden(ids, pos, typ, bias))
+
+
+class EncoderDecoder(nn.Module):
+    """BART-shaped: post-LN encoder and decoder (embedding LN, GELU, learned positions), decoder
+    layers with self- then cross-attention, embeddings tied to the output projection.
+    Inputs: ids, positions, token types (all zero; kept for one input signature), the encoder's
+    additive bias [B, 1, Le, Le], decoder ids [B, Ld] and the decoder's causal bias [B, 1, Ld, Ld].
+    The cross-attention bias is `cross_bias` [B, 1, Ld, Le], by default the encoder's bias (the
+    exported graph: encoder and decoder see the same Le = Ld tokens, as in BART's classification
+    use). Output: logits [B, Ld, V]."""
+
+    def __init__(self, vocab, max_len, d=256, layers=2, heads=4, ff=512):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Embedding(max_len, d)
+        self.typ = nn.Embedding(2, d)
+        self.ln_enc, self.ln_dec = nn.LayerNorm(d, eps=1e-5), nn.LayerNorm(d, eps=1e-5)
+        self.enc = nn.ModuleList(Block(d, heads, ff, pre_ln=False) for _ in range(layers))
+        self.dec = nn.ModuleList(Block(d, heads, ff, pre_ln=False, cross=True) for _ in range(layers))
+        self.out_bias = nn.Parameter(torch.zeros(vocab))
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(m.weight, std=0.02)
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.bias)
+
+    @property
+    def blocks(self):
+        return list(self.enc) + list(self.dec)
+
+    def forward(self, ids, pos, typ, bias, dec_ids, dec_bias, dec_pos=None, cross_bias=None):
+        if dec_pos is None:
+            dec_pos = pos
+        if cross_bias is None:
+            cross_bias = bias
+        x = self.ln_enc(self.tok(ids) + self.pos(pos) + self.typ(typ))
+        for b in self.enc:
+            x = b(x, bias)
+        y = self.ln_dec(self.tok(dec_ids) + self.pos(dec_pos))
+        for b in self.dec:
+            y = b(y, dec_bias, mem=x, cross_bias=cross_bias)
+        return torch.matmul(y, self.tok.weight.t()) + self.out_bias
 
 
 NEG = -1e4
@@ -380,6 +445,43 @@ def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+def schedule(opt, steps, warmup):
+    """Linear warm-up over `warmup` steps, then linear decay to 5 % of the peak at `steps`."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / steps))
+
+
+def step_log(name, step, steps, loss, t1):
+    if step % 25 == 0 or step == steps - 1:
+        log(f"{name} step {step} loss {loss:.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
+
+
+# ------------------------------------------------------------------------------------------
+# Shipped weights: int8 with one float32 scale per row for every 2-D weight (embeddings: one
+# scale per token; linear weights: one per output unit), fp16 for every other tensor. The
+# PyTorch model is rounded the same way before it is evaluated and before the reference logits
+# are written, so the reported metrics and the parity test are of the shipped weights.
+
+
+def int8_rows(a):
+    """a: float32 [R, C] -> (int8 [R, C], float32 scale [R, 1]) with a ~= q * scale."""
+    s = np.abs(a).max(axis=1, keepdims=True) / 127.0
+    s = np.where(s > 0, s, 1.0).astype(np.float32)
+    q = np.clip(np.rint(a / s), -127, 127).astype(np.int8)
+    return q, s
+
+
+def round_to_shipped(model):
+    with torch.no_grad():
+        for p in model.parameters():
+            a = p.detach().numpy()
+            if a.ndim == 2 and a.size > 16:
+                q, sc = int8_rows(a)
+                p.copy_(torch.from_numpy(q.astype(np.float32) * sc))
+            else:
+                p.copy_(p.half().float())
+
+
 # ------------------------------------------------------------------------------------------
 # Training
 
@@ -393,18 +495,17 @@ def train_gpt2(out, steps, seed):
     log(f"gpt2: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
         f"({time.time() - t0:.0f} s)")
     # compact ids: 0 = unk (any id outside the vocabulary), 1 = <|endoftext|>
-    comp = Compact(tr, [-1, tok.eot], 4096)
+    comp = Compact(tr, [-1, tok.eot], VOCAB)
     comp.unk = 0
     tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
     he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
     log(f"gpt2: held-out unk rate {np.mean(he_s == 0):.4f}")
-    V, L, B = 4096, 128, 16
+    V, L, B = VOCAB, 128, 16
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     model = Transformer(V, L, decoder=True)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 30) * max(0.05, 1 - s / steps))
+    sched = schedule(opt, steps, 100)
     pos = torch.arange(L)[None].expand(B, L)
     typ = torch.zeros(B, L, dtype=torch.long)
     bias = make_bias(torch.ones(B, L, dtype=torch.bool), causal=True)
@@ -419,14 +520,14 @@ def train_gpt2(out, steps, seed):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 10 == 0 or step == steps - 1:
-            log(f"gpt2 step {step} loss {loss.item():.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
+        step_log("gpt2", step, steps, loss.item(), t1)
     train_s = time.time() - t1
     model.eval()
-    # held-out perplexity over the first 100 non-overlapping 128-token windows
+    round_to_shipped(model)
+    # held-out perplexity over the first 200 non-overlapping 128-token windows
     nll, n = 0.0, 0
     with torch.no_grad():
-        for s in range(0, min(len(he_s) - L - 1, 100 * L), L):
+        for s in range(0, min(len(he_s) - L - 1, 200 * L), L):
             x = torch.from_numpy(he_s[s:s + L])[None]
             y = torch.from_numpy(he_s[s + 1:s + L + 1])[None]
             lg = model(x, pos[:1], typ[:1], bias[:1])
@@ -435,13 +536,13 @@ def train_gpt2(out, steps, seed):
     uni = unigram(tr_s, V)
     he_y = he_s[1:n + 1]
     uni_nll = -np.log(uni[he_y]).mean()
-    metrics = {"model": "gpt2-small", "steps": steps, "batch": B, "seq_len": L,
+    metrics = {"model": "gpt2-small", "steps": steps, "batch": B, "seq_len": L, "vocab": V,
                "train_tokens": int(len(tr_s)), "heldout_tokens": int(n),
                "heldout_unk_rate": float(np.mean(he_s == 0)),
                "heldout_perplexity": math.exp(nll / n), "unigram_perplexity": float(math.exp(uni_nll)),
                "train_seconds": round(train_s), "params": sum(p.numel() for p in model.parameters())}
     log(f"gpt2 metrics {json.dumps(metrics)}")
-    export(model, out, "gpt2-small", comp, metrics, causal=True, max_len=L)
+    export(model, out, "gpt2-small", comp, metrics, kind="decoder", max_len=L)
 
 
 def mask_tokens(x, special, rng, V):
@@ -489,17 +590,16 @@ def train_bert(out, steps, seed):
     log(f"bert: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
         f"({time.time() - t0:.0f} s)")
     # compact ids: 0 [PAD], 1 [UNK], 2 [CLS], 3 [SEP], 4 [MASK]
-    comp = Compact(tr, [tok.PAD, tok.UNK, tok.CLS, tok.SEP, tok.MASK], 4096)
+    comp = Compact(tr, [tok.PAD, tok.UNK, tok.CLS, tok.SEP, tok.MASK], VOCAB)
     tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
     he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
     log(f"bert: held-out unk rate {np.mean(he_s == 1):.4f}")
-    V, L, B = 4096, 384, 8
+    V, L, B = VOCAB, 384, 8
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     model = Transformer(V, L, decoder=False)
     opt = torch.optim.AdamW(model.parameters(), lr=7e-4, betas=(0.9, 0.98), weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 30) * max(0.05, 1 - s / steps))
+    sched = schedule(opt, steps, 100)
     pos = torch.arange(L)[None].expand(B, L)
     t1 = time.time()
     for step in range(steps):
@@ -509,18 +609,21 @@ def train_bert(out, steps, seed):
         bb = B * L // lb
         ids, typ, valid, special = bert_batch(tr_s, rng, bb, lb, V)
         x, y = mask_tokens(ids, special, rng, V)
-        lg = model(torch.from_numpy(x), torch.arange(lb)[None].expand(bb, lb), torch.from_numpy(typ),
-                   make_bias(torch.from_numpy(valid), causal=False))
-        loss = F.cross_entropy(lg.reshape(-1, V), torch.from_numpy(y).reshape(-1), ignore_index=-100)
+        h = model.hidden(torch.from_numpy(x), torch.arange(lb)[None].expand(bb, lb),
+                         torch.from_numpy(typ), make_bias(torch.from_numpy(valid), causal=False))
+        # The output projection only at the predicted (masked) positions.
+        yy = torch.from_numpy(y).reshape(-1)
+        m = yy != -100
+        loss = F.cross_entropy(model.project(h.reshape(-1, h.shape[-1])[m]), yy[m])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 10 == 0 or step == steps - 1:
-            log(f"bert step {step} loss {loss.item():.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
+        step_log("bert", step, steps, loss.item(), t1)
     train_s = time.time() - t1
     model.eval()
+    round_to_shipped(model)
     erng = np.random.Generator(np.random.PCG64(seed + 1))
     correct = total = 0
     nll = 0.0
@@ -528,7 +631,7 @@ def train_bert(out, steps, seed):
     uni_nll, uni_correct = 0.0, 0
     top = int(np.argmax(uni[5:])) + 5
     with torch.no_grad():
-        for _ in range(12):
+        for _ in range(24):
             ids, typ, valid, special = bert_batch(he_s, erng, 8, L, V)
             x, y = mask_tokens(ids, special, erng, V)
             lg = model(torch.from_numpy(x), pos, torch.from_numpy(typ),
@@ -541,7 +644,7 @@ def train_bert(out, steps, seed):
             ym = y[y != -100]
             uni_nll += float(-np.log(uni[ym]).sum())
             uni_correct += int((ym == top).sum())
-    metrics = {"model": "bert-small", "steps": steps, "batch": B, "seq_len": L,
+    metrics = {"model": "bert-small", "steps": steps, "batch": B, "seq_len": L, "vocab": V,
                "train_tokens": int(len(tr_s)), "heldout_masked_tokens": total,
                "heldout_unk_rate": float(np.mean(he_s == 1)),
                "heldout_mlm_accuracy": correct / total, "unigram_mlm_accuracy": uni_correct / total,
@@ -549,38 +652,182 @@ def train_bert(out, steps, seed):
                "unigram_mlm_perplexity": math.exp(uni_nll / total),
                "train_seconds": round(train_s), "params": sum(p.numel() for p in model.parameters())}
     log(f"bert metrics {json.dumps(metrics)}")
-    export(model, out, "bert-small", comp, metrics, causal=False, max_len=L)
+    export(model, out, "bert-small", comp, metrics, kind="encoder", max_len=L)
+
+
+# BART compact ids: 0 unk, 1 <s>, 2 </s>, 3 <mask>, 4 <pad> (vocab.txt: -1, -2, -3, -4, -5).
+BART_UNK, BART_BOS, BART_EOS, BART_MASK, BART_PAD = 0, 1, 2, 3, 4
+
+
+def infill(seq, rng):
+    """BART text infilling (Lewis et al. 2020, section 2.2): spans with Poisson(3) lengths cover
+    about 30 % of the tokens; each span becomes one <mask> (a zero-length span inserts one)."""
+    n = len(seq)
+    budget = int(round(0.3 * n))
+    out, i = [], 0
+    starts = set()
+    lengths = {}
+    while budget > 0 and len(starts) < n:
+        s = int(rng.integers(0, n))
+        if s in starts:
+            continue
+        ln = min(int(rng.poisson(3.0)), budget, n - s)
+        starts.add(s)
+        lengths[s] = ln
+        budget -= max(ln, 1)
+    while i < n:
+        if i in lengths:
+            out.append(BART_MASK)
+            if lengths[i] == 0:
+                out.append(seq[i])
+                i += 1
+            else:
+                i += lengths[i]
+        else:
+            out.append(seq[i])
+            i += 1
+    return out
+
+
+def bart_batch(stream, rng, B, L):
+    """Sources <s> infilled(window) </s> and targets <s> window </s> (windows of 8..L-2
+    tokens), right-padded with <pad>."""
+    src, tgt = [], []
+    for _ in range(B):
+        n = int(rng.integers(8, L - 1))
+        s = int(rng.integers(0, len(stream) - n))
+        w = list(stream[s:s + n])
+        tgt.append([BART_BOS] + w + [BART_EOS])
+        src.append([BART_BOS] + infill(w, rng) + [BART_EOS])
+    le, ld = max(map(len, src)), max(map(len, tgt))
+    a = np.full((B, le), BART_PAD, dtype=np.int64)
+    t = np.full((B, ld), BART_PAD, dtype=np.int64)
+    for b in range(B):
+        a[b, :len(src[b])] = src[b]
+        t[b, :len(tgt[b])] = tgt[b]
+    return a, t
+
+
+def bart_forward(model, a, t):
+    """Teacher-forced logits for target t given source a: decoder input t[:, :-1], labels
+    t[:, 1:] (-100 at padding)."""
+    B = a.shape[0]
+    src_valid = torch.from_numpy(a != BART_PAD)
+    dec_in = torch.from_numpy(t[:, :-1])
+    dec_valid = dec_in != BART_PAD
+    le, ld = a.shape[1], dec_in.shape[1]
+    bias = make_bias(src_valid, causal=False)
+    dec_bias = make_bias(dec_valid, causal=True)
+    cross = torch.where(src_valid[:, None, None, :].expand(B, 1, ld, le), torch.zeros(()),
+                        torch.full((), NEG))
+    lg = model(torch.from_numpy(a), torch.arange(le)[None].expand(B, le),
+               torch.zeros(B, le, dtype=torch.long), bias, dec_in, dec_bias,
+               dec_pos=torch.arange(ld)[None].expand(B, ld), cross_bias=cross)
+    y = torch.from_numpy(t[:, 1:].copy())
+    y[y == BART_PAD] = -100
+    return lg, y
+
+
+def train_bart(out, steps, seed):
+    t0 = time.time()
+    tok = Gpt2Bpe()
+    train, held = corpus()
+    tr = [tok.encode(t) for _, t in train]
+    he = [tok.encode(t) for _, t in held]
+    log(f"bart: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
+        f"({time.time() - t0:.0f} s)")
+    comp = Compact(tr, [-1, -2, -3, -4, -5], VOCAB)
+    comp.unk = BART_UNK
+    tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
+    he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
+    log(f"bart: held-out unk rate {np.mean(he_s == BART_UNK):.4f}")
+    V, L, B = VOCAB, 128, 16
+    torch.manual_seed(seed)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    model = EncoderDecoder(V, L)
+    opt = torch.optim.AdamW(model.parameters(), lr=7e-4, betas=(0.9, 0.98), weight_decay=0.01)
+    sched = schedule(opt, steps, 100)
+    t1 = time.time()
+    for step in range(steps):
+        a, t = bart_batch(tr_s, rng, B, L)
+        lg, y = bart_forward(model, a, t)
+        loss = F.cross_entropy(lg.reshape(-1, V), y.reshape(-1), ignore_index=-100)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        step_log("bart", step, steps, loss.item(), t1)
+    train_s = time.time() - t1
+    model.eval()
+    round_to_shipped(model)
+    # Held-out reconstruction: per-token cross-entropy and accuracy of the teacher-forced
+    # decoder, over all target tokens and over the tokens inside masked spans (those a copy of
+    # the source cannot give). Baseline: a unigram model.
+    erng = np.random.Generator(np.random.PCG64(seed + 1))
+    uni = unigram(tr_s, V)
+    nll = uni_nll = 0.0
+    correct = total = 0
+    with torch.no_grad():
+        for _ in range(24):
+            a, t = bart_batch(he_s, erng, 16, L)
+            lg, y = bart_forward(model, a, t)
+            m = y != -100
+            nll += F.cross_entropy(lg[m], y[m], reduction="sum").item()
+            correct += int((lg.argmax(-1)[m] == y[m]).sum())
+            total += int(m.sum())
+            uni_nll += float(-np.log(uni[y[m].numpy()]).sum())
+    metrics = {"model": "bart-small", "steps": steps, "batch": B, "seq_len": L, "vocab": V,
+               "train_tokens": int(len(tr_s)), "heldout_target_tokens": total,
+               "heldout_unk_rate": float(np.mean(he_s == BART_UNK)),
+               "heldout_reconstruction_perplexity": math.exp(nll / total),
+               "heldout_reconstruction_accuracy": correct / total,
+               "unigram_perplexity": math.exp(uni_nll / total),
+               "train_seconds": round(train_s), "params": sum(p.numel() for p in model.parameters())}
+    log(f"bart metrics {json.dumps(metrics)}")
+    export(model, out, "bart-small", comp, metrics, kind="encoder-decoder", max_len=L)
 
 
 # ------------------------------------------------------------------------------------------
-# Export: fp16 weights, ONNX opset 11, reference logits for dysta's parity test
+# Export: ONNX opset 11, int8/fp16 weights widened by Cast (and Mul by the row scales),
+# reference logits for dysta's parity test
 
 
-def export(model, out, name, comp, metrics, causal, max_len):
+def export(model, out, name, comp, metrics, kind, max_len):
     import onnx
     from onnx import helper, numpy_helper, TensorProto
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
-    # Round every weight to fp16 first, so PyTorch's reference logits use the shipped weights.
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(p.half().float())
+    causal = kind == "decoder"
     for b in model.blocks:
-        b.export_batch = 1
+        b.set_export_batch(1)
     L = 12
-    ex = (torch.zeros(1, L, dtype=torch.long), torch.arange(L)[None], torch.zeros(1, L, dtype=torch.long),
-          make_bias(torch.ones(1, L, dtype=torch.bool), causal))
-    path = os.path.join(d, "model.onnx")
+    ex = [torch.zeros(1, L, dtype=torch.long), torch.arange(L)[None], torch.zeros(1, L, dtype=torch.long),
+          make_bias(torch.ones(1, L, dtype=torch.bool), causal)]
+    names = ["ids", "positions", "token_types", "bias"]
     dyn = {"ids": {1: "L"}, "positions": {1: "L"}, "token_types": {1: "L"}, "bias": {2: "L", 3: "L"},
            "logits": {1: "L"}}
-    torch.onnx.export(model, ex, path, opset_version=11, input_names=["ids", "positions", "token_types", "bias"],
+    if kind == "encoder-decoder":
+        ex += [torch.zeros(1, L, dtype=torch.long), make_bias(torch.ones(1, L, dtype=torch.bool), True)]
+        names += ["dec_ids", "dec_bias"]
+        dyn.update({"dec_ids": {1: "L"}, "dec_bias": {2: "L", 3: "L"}})
+    path = os.path.join(d, "model.onnx")
+    torch.onnx.export(model, tuple(ex), path, opset_version=11, input_names=names,
                       output_names=["logits"], dynamic_axes=dyn, do_constant_folding=False)
     m = onnx.load(path)
-    # fp16 initializers, each widened by a Cast node (standard ONNX; dysta folds it at load time)
     new_inits, casts = [], []
     for init in m.graph.initializer:
         a = numpy_helper.to_array(init)
-        if a.dtype == np.float32 and a.size > 16:
+        if a.dtype == np.float32 and a.ndim == 2 and a.size > 16:
+            q, sc = int8_rows(a)
+            if not np.array_equal(q.astype(np.float32) * sc, a):
+                raise SystemExit(f"{init.name}: not on the int8 row grid (transposed initializer?)")
+            qi = numpy_helper.from_array(q, init.name + "_int8")
+            si = numpy_helper.from_array(sc, init.name + "_scale")
+            new_inits += [qi, si]
+            casts.append(helper.make_node("Cast", [qi.name], [init.name + "_f"], to=TensorProto.FLOAT))
+            casts.append(helper.make_node("Mul", [init.name + "_f", si.name], [init.name]))
+        elif a.dtype == np.float32 and a.size > 16:
             h = numpy_helper.from_array(a.astype(np.float16), init.name + "_fp16")
             new_inits.append(h)
             casts.append(helper.make_node("Cast", [h.name], [init.name], to=TensorProto.FLOAT))
@@ -599,36 +846,51 @@ def export(model, out, name, comp, metrics, causal, max_len):
             f.write(f"{t}\n")
     # reference logits on three fixed inputs (compact ids), with padding on the last one
     rng = np.random.Generator(np.random.PCG64(7))
+    V = len(comp.real)
     refs = []
     with torch.no_grad():
         for n, pad in ((9, 0), (17, 0), (13, 3)):
-            ids = rng.integers(5, 4096, size=n + pad)
+            ids = rng.integers(5, V, size=n + pad)
             ids[n:] = 0
             typ = np.zeros(n + pad, dtype=np.int64)
-            if not causal:
+            if kind == "encoder":
                 ids[0], ids[n - 1] = 2, 3
                 ids[5] = 3
                 typ[6:n] = 1
             valid = torch.zeros(1, n + pad, dtype=torch.bool)
             valid[0, :n] = True
-            lg = model(torch.from_numpy(ids)[None], torch.arange(n + pad)[None], torch.from_numpy(typ)[None],
-                       make_bias(valid, causal))[0]
+            args = [torch.from_numpy(ids)[None], torch.arange(n + pad)[None], torch.from_numpy(typ)[None],
+                    make_bias(valid, causal)]
+            if kind == "encoder-decoder":
+                ids[0], ids[n - 1] = BART_BOS, BART_EOS
+                args[0] = torch.from_numpy(ids)[None]
+                dec = np.concatenate([[BART_BOS], ids[:-1]])
+                args += [torch.from_numpy(dec)[None], make_bias(valid, True)]
+            lg = model(*args)[0]
             refs.append({"ids": ids.tolist(), "token_types": typ.tolist(), "valid": n,
                          "logits_first32": lg[:n, :32].numpy().round(5).tolist(),
                          "logsumexp": torch.logsumexp(lg[:n], -1).numpy().round(5).tolist(),
                          "argmax": lg[:n].argmax(-1).tolist()})
-    json.dump({"model": name, "opset": 11, "ops": ops, "causal": causal, "max_len": max_len,
-               "vocab": len(comp.real), "references": refs}, open(os.path.join(d, "reference.json"), "w"))
+    ref = {"model": name, "opset": 11, "ops": ops, "kind": kind, "causal": causal,
+           "max_len": max_len, "vocab": V, "references": refs}
+    if kind == "encoder-decoder":
+        ref["decoder_start"] = BART_BOS
+        ref["specials"] = {"bos": BART_BOS, "eos": BART_EOS, "mask": BART_MASK, "pad": BART_PAD}
+    json.dump(ref, open(os.path.join(d, "reference.json"), "w"))
     json.dump(metrics, open(os.path.join(d, "metrics.json"), "w"), indent=1)
     log(f"{name}: exported {path} ({os.path.getsize(path)} bytes), ops {ops}")
+
+
+VOCAB = 4096
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="build/trained")
-    ap.add_argument("--only", choices=["bert", "gpt2"])
-    ap.add_argument("--steps-bert", type=int, default=90)
-    ap.add_argument("--steps-gpt2", type=int, default=150)
+    ap.add_argument("--only", choices=["bert", "gpt2", "bart"])
+    ap.add_argument("--steps-bert", type=int, default=2200)
+    ap.add_argument("--steps-gpt2", type=int, default=2200)
+    ap.add_argument("--steps-bart", type=int, default=2800)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
@@ -636,6 +898,8 @@ def main():
         train_gpt2(a.out, a.steps_gpt2, a.seed)
     if a.only in (None, "bert"):
         train_bert(a.out, a.steps_bert, a.seed)
+    if a.only in (None, "bart"):
+        train_bart(a.out, a.steps_bart, a.seed)
 
 
 if __name__ == "__main__":

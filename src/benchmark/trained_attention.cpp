@@ -120,18 +120,12 @@ TrainedAttentionResult profile_trained_attention(const inference::TrainedTransfo
       try {
         const text::TextRequest& r = requests[i];
         const std::vector<std::int32_t> ids = model.compact(r.ids);
-        const auto L = static_cast<std::int64_t>(ids.size());
-        inference::Tensor x({1, L}), pos({1, L}), typ({1, L});
         std::vector<bool> delim(ids.size());
         for (std::size_t k = 0; k < ids.size(); ++k) {
-          x.data[k] = static_cast<float>(ids[k]);
-          pos.data[k] = static_cast<float>(k);
-          typ.data[k] = k < r.token_types.size() && r.token_types[k] != 0 ? 1.0f : 0.0f;
           delim[k] = std::find(delimiters.begin(), delimiters.end(), r.ids[k]) != delimiters.end();
         }
         const std::vector<inference::CapturedAttention> caps = inference::capture_attention(
-            model.network(), {std::move(x), std::move(pos), std::move(typ),
-                              inference::attention_bias(ids.size(), ids.size(), model.causal())});
+            model.network(), model.inputs(ids, r.token_types));
         RequestOutcome& out = outcomes[i];
         for (std::size_t l = 0; l < caps.size(); ++l) {
           const inference::CapturedAttention& c = caps[l];
@@ -232,12 +226,12 @@ std::string head_stats_csv(const std::string& model, const std::vector<HeadStats
 }
 
 std::string request_lengths_csv(const std::string& model,
-                                const std::vector<text::TextRequest>& requests, bool bart_lengths) {
+                                const std::vector<text::TextRequest>& requests) {
   std::string out = "model,request,task,source,tokens,truncated\n";
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const text::TextRequest& r = requests[i];
     out += fmt::format("{},{},{},{},{},{}\n", model, i, r.task, csv_field(r.source),
-                       bart_lengths ? r.bart_tokens : r.tokens, r.truncated ? 1 : 0);
+                       r.tokens, r.truncated ? 1 : 0);
   }
   return out;
 }
@@ -254,6 +248,7 @@ TrainedSets trained_attention_sets(const std::filesystem::path& models_dir,
   const text::Gpt2Tokenizer gpt_tok = text::Gpt2Tokenizer::load(paths.gpt2_tokenizer());
   const std::vector<text::TextRequest> squad = text::squad_requests(bert_tok, corpus, count, seed);
   const std::vector<text::TextRequest> glue = text::glue_requests(gpt_tok, corpus, count, seed);
+  const std::vector<text::TextRequest> bart = text::bart_requests(gpt_tok, glue);
 
   TrainedSets out;
   TrainedAttentionOptions ao;
@@ -271,7 +266,8 @@ TrainedSets trained_attention_sets(const std::filesystem::path& models_dir,
   };
   const Job jobs[] = {
       {"bert-small", "bert-small-trained", "bert", &squad, {text::BertTokenizer::kSep}},
-      {"gpt2-small", "gpt2-small-trained", "gpt2", &glue, {gpt_tok.end_of_text()}}};
+      {"gpt2-small", "gpt2-small-trained", "gpt2", &glue, {gpt_tok.end_of_text()}},
+      {"bart-small", "bart-small-trained", "bart", &bart, {text::kBartEos}}};
   out.calibration_text =
       "# Statistical model of attention density calibrated on the real attention of the small\n"
       "# transformers trained here (docs/benchmark.md). Synthesises the SYNTHETIC full-size\n"
@@ -311,12 +307,6 @@ TrainedSets trained_attention_sets(const std::filesystem::path& models_dir,
     out.shapes[job.shape] = shape;
     out.variants.push_back(std::move(r.variant));
   }
-  const std::string bart = request_lengths_csv("bart-lengths", glue, true);
-  requests_csv += bart.substr(bart.find('\n') + 1);
-  TrainedSets::Shape bart_shape;
-  bart_shape.calibration = out.shapes.at("gpt2").calibration;
-  for (const text::TextRequest& r : glue) bart_shape.lengths.push_back(r.bart_tokens);
-  out.shapes["bart"] = bart_shape;
   out.files["attention-heads.csv"] = heads_csv;
   out.files["transformer-requests.csv"] = requests_csv;
   return out;

@@ -55,6 +55,13 @@ TrainedTransformer TrainedTransformer::load(const fs::path& dir) {
     t.name_ = ref.at("model").get<std::string>();
     t.causal_ = ref.at("causal").get<bool>();
     t.max_len_ = ref.at("max_len").get<std::int64_t>();
+    const std::string kind = ref.value("kind", t.causal_ ? "decoder" : "encoder");
+    if (kind != "encoder" && kind != "decoder" && kind != "encoder-decoder") {
+      throw InputError(ref_path.string(), 0, "kind",
+                       fmt::format("unknown kind '{}' (encoder, decoder, encoder-decoder)", kind));
+    }
+    t.encoder_decoder_ = kind == "encoder-decoder";
+    if (t.encoder_decoder_) t.decoder_start_ = ref.at("decoder_start").get<std::int32_t>();
   } catch (const nlohmann::json::exception& e) {
     throw InputError(ref_path.string(), 0, "", fmt::format("malformed: {}", e.what()));
   }
@@ -73,13 +80,17 @@ TrainedTransformer TrainedTransformer::load(const fs::path& dir) {
     if (ec != std::errc() || p != row.data() + row.size()) {
       throw InputError(vocab_path.string(), line, "", "expected one integer token id");
     }
-    if (id >= 0 && !t.index_.emplace(id, static_cast<std::int32_t>(t.vocab_.size())).second) {
+    if (id != -1 && !t.index_.emplace(id, static_cast<std::int32_t>(t.vocab_.size())).second) {
       throw InputError(vocab_path.string(), line, "", fmt::format("duplicate token id {}", id));
     }
     t.vocab_.push_back(id);
     pos = end + 1;
   }
   if (t.vocab_.size() < 2) throw InputError(vocab_path.string(), 0, "", "fewer than 2 ids");
+  if (t.decoder_start_ < 0 || static_cast<std::size_t>(t.decoder_start_) >= t.vocab_.size()) {
+    throw InputError(ref_path.string(), 0, "decoder_start",
+                     fmt::format("{} outside the vocabulary", t.decoder_start_));
+  }
   // Unknown row: the id -1 of a GPT-2-shaped model, else BERT's [UNK] (100).
   const auto unk = t.index_.find(100);
   t.unk_ = t.vocab_[0] < 0 ? 0 : unk != t.index_.end() ? unk->second : 0;
@@ -97,9 +108,9 @@ std::vector<std::int32_t> TrainedTransformer::compact(std::span<const std::int32
   return out;
 }
 
-Tensor TrainedTransformer::run(std::span<const std::int32_t> ids,
-                               std::span<const std::int32_t> token_types, std::size_t valid,
-                               std::span<LayerObserver* const> observers) const {
+std::vector<Tensor> TrainedTransformer::inputs(std::span<const std::int32_t> ids,
+                                               std::span<const std::int32_t> token_types,
+                                               std::size_t valid) const {
   const std::size_t n = ids.size();
   if (n == 0 || static_cast<std::int64_t>(n) > max_len_) {
     throw InputError("", 0, name_ + ".ids", fmt::format("length {} outside 1..{}", n, max_len_));
@@ -119,9 +130,26 @@ Tensor TrainedTransformer::run(std::span<const std::int32_t> ids,
     pos.data[i] = static_cast<float>(i);
     typ.data[i] = token_types.empty() ? 0.0f : static_cast<float>(token_types[i] != 0);
   }
-  std::vector<Tensor> out = network_.run({std::move(x), std::move(pos), std::move(typ),
-                                          attention_bias(n, valid == 0 ? n : valid, causal_)},
-                                         observers);
+  const std::size_t visible = valid == 0 ? n : valid;
+  std::vector<Tensor> in;
+  in.push_back(std::move(x));
+  in.push_back(std::move(pos));
+  in.push_back(std::move(typ));
+  in.push_back(attention_bias(n, visible, causal_));
+  if (encoder_decoder_) {
+    Tensor dec({1, l});
+    dec.data[0] = static_cast<float>(decoder_start_);
+    for (std::size_t i = 1; i < n; ++i) dec.data[i] = static_cast<float>(ids[i - 1]);
+    in.push_back(std::move(dec));
+    in.push_back(attention_bias(n, visible, true));
+  }
+  return in;
+}
+
+Tensor TrainedTransformer::run(std::span<const std::int32_t> ids,
+                               std::span<const std::int32_t> token_types, std::size_t valid,
+                               std::span<LayerObserver* const> observers) const {
+  std::vector<Tensor> out = network_.run(inputs(ids, token_types, valid), observers);
   return std::move(out.at(0));
 }
 

@@ -296,4 +296,34 @@ std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tok,
   return out;
 }
 
+std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tok, const std::vector<TextRequest>& glue,
+                                       std::size_t max_len) {
+  std::vector<TextRequest> out;
+  out.reserve(glue.size());
+  for (const TextRequest& g : glue) {
+    TextRequest r;
+    r.task = g.task;
+    r.source = g.source;
+    r.first = g.first;
+    r.second = g.second;
+    const std::vector<std::int32_t> a = tok.encode(g.first);
+    r.ids.push_back(kBartBos);
+    r.ids.insert(r.ids.end(), a.begin(), a.end());
+    r.ids.push_back(kBartEos);
+    if (!g.second.empty()) {
+      const std::vector<std::int32_t> b = tok.encode(g.second);
+      r.ids.push_back(kBartEos);
+      r.ids.insert(r.ids.end(), b.begin(), b.end());
+      r.ids.push_back(kBartEos);
+    }
+    r.truncated = r.ids.size() > max_len;
+    cut(r.ids, max_len);
+    r.token_types.assign(r.ids.size(), 0);
+    r.tokens = static_cast<std::int64_t>(r.ids.size());
+    r.bart_tokens = r.tokens;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace dysta::text

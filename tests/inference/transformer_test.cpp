@@ -65,6 +65,33 @@ TEST(TrainedTransformer, Gpt2LogitsMatchPyTorch) {
   check_parity("gpt2-small");
 }
 
+TEST(TrainedTransformer, BartLogitsMatchPyTorch) {
+  check_parity("bart-small");
+}
+
+TEST(TrainedTransformer, BartFeedsTheShiftedIdsToTheDecoder) {
+  const std::filesystem::path dir = data_dir() / "models" / "bart-small";
+  if (!std::filesystem::exists(dir / "model.onnx")) GTEST_SKIP() << "no " << dir;
+  const TrainedTransformer t = TrainedTransformer::load(dir);
+  ASSERT_TRUE(t.encoder_decoder());
+  const std::vector<std::int32_t> ids = {1, 40, 41, 42, 2};
+  const std::vector<Tensor> in = t.inputs(ids, {}, 4);
+  ASSERT_EQ(in.size(), 6u);
+  EXPECT_EQ(in[4].data, (std::vector<float>{1, 1, 40, 41, 42}));  // decoder_start = <s> = 1
+  // Encoder bias: padding key 4 hidden from every query; decoder bias: causal and padding.
+  EXPECT_EQ(in[3].data[0 * 5 + 4], kAttentionMasked);
+  EXPECT_EQ(in[3].data[0 * 5 + 3], 0.0f);
+  EXPECT_EQ(in[5].data[0 * 5 + 1], kAttentionMasked);
+  EXPECT_EQ(in[5].data[3 * 5 + 3], 0.0f);
+  EXPECT_EQ(in[5].data[4 * 5 + 4], kAttentionMasked);
+  // <s> and </s> are the special rows 1 and 2 (vocab.txt ids -2 and -3).
+  EXPECT_EQ(t.compact(std::vector<std::int32_t>{-2, -3, -1, 99999999}),
+            (std::vector<std::int32_t>{1, 2, 0, 0}));
+  // 2 encoder layers, then per decoder layer self- and cross-attention.
+  const auto caps = capture_attention(t.network(), t.inputs(ids));
+  EXPECT_EQ(caps.size(), 6u);
+}
+
 TEST(TrainedTransformer, CapturesEveryLayerAndHeadOverValidTokens) {
   const std::filesystem::path dir = data_dir() / "models" / "gpt2-small";
   if (!std::filesystem::exists(dir / "model.onnx")) GTEST_SKIP() << "no " << dir;

@@ -74,6 +74,29 @@ TEST(Requests, TaskShapesOnTheRealCorpus) {
   }
   EXPECT_GT(pairs, 10u);
   EXPECT_LT(pairs, 50u);
+
+  // BART form: <s> A </s> or <s> A </s></s> B </s> from the untruncated texts, cut at 128.
+  const auto ba = bart_requests(gpt, gl);
+  ASSERT_EQ(ba.size(), gl.size());
+  for (std::size_t k = 0; k < gl.size(); ++k) {
+    const TextRequest& b = ba[k];
+    EXPECT_EQ(b.tokens, gl[k].bart_tokens);
+    EXPECT_EQ(b.tokens, static_cast<std::int64_t>(b.ids.size()));
+    EXPECT_EQ(b.ids.front(), kBartBos);
+    const std::vector<std::int32_t> a = gpt.encode(gl[k].first);
+    std::vector<std::int32_t> want = {kBartBos};
+    want.insert(want.end(), a.begin(), a.end());
+    want.push_back(kBartEos);
+    if (gl[k].task == "glue-pair") {
+      const std::vector<std::int32_t> c = gpt.encode(gl[k].second);
+      want.push_back(kBartEos);
+      want.insert(want.end(), c.begin(), c.end());
+      want.push_back(kBartEos);
+    }
+    EXPECT_EQ(b.truncated, want.size() > 128);
+    if (want.size() > 128) want.resize(128);
+    EXPECT_EQ(b.ids, want) << k;
+  }
 }
 
 }  // namespace

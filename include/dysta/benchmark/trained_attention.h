@@ -68,13 +68,12 @@ std::string head_stats_csv(const std::string& model, const std::vector<HeadStats
 
 // CSV of requests: model,request,task,source,tokens,truncated (header line first).
 std::string request_lengths_csv(const std::string& model,
-                                const std::vector<text::TextRequest>& requests,
-                                bool bart_lengths = false);
+                                const std::vector<text::TextRequest>& requests);
 
 // The benchmark's trained attention sets (docs/benchmark.md, "Trained transformers").
 struct TrainedSets {
   std::map<std::string, std::string> files;  // transformer-requests.csv, attention-heads.csv
-  std::vector<ProfiledVariant> variants;     // bert-small-trained, gpt2-small-trained
+  std::vector<ProfiledVariant> variants;     // bert-, gpt2-, bart-small-trained
   nlohmann::ordered_json manifest;           // per model: files' SHA-256, metrics, lengths
   std::string calibration_text;              // attention-calibration.txt
   struct Shape {

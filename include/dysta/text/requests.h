@@ -72,4 +72,16 @@ std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tokenizer,
                                        const std::vector<Document>& corpus, std::size_t count,
                                        std::uint64_t seed, std::size_t max_len = 128);
 
+// BART's special tokens as ids outside GPT-2's vocabulary (the trained BART model's vocab.txt
+// lists them: -2 = <s>, -3 = </s>).
+inline constexpr std::int32_t kBartBos = -2;
+inline constexpr std::int32_t kBartEos = -3;
+
+// The BART form of GLUE-like requests: <s> A </s> or <s> A </s></s> B </s> with A and B the GPT-2
+// ids of `first` and `second` (untruncated), cut at the end to max_len tokens; token types all 0,
+// `tokens` = bart_tokens of the GLUE request. Task, source and texts are copied.
+std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tokenizer,
+                                       const std::vector<TextRequest>& glue,
+                                       std::size_t max_len = 128);
+
 }  // namespace dysta::text
