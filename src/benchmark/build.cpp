@@ -128,8 +128,9 @@ void add_attention_sets(const BuildOptions& o, FileMap& files, ordered_json& man
   files["attention-calibration.txt"] = trained.calibration_text;
   att["synthetic_models"] =
       "bert-synthetic (12 layers, SQuAD-like request lengths, calibrated on bert-small-trained), "
-      "gpt2-synthetic (12 layers, GLUE-like GPT-2 lengths) and bart-synthetic (6 + 6 layers, "
-      "BART lengths of the same texts), both calibrated on gpt2-small-trained";
+      "gpt2-synthetic (12 layers, GLUE-like GPT-2 lengths, calibrated on gpt2-small-trained) and "
+      "bart-synthetic (6 + 6 layers, BART lengths of the same texts, calibrated on "
+      "bart-small-trained)";
   manifest["attention"] = att;
   for (TransformerShape shape : paper_transformer_shapes()) {
     const std::string key = shape.name;
@@ -536,15 +537,16 @@ void build_benchmark(const BuildOptions& options, std::ostream& log) {
       "recogniser's attention on real text).\n"
       "* CORRUPTED REAL PHOTOS: half of the scene samples of `profiles/eyerissv2-sparse20-shifted` "
       "are\n  low-light versions of the stills (source `ood` in `inputs.csv` and `sources/`).\n"
-      "* TRAINED: `profiles/sanger*/*-small-trained.csv` (the attention of the small BERT- and "
-      "GPT-2-shaped\n  transformers trained here by `scripts/train-transformers.py`, "
+      "* TRAINED: `profiles/sanger*/*-small-trained.csv` (the attention of the small BERT-, "
+      "GPT-2- and BART-shaped\n  transformers trained here by `scripts/train-transformers.py`, "
       "`data/models/`, on real\n  SQuAD/GLUE-like requests at their real lengths; "
       "`transformer-requests.csv`, `attention-heads.csv`).\n"
       "* SYNTHETIC: `profiles/sanger*/*-synthetic.csv` (full-size BERT, GPT-2, BART attention "
       "drawn "
       "from a\n  model calibrated on the trained transformers, at the real request lengths; no "
       "real weights of\n  these models are available offline).\n"
-      "* `scenarios/*.yaml`: runnable configs (`dysta run -c`, `dysta sweep -c`).\n";
+      "* `scenarios/*.yaml`: runnable configs (`dysta run -c`, `dysta sweep -c`; the fleet "
+      "scenario\n  `datacentre-fleet` with `dysta cluster -c`, `dysta sweep -c`).\n";
 
   ordered_json listing = ordered_json::object();
   for (const auto& [path, text] : files) listing[path] = sha256_hex(text);

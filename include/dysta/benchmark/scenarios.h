@@ -40,6 +40,7 @@ struct ScenarioDef {
   // computed (fleet_weights); `mix` then only names the variants.
   std::vector<FleetGroup> fleet;
   std::string dispatcher;
+  std::vector<std::string> dispatchers;  // the fleet's sweep.dispatchers axis
   double arrival_cv = 1;
   std::map<std::string, std::string> mix_folder;
 };

@@ -83,12 +83,12 @@ struct TrainedSets {
   std::map<std::string, Shape> shapes;  // "bert", "gpt2", "bart" (paper_transformer_shapes keys)
 };
 
-// Loads bert-small and gpt2-small from `models_dir` (empty = data_dir() / "models"), builds
-// `requests` SQuAD-like (BERT) and GLUE-like (GPT-2) requests from the held-out text with seed
-// `seed` (at most max_inputs each when max_inputs > 0), profiles them (threshold 0.01, `threads`
-// workers) and calibrates the synthetic model on each (min_tokens 8: GLUE-like sentences are
-// short). bart lengths are the BART lengths of the GLUE-like requests; bart and gpt2 share the
-// gpt2-small calibration. Throws InputError for a missing model or package.
+// Loads bert-small, gpt2-small and bart-small from `models_dir` (empty = data_dir() / "models"),
+// builds `requests` SQuAD-like (BERT) and GLUE-like (GPT-2; BART: the same texts in BART's form,
+// text::bart_requests) requests from the held-out text with seed `seed` (at most max_inputs each
+// when max_inputs > 0), profiles them (threshold 0.01, `threads` workers) and calibrates the
+// synthetic model on each (min_tokens 8: GLUE-like sentences are short). Throws InputError for a
+// missing model or package.
 TrainedSets trained_attention_sets(const std::filesystem::path& models_dir,
                                    const inference::AssetPaths& paths, std::size_t requests,
                                    std::size_t max_inputs, std::uint64_t seed, int threads,
