@@ -5,19 +5,20 @@
 # Also `dysta` and `sjf_sparse` with the `regression` predictor (OUT/<scenario>-regression.csv).
 # Writes OUT/<scenario>.csv (dysta sweep --csv) and prints mean SLO violation rate and ANTT per
 # (scenario, load, SLO, policy) as Markdown rows. Not part of CI (a few minutes on 2 cores).
-# Usage: [DYSTA=build/dysta] [SEEDS=1,2,3,4,5] [REQUESTS=1000] bash scripts/attention-ablation.sh [OUT] [scenario...]
+# Usage: [DYSTA=build/dysta] [BENCH=data/benchmark] [SEEDS=1,2,3,4,5] [REQUESTS=1000] bash scripts/attention-ablation.sh [OUT] [scenario...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DYSTA=${DYSTA:-./build/dysta}
 OUT=${1:-dysta-out/attention-ablation}
 SEEDS=${SEEDS:-1,2,3,4,5}
+BENCH=${BENCH:-data/benchmark}
 REQUESTS=${REQUESTS:-1000}
 shift || true
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(paper-attnn datacentre)
 mkdir -p "$OUT"
 for s in "${SCENARIOS[@]}"; do
-  cfg=data/benchmark/scenarios/$s.yaml
+  cfg=$BENCH/scenarios/$s.yaml
   r50=$(awk '/utilisation_rates:/{f=1;next} f&&/0.5:/{print $2; exit}' "$cfg")
   rates=$(python3 -c "print(','.join(format(u/0.5*$r50, '.4g') for u in (0.3, 0.5, 0.7, 0.9)))")
   "$DYSTA" sweep -c "$cfg" --policies fcfs,sjf,prema,planaria,sdrm3,dysta_naive,dysta,dysta_oracle \
