@@ -53,9 +53,9 @@ def main(root):
     for r in csv.DictReader(open(os.path.join(root, "transformer-requests.csv"))):
         lengths[r["model"]].append(int(r["tokens"]))
     print("| model | layer (kind) | previous: max head (uniform) | next: max head (uniform) | "
-          "first: max head (uniform) | delimiter: max head | entropy nats: min-max (uniform) | "
+          "self: max head (uniform) | first: max head (uniform) | delimiter: max head | entropy nats: min-max (uniform) | "
           "density: mean (min-max) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     summary = {}
     for model, layout in LAYOUT.items():
         rows = [r for r in heads if r["model"] == model]
@@ -69,7 +69,8 @@ def main(root):
                  ("previous", "next", "self", "first", "delimiter", "entropy", "density")}
             positional += sum(1 for p, n in zip(f["previous"], f["next"]) if max(p, n) >= 0.5)
             print(f"| {model} | {layer} ({NAMES[kind]}) | {max(f['previous']):.3f} ({u['previous']:.3f}) | "
-                  f"{max(f['next']):.3f} ({u['next']:.3f}) | {max(f['first']):.3f} ({u['first']:.3f}) | "
+                  f"{max(f['next']):.3f} ({u['next']:.3f}) | {max(f['self']):.3f} ({u['self']:.3f}) | "
+                  f"{max(f['first']):.3f} ({u['first']:.3f}) | "
                   f"{max(f['delimiter']):.3f} | {min(f['entropy']):.2f}-{max(f['entropy']):.2f} "
                   f"({u['entropy']:.2f}) | {sum(f['density']) / len(hs):.3f} "
                   f"({min(f['density']):.3f}-{max(f['density']):.3f}) |")
