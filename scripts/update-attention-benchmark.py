@@ -9,6 +9,11 @@ Copies the Sanger profile sets, the attention files, README.md and the attention
 (paper-attnn, datacentre; their provenance's inputs.csv hash is set to the target's), then
 updates manifest.json: labels, packages, the attention section and the SHA-256 of every copied
 file. `dysta benchmark check data/benchmark` verifies the result.
+
+The fleet scenario `datacentre-fleet` mixes both sides (its rates come from the CNNs' and the
+attention sets' latencies), so an attention-only build cannot write it: after the attention sets
+change, regenerate the whole folder with scripts/make-benchmark.sh. This script says so when the
+target has the fleet scenario and the sets it serves changed.
 """
 import hashlib
 import json
@@ -44,6 +49,7 @@ def main(src, dst):
     built = json.load(open(os.path.join(src, "manifest.json")), object_pairs_hook=OrderedDict)
     path = os.path.join(dst, "manifest.json")
     m = json.load(open(path), object_pairs_hook=OrderedDict)
+    old_attention = m.get("attention")
     for key in ("labels", "packages", "attention"):
         m[key] = built[key]
     for rel in copied:
@@ -51,6 +57,10 @@ def main(src, dst):
     m["files"] = OrderedDict(sorted(m["files"].items()))
     open(path, "w").write(json.dumps(m, indent=2, ensure_ascii=False) + "\n")
     print(f"update-attention-benchmark: {len(copied)} files updated in {dst}")
+    fleet = os.path.join(dst, "scenarios", "datacentre-fleet.yaml")
+    if os.path.exists(fleet) and m["attention"] != old_attention:
+        print("update-attention-benchmark: scenarios/datacentre-fleet.yaml still has the old attention "
+              "sets' rates: run scripts/make-benchmark.sh", file=sys.stderr)
 
 
 if __name__ == "__main__":
