@@ -26,8 +26,9 @@ Not part of the build or CI. Needs Debian python3-torch (1.13.1, CPU) and python
 Deterministic: fixed seeds, one thread, fixed step counts (defaults: 2200 BERT, 2200 GPT-2 and
 2800 BART steps). The shipped models were made by three such processes run side by side
 (--only bert, --only gpt2, --only bart) on the 2-core machine, next to a benchmark build; the
-logs, data/models/train-*.log, record the step times. On the otherwise idle machine with the
-three processes sharing it, a step took about 1.2 s (BERT, GPT-2) and 0.9 s (BART).
+logs, data/models/train-*.log, record the step times. Training took 2777 s (GPT-2), 2903 s
+(BERT) and 2906 s (BART) wall time, tokenisation 10-20 s each; with only the three processes
+sharing the machine a step takes about 1.2 s (BERT, GPT-2) and 0.9 s (BART).
 
 Usage: /usr/bin/python3 scripts/train-transformers.py [--out DIR] [--only bert|gpt2|bart]
        [--steps-bert N] [--steps-gpt2 N] [--steps-bart N] [--seed N]
