@@ -155,7 +155,8 @@ std::string folder_of(const ScenarioDef& def, const std::string& variant) {
 std::vector<std::pair<std::string, double>> fleet_weights(
     const ScenarioDef& def, const std::map<std::string, double>& mean_iso) {
   std::map<std::string, double> capacity, latency_sum;
-  for (const FleetGroup& g : def.fleet) capacity[g.folder] += static_cast<double>(g.count) * g.speed;
+  for (const FleetGroup& g : def.fleet)
+    capacity[g.folder] += static_cast<double>(g.count) * g.speed;
   for (const auto& [variant, w] : def.mix) {
     const std::string folder = folder_of(def, variant);
     const auto it = mean_iso.find(folder + "/" + variant);
@@ -260,8 +261,8 @@ std::string scenario_yaml(const ScenarioDef& def, const std::map<std::string, do
     e << YAML::Key << "dispatcher" << YAML::Value << def.dispatcher;
     e << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
     for (const FleetGroup& g : def.fleet) {
-      e << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << g.name
-        << YAML::Key << "count" << YAML::Value << g.count;
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << g.name << YAML::Key
+        << "count" << YAML::Value << g.count;
       if (g.folder != def.folder) {
         e << YAML::Key << "profiles" << YAML::Value << "../profiles/" + g.folder;
       }
@@ -273,7 +274,9 @@ std::string scenario_yaml(const ScenarioDef& def, const std::map<std::string, do
   {
     e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
     if (fleet) {
-      e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << def.dispatchers;
+      if (!def.dispatchers.empty()) {
+        e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << def.dispatchers;
+      }
     } else {
       e << YAML::Key << "policies" << YAML::Value << YAML::Flow << def.policies;
     }

@@ -124,8 +124,8 @@ TrainedAttentionResult profile_trained_attention(const inference::TrainedTransfo
         for (std::size_t k = 0; k < ids.size(); ++k) {
           delim[k] = std::find(delimiters.begin(), delimiters.end(), r.ids[k]) != delimiters.end();
         }
-        const std::vector<inference::CapturedAttention> caps = inference::capture_attention(
-            model.network(), model.inputs(ids, r.token_types));
+        const std::vector<inference::CapturedAttention> caps =
+            inference::capture_attention(model.network(), model.inputs(ids, r.token_types));
         RequestOutcome& out = outcomes[i];
         for (std::size_t l = 0; l < caps.size(); ++l) {
           const inference::CapturedAttention& c = caps[l];
@@ -230,8 +230,8 @@ std::string request_lengths_csv(const std::string& model,
   std::string out = "model,request,task,source,tokens,truncated\n";
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const text::TextRequest& r = requests[i];
-    out += fmt::format("{},{},{},{},{},{}\n", model, i, r.task, csv_field(r.source),
-                       r.tokens, r.truncated ? 1 : 0);
+    out += fmt::format("{},{},{},{},{},{}\n", model, i, r.task, csv_field(r.source), r.tokens,
+                       r.truncated ? 1 : 0);
   }
   return out;
 }

@@ -296,8 +296,8 @@ std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tok,
   return out;
 }
 
-std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tok, const std::vector<TextRequest>& glue,
-                                       std::size_t max_len) {
+std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tok,
+                                       const std::vector<TextRequest>& glue, std::size_t max_len) {
   std::vector<TextRequest> out;
   out.reserve(glue.size());
   for (const TextRequest& g : glue) {

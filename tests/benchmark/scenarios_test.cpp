@@ -76,8 +76,7 @@ TEST(Scenarios, AFleetLoadsEveryPoolEquallyAndIsAClusterConfig) {
   d.dispatcher = "jsq";
   d.arrival_cv = 2;
   d.paper_rates.clear();
-  const std::map<std::string, double> iso = {
-      {"set/a", 0.010}, {"set/b", 0.030}, {"npu/c", 0.005}};
+  const std::map<std::string, double> iso = {{"set/a", 0.010}, {"set/b", 0.030}, {"npu/c", 0.005}};
   const auto w = fleet_weights(d, iso);
   ASSERT_EQ(w.size(), 3u);
   EXPECT_DOUBLE_EQ(w[0].second, 100.0);
@@ -98,6 +97,15 @@ TEST(Scenarios, AFleetLoadsEveryPoolEquallyAndIsAClusterConfig) {
   ASSERT_EQ(c.cluster.groups.size(), 3u);
   EXPECT_EQ(c.cluster.groups[1].count, 1u);
   EXPECT_EQ(c.workload.mix.at("c"), 200.0);
+  EXPECT_TRUE(c.sweep.dispatchers.empty());  // no dispatchers axis unless the scenario names one
+  // With a dispatchers axis: sweep.dispatchers and the utilisations' rates, no SLO axis.
+  d.dispatchers = {"jsq", "round_robin"};
+  d.utilisations = {0.5, 0.9};
+  test::write_text(dir.path() / "fleet2.yaml", scenario_yaml(d, iso, {}));
+  const Config c2 = load_config(dir.path() / "fleet2.yaml", {});
+  EXPECT_EQ(c2.sweep.dispatchers, (std::vector<std::string>{"jsq", "round_robin"}));
+  EXPECT_EQ(c2.sweep.rates, (std::vector<double>{200.0, 360.0}));
+  EXPECT_TRUE(c2.sweep.slo_multipliers.empty());
   // A variant without its mean latency, or a folder without devices: no scenario.
   EXPECT_TRUE(scenario_yaml(d, {{"set/a", 0.01}, {"set/b", 0.03}}, {}).empty());
   d.fleet.pop_back();
@@ -115,8 +123,7 @@ TEST(Scenarios, TheSevenBenchmarkScenariosAreDefined) {
     }
   }
   EXPECT_EQ(names, (std::vector<std::string>{"paper-cnn", "paper-cnn-shifted", "paper-attnn",
-                                             "mobile", "arvr", "datacentre",
-                                             "datacentre-fleet"}));
+                                             "mobile", "arvr", "datacentre", "datacentre-fleet"}));
 }
 
 }  // namespace

@@ -261,9 +261,9 @@ TEST(ShippedBenchmark, ASliceRegeneratedFromThePackagesMatchesTheShippedRows) {
   const std::string lines = test::read_text(out / "text-lines.csv");
   EXPECT_EQ(head_lines(test::read_text(kBench / "text-lines.csv"), 3), lines);
   // The first three requests of each trained transformer: same statistics and latencies.
-  for (const auto& [m, layers] : {std::pair{"bert-small-trained", 4u},
-                                  std::pair{"gpt2-small-trained", 4u},
-                                  std::pair{"bart-small-trained", 6u}}) {
+  for (const auto& [m, layers] :
+       {std::pair{"bert-small-trained", 4u}, std::pair{"gpt2-small-trained", 4u},
+        std::pair{"bart-small-trained", 6u}}) {
     SCOPED_TRACE(m);
     const std::string p = std::string("profiles/sanger/") + m + ".csv";
     const std::string mine = test::read_text(out / p);
