@@ -471,6 +471,22 @@ def step_log(name, step, steps, loss, t1):
         log(f"{name} step {step} loss {loss:.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
 
 
+def fit(name, model, steps, lr, step_loss):
+    """AdamW (betas 0.9/0.98, weight decay 0.01) with `schedule`, `steps` steps of step_loss();
+    then eval mode and the shipped rounding. Returns the training wall time in seconds."""
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+    sched = schedule(opt, steps, 100)
+    t1 = time.time()
+    for step in range(steps):
+        loss = step_loss()
+        update(model, opt, sched, loss)
+        step_log(name, step, steps, loss.item(), t1)
+    train_s = time.time() - t1
+    model.eval()
+    round_to_shipped(model)
+    return train_s
+
+
 # ------------------------------------------------------------------------------------------
 # Shipped weights: int8 with one float32 scale per row for every 2-D weight (embeddings: one
 # scale per token; linear weights: one per output unit), fp16 for every other tensor. The
@@ -519,22 +535,17 @@ def train_gpt2(out, steps, seed):
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     model = Transformer(V, L, decoder=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=0.01)
-    sched = schedule(opt, steps, 100)
     pos = torch.arange(L)[None].expand(B, L)
     typ = torch.zeros(B, L, dtype=torch.long)
     bias = make_bias(torch.ones(B, L, dtype=torch.bool), causal=True)
-    t1 = time.time()
-    for step in range(steps):
+
+    def step_loss():
         starts = rng.integers(0, len(tr_s) - L - 1, size=B)
         x = torch.from_numpy(np.stack([tr_s[s:s + L] for s in starts]))
         y = torch.from_numpy(np.stack([tr_s[s + 1:s + L + 1] for s in starts]))
-        loss = F.cross_entropy(model(x, pos, typ, bias).reshape(-1, V), y.reshape(-1))
-        update(model, opt, sched, loss)
-        step_log("gpt2", step, steps, loss.item(), t1)
-    train_s = time.time() - t1
-    model.eval()
-    round_to_shipped(model)
+        return F.cross_entropy(model(x, pos, typ, bias).reshape(-1, V), y.reshape(-1))
+
+    train_s = fit("gpt2", model, steps, 1e-3, step_loss)
     # held-out perplexity over the first 200 non-overlapping 128-token windows
     nll, n = 0.0, 0
     with torch.no_grad():
@@ -609,11 +620,9 @@ def train_bert(out, steps, seed):
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     model = Transformer(V, L, decoder=False)
-    opt = torch.optim.AdamW(model.parameters(), lr=7e-4, betas=(0.9, 0.98), weight_decay=0.01)
-    sched = schedule(opt, steps, 100)
     pos = torch.arange(L)[None].expand(B, L)
-    t1 = time.time()
-    for step in range(steps):
+
+    def step_loss():
         # 30 % of the batches hold up to 384 tokens per sequence, the others up to 128 (three times
         # as many sequences), so every position is trained at a lower cost per step.
         lb = L if rng.random() < 0.3 else 128
@@ -625,12 +634,9 @@ def train_bert(out, steps, seed):
         # The output projection only at the predicted (masked) positions.
         yy = torch.from_numpy(y).reshape(-1)
         m = yy != -100
-        loss = F.cross_entropy(model.project(h.reshape(-1, h.shape[-1])[m]), yy[m])
-        update(model, opt, sched, loss)
-        step_log("bert", step, steps, loss.item(), t1)
-    train_s = time.time() - t1
-    model.eval()
-    round_to_shipped(model)
+        return F.cross_entropy(model.project(h.reshape(-1, h.shape[-1])[m]), yy[m])
+
+    train_s = fit("bert", model, steps, 7e-4, step_loss)
     erng = np.random.Generator(np.random.PCG64(seed + 1))
     correct = total = 0
     nll = 0.0
@@ -752,18 +758,13 @@ def train_bart(out, steps, seed):
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     model = EncoderDecoder(V, L)
-    opt = torch.optim.AdamW(model.parameters(), lr=7e-4, betas=(0.9, 0.98), weight_decay=0.01)
-    sched = schedule(opt, steps, 100)
-    t1 = time.time()
-    for step in range(steps):
+
+    def step_loss():
         a, t = bart_batch(tr_s, rng, B, L)
         lg, y = bart_forward(model, a, t)
-        loss = F.cross_entropy(lg.reshape(-1, V), y.reshape(-1), ignore_index=-100)
-        update(model, opt, sched, loss)
-        step_log("bart", step, steps, loss.item(), t1)
-    train_s = time.time() - t1
-    model.eval()
-    round_to_shipped(model)
+        return F.cross_entropy(lg.reshape(-1, V), y.reshape(-1), ignore_index=-100)
+
+    train_s = fit("bart", model, steps, 7e-4, step_loss)
     # Held-out reconstruction: per-token cross-entropy and accuracy of the teacher-forced
     # decoder over all target tokens (about 70 % of them are unmasked in the source and can be
     # copied). Baseline: a unigram model.
