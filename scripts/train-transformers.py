@@ -471,6 +471,24 @@ def step_log(name, step, steps, loss, t1):
         log(f"{name} step {step} loss {loss:.4f} ({(time.time() - t1) / (step + 1):.2f} s/step)")
 
 
+def token_streams(name, encode, specials, unk, suffix=()):
+    """Tokenizes the training and held-out documents (each followed by `suffix`) and maps them to
+    a compact vocabulary of VOCAB ids (`specials` first, unknown ids -> `unk`). Returns (compact,
+    training stream, held-out stream) as int64 arrays."""
+    t0 = time.time()
+    train, held = corpus()
+    tr = [encode(t) + list(suffix) for _, t in train]
+    he = [encode(t) + list(suffix) for _, t in held]
+    log(f"{name}: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
+        f"({time.time() - t0:.0f} s)")
+    comp = Compact(tr, specials, VOCAB)
+    comp.unk = unk
+    tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
+    he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
+    log(f"{name}: held-out unk rate {np.mean(he_s == unk):.4f}")
+    return comp, tr_s, he_s
+
+
 def fit(name, model, steps, lr, step_loss):
     """AdamW (betas 0.9/0.98, weight decay 0.01) with `schedule`, `steps` steps of step_loss();
     then eval mode and the shipped rounding. Returns the training wall time in seconds."""
@@ -518,19 +536,9 @@ def round_to_shipped(model):
 
 
 def train_gpt2(out, steps, seed):
-    t0 = time.time()
     tok = Gpt2Bpe()
-    train, held = corpus()
-    tr = [tok.encode(t) + [tok.eot] for _, t in train]
-    he = [tok.encode(t) + [tok.eot] for _, t in held]
-    log(f"gpt2: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
-        f"({time.time() - t0:.0f} s)")
     # compact ids: 0 = unk (any id outside the vocabulary), 1 = <|endoftext|>
-    comp = Compact(tr, [-1, tok.eot], VOCAB)
-    comp.unk = 0
-    tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
-    he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
-    log(f"gpt2: held-out unk rate {np.mean(he_s == 0):.4f}")
+    comp, tr_s, he_s = token_streams("gpt2", tok.encode, [-1, tok.eot], 0, suffix=[tok.eot])
     V, L, B = VOCAB, 128, 16
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -604,18 +612,10 @@ def bert_batch(stream, rng, B, L, V):
 
 
 def train_bert(out, steps, seed):
-    t0 = time.time()
     tok = BertWordPiece()
-    train, held = corpus()
-    tr = [tok.encode(t) for _, t in train]
-    he = [tok.encode(t) for _, t in held]
-    log(f"bert: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
-        f"({time.time() - t0:.0f} s)")
     # compact ids: 0 [PAD], 1 [UNK], 2 [CLS], 3 [SEP], 4 [MASK]
-    comp = Compact(tr, [tok.PAD, tok.UNK, tok.CLS, tok.SEP, tok.MASK], VOCAB)
-    tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
-    he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
-    log(f"bert: held-out unk rate {np.mean(he_s == 1):.4f}")
+    comp, tr_s, he_s = token_streams("bert", tok.encode,
+                                     [tok.PAD, tok.UNK, tok.CLS, tok.SEP, tok.MASK], 1)
     V, L, B = VOCAB, 384, 8
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -742,18 +742,8 @@ def bart_forward(model, a, t):
 
 
 def train_bart(out, steps, seed):
-    t0 = time.time()
     tok = Gpt2Bpe()
-    train, held = corpus()
-    tr = [tok.encode(t) for _, t in train]
-    he = [tok.encode(t) for _, t in held]
-    log(f"bart: tokenized {sum(map(len, tr))} train / {sum(map(len, he))} held-out tokens "
-        f"({time.time() - t0:.0f} s)")
-    comp = Compact(tr, [-1, -2, -3, -4, -5], VOCAB)
-    comp.unk = BART_UNK
-    tr_s = np.asarray([i for s in tr for i in comp.map(s)], dtype=np.int64)
-    he_s = np.asarray([i for s in he for i in comp.map(s)], dtype=np.int64)
-    log(f"bart: held-out unk rate {np.mean(he_s == BART_UNK):.4f}")
+    comp, tr_s, he_s = token_streams("bart", tok.encode, [-1, -2, -3, -4, -5], BART_UNK)
     V, L, B = VOCAB, 128, 16
     torch.manual_seed(seed)
     rng = np.random.Generator(np.random.PCG64(seed))
