@@ -284,6 +284,15 @@ class BertWordPiece:
 # Models
 
 
+def init_weights(module):
+    """GPT-2/BERT initialisation: weights N(0, 0.02) (linear and embedding), linear biases 0."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear):
+            nn.init.zeros_(m.bias)
+
+
 class Attention(nn.Module):
     def __init__(self, d, heads):
         super().__init__()
@@ -343,11 +352,7 @@ class Transformer(nn.Module):
         self.head_dense = nn.Linear(d, d)  # BERT MLM transform (dense + GELU + LN); unused by GPT
         self.head_ln = nn.LayerNorm(d, eps=1e-5)
         self.out_bias = nn.Parameter(torch.zeros(vocab))
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear):
-                nn.init.zeros_(m.bias)
+        init_weights(self)
 
     def hidden(self, ids, pos, typ, bias):
         """The final hidden states [B, L, d] that the output projection reads."""
@@ -385,11 +390,7 @@ class EncoderDecoder(nn.Module):
         self.enc = nn.ModuleList(Block(d, heads, ff, pre_ln=False) for _ in range(layers))
         self.dec = nn.ModuleList(Block(d, heads, ff, pre_ln=False, cross=True) for _ in range(layers))
         self.out_bias = nn.Parameter(torch.zeros(vocab))
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear):
-                nn.init.zeros_(m.bias)
+        init_weights(self)
 
     @property
     def blocks(self):
