@@ -22,8 +22,15 @@ void KeyHeapIndex::insert(std::uint32_t slot, const TaskView& task) {
 
 void KeyHeapIndex::update_best(std::uint32_t slot, const TaskView& task) {
   if (heap_.front().slot != slot) throw std::logic_error("KeyHeapIndex: not the best task");
+  const double key = key_(task);
+  // A best task whose key did not grow stays the best: (key, order) is still the smallest, so the
+  // heap needs no reordering (FCFS keys never change, SJF's shrink as layers finish).
+  if (key <= heap_.front().key) {
+    heap_.front().key = key;
+    return;
+  }
   std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  heap_.back().key = key_(task);
+  heap_.back().key = key;
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
