@@ -271,29 +271,27 @@ std::string scenario_yaml(const ScenarioDef& def, const std::map<std::string, do
     }
     e << YAML::EndSeq << YAML::EndMap;
   }
-  {
-    e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
-    if (fleet) {
-      if (!def.dispatchers.empty()) {
-        e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << def.dispatchers;
-      }
-    } else {
-      e << YAML::Key << "policies" << YAML::Value << YAML::Flow << def.policies;
+  e << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
+  if (fleet) {
+    if (!def.dispatchers.empty()) {
+      e << YAML::Key << "dispatchers" << YAML::Value << YAML::Flow << def.dispatchers;
     }
-    e << YAML::Key << "rates" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const double u : def.utilisations) {
-      e << fmt::format("{}", round4(rate_for_utilisation(def, mean_iso, u)));
-    }
-    e << YAML::EndSeq;
-    if (!fleet) {
-      e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (const double s : def.slo_multipliers) e << fmt::format("{}", s);
-      e << YAML::EndSeq;
-    }
-    e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << YAML::BeginSeq << 1 << 2 << 3
-      << YAML::EndSeq;
-    e << YAML::EndMap;
+  } else {
+    e << YAML::Key << "policies" << YAML::Value << YAML::Flow << def.policies;
   }
+  e << YAML::Key << "rates" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const double u : def.utilisations) {
+    e << fmt::format("{}", round4(rate_for_utilisation(def, mean_iso, u)));
+  }
+  e << YAML::EndSeq;
+  if (!fleet) {
+    e << YAML::Key << "slo_multipliers" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const double s : def.slo_multipliers) e << fmt::format("{}", s);
+    e << YAML::EndSeq;
+  }
+  e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << YAML::BeginSeq << 1 << 2 << 3
+    << YAML::EndSeq;
+  e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << "dysta-out/" + def.name;
 
   e << YAML::Key << "scenario" << YAML::Value << YAML::BeginMap;

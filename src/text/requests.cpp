@@ -266,12 +266,9 @@ std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tok,
     r.first = s.text;
     std::vector<std::int32_t> a = tok.encode(s.text);
     std::vector<std::int32_t> b;
-    const std::size_t raw_a = a.size();
-    std::size_t raw_b = 0;
     if (pair) {
       r.second = s.next;
       b = tok.encode(s.next);
-      raw_b = b.size();
       // Longest-first truncation to max_len - 1 (the delimiter).
       while (a.size() + b.size() + 1 > max_len) {
         (a.size() >= b.size() ? a : b).pop_back();
@@ -289,8 +286,6 @@ std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tok,
       r.token_types.assign(r.ids.size(), 0);
     }
     r.tokens = static_cast<std::int64_t>(r.ids.size());
-    const std::size_t bart = pair ? raw_a + raw_b + 4 : raw_a + 2;
-    r.bart_tokens = static_cast<std::int64_t>(std::min(bart, max_len));
     out.push_back(std::move(r));
   }
   return out;
@@ -320,7 +315,6 @@ std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tok,
     cut(r.ids, max_len);
     r.token_types.assign(r.ids.size(), 0);
     r.tokens = static_cast<std::int64_t>(r.ids.size());
-    r.bart_tokens = r.tokens;
     out.push_back(std::move(r));
   }
   return out;

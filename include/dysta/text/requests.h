@@ -48,9 +48,6 @@ struct TextRequest {
   std::vector<std::int32_t> token_types;  // 0 = first segment, 1 = second
   std::int64_t tokens = 0;                // ids.size(): the request's sequence length
   bool truncated = false;                 // cut to the maximum length
-  // GLUE-like only: BART's length for the same text, <s> A </s> or <s> A </s></s> B </s>, capped
-  // at the maximum length (BART uses GPT-2's byte-level BPE).
-  std::int64_t bart_tokens = 0;
 };
 
 // SQuAD-like requests for BERT: [CLS] question [SEP] context [SEP], token types 0 then 1, at most
@@ -63,11 +60,11 @@ std::vector<TextRequest> squad_requests(const BertTokenizer& tokenizer,
                                         const std::vector<Document>& corpus, std::size_t count,
                                         std::uint64_t seed, std::size_t max_len = 384);
 
-// GLUE-like requests for GPT-2 (and BART lengths): with probability 1/2 (PyRandom(seed).random()
-// < 0.5) a single held-out sentence (SST-2-like), else two consecutive sentences of one held-out
-// paragraph (MRPC/RTE-like), chosen by randint over held-out sentences of at least 3 words in
-// document order. GPT-2 format: A, or A <|endoftext|> B; at most max_len tokens (a pair is cut
-// longest-first, a single sentence at the end).
+// GLUE-like requests for GPT-2 (bart_requests gives their BART form): with probability 1/2
+// (PyRandom(seed).random() < 0.5) a single held-out sentence (SST-2-like), else two consecutive
+// sentences of one held-out paragraph (MRPC/RTE-like), chosen by randint over held-out sentences of
+// at least 3 words in document order. GPT-2 format: A, or A <|endoftext|> B; at most max_len tokens
+// (a pair is cut longest-first, a single sentence at the end).
 std::vector<TextRequest> glue_requests(const Gpt2Tokenizer& tokenizer,
                                        const std::vector<Document>& corpus, std::size_t count,
                                        std::uint64_t seed, std::size_t max_len = 128);
@@ -78,8 +75,8 @@ inline constexpr std::int32_t kBartBos = -2;
 inline constexpr std::int32_t kBartEos = -3;
 
 // The BART form of GLUE-like requests: <s> A </s> or <s> A </s></s> B </s> with A and B the GPT-2
-// ids of `first` and `second` (untruncated), cut at the end to max_len tokens; token types all 0,
-// `tokens` = bart_tokens of the GLUE request. Task, source and texts are copied.
+// ids of `first` and `second` (untruncated), cut at the end to max_len tokens; token types all 0.
+// Task, source and texts are copied.
 std::vector<TextRequest> bart_requests(const Gpt2Tokenizer& tokenizer,
                                        const std::vector<TextRequest>& glue,
                                        std::size_t max_len = 128);
