@@ -12,7 +12,27 @@
 // due, and among them the earliest deadline again scores highest). So the best task of a level is
 // the earliest deadline not before `now`, or else the earliest overdue one: two deadline heaps per
 // level give the choice in O(levels + log R).
+//
+// Fast path (reference): the "-1 incumbent" scan in arrival order (IncumbentArgmax, Q5) chooses
+//   - if some score is >= 0: among the tasks with the largest non-negative score, the earliest
+//     arrival, and among equal arrivals the last admitted (a tie replaces an incumbent unless the
+//     incumbent arrived strictly earlier; negative scores never replace a non-negative one);
+//   - if every score is < 0: the earliest admitted task j such that every task admitted after it
+//     has the same score and a strictly later arrival (each task replaces a negative incumbent
+//     except on that tie), so usually the last admitted task.
+// A score is >= 0 exactly when the deadline is not before `now` (priority > 0), and within one
+// priority level it does not increase with the deadline. So per level a deadline min-heap of the
+// tasks not yet due gives the level's largest score at its root; equal scores (equal deadlines,
+// or deadlines whose slacks round to the same quotient) form a connected top of the heap that is
+// enumerated. The all-negative case walks back from the last admitted task over the tasks with
+// its score (a doubly linked list in admission order). O(levels + log R) per decision, plus the
+// tied tasks. Tasks with priority <= 0, |deadline| > 1e307 or a decision time beyond 1e307
+// (where the slack could overflow to an infinity or the score round to -0) and a clock that went
+// back while tasks are ready (the heaps dropped tasks that fell due) fall back to the scan
+// itself over the list.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "dysta/policy.h"
 #include "policies/incumbent.h"
@@ -110,6 +130,199 @@ class PlanariaIndex final : public TaskIndex {
   std::uint32_t best_slot_ = 0;
 };
 
+// The reference semantics' choice (file comment, "Fast path (reference)").
+class PlanariaReferenceIndex final : public TaskIndex {
+ public:
+  void insert(std::uint32_t slot, const TaskView& t) override {
+    if (slot >= nodes_.size()) nodes_.resize(slot + 1);
+    Node& n = nodes_[slot];
+    n.deadline = t.deadline_s;
+    n.arrival = t.arrival_s;
+    n.seq = next_seq_++;
+    n.priority = t.priority;
+    n.alive = true;
+    n.regular = t.priority > 0 && std::abs(t.deadline_s) <= kLargest && std::isfinite(t.arrival_s);
+    n.prev = tail_;
+    n.next = kNone;
+    if (tail_ != kNone) {
+      nodes_[tail_].next = slot;
+    } else {
+      head_ = slot;
+    }
+    tail_ = slot;
+    if (!n.regular) {
+      ++irregular_;
+      return;
+    }
+    n.level = level_for(t.priority);
+    push(levels_[n.level].heap, {n.deadline, n.seq, slot});
+  }
+
+  std::uint32_t best(double now) override {
+    if (irregular_ > 0 || !(std::abs(now) <= kLargest)) return scan(now);
+    if (now < horizon_) rebuild();
+    horizon_ = now;
+    // Each level's root: its largest score among the tasks not yet due (stale and fallen-due
+    // entries leave the heap here).
+    double top = -1;
+    bool any = false;
+    for (Level& level : levels_) {
+      std::vector<Entry>& heap = level.heap;
+      while (!heap.empty() && (!valid(heap.front()) || heap.front().deadline < now)) pop(heap);
+      if (heap.empty()) continue;
+      const double score = level.priority / (heap.front().deadline - now);
+      if (!any || score > top) top = score;
+      any = true;
+    }
+    if (!any) return all_negative(now);
+    // Every task scoring `top`: the earliest arrival, then the last admitted.
+    found_ = false;
+    for (const Level& level : levels_) {
+      if (!level.heap.empty()) collect(level, 0, top, now);
+    }
+    return best_slot_;
+  }
+
+  void update_best(std::uint32_t, const TaskView&) override {}  // deadline, priority are fixed
+
+  void erase_best(std::uint32_t slot) override {
+    Node& n = nodes_[slot];
+    n.alive = false;  // its heap entry (if any) is now stale
+    if (!n.regular) --irregular_;
+    if (n.prev != kNone) {
+      nodes_[n.prev].next = n.next;
+    } else {
+      head_ = n.next;
+    }
+    if (n.next != kNone) {
+      nodes_[n.next].prev = n.prev;
+    } else {
+      tail_ = n.prev;
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  static constexpr double kLargest = 1e307;  // |slack| <= 2e307: finite, and no score rounds to 0
+  struct Node {
+    double deadline = 0, arrival = 0;
+    std::uint64_t seq = 0;  // admission order
+    int priority = 0;
+    std::uint32_t prev = kNone, next = kNone;
+    std::uint32_t level = 0;
+    bool alive = false, regular = false;
+  };
+  struct Entry {
+    double deadline;
+    std::uint64_t seq;
+    std::uint32_t slot;
+  };
+  struct Later {
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.deadline > b.deadline || (a.deadline == b.deadline && a.seq > b.seq);
+    }
+  };
+  struct Level {
+    int priority;
+    std::vector<Entry> heap;  // min-heap on (deadline, seq); may hold stale entries
+  };
+  static void push(std::vector<Entry>& heap, const Entry& e) {
+    heap.push_back(e);
+    std::push_heap(heap.begin(), heap.end(), Later{});
+  }
+  static void pop(std::vector<Entry>& heap) {
+    std::pop_heap(heap.begin(), heap.end(), Later{});
+    heap.pop_back();
+  }
+  bool valid(const Entry& e) const {
+    const Node& n = nodes_[e.slot];
+    return n.alive && n.seq == e.seq;
+  }
+  std::uint32_t level_for(int priority) {
+    for (std::uint32_t i = 0; i < levels_.size(); ++i) {
+      if (levels_[i].priority == priority) return i;
+    }
+    levels_.push_back({priority, {}});
+    return static_cast<std::uint32_t>(levels_.size() - 1);
+  }
+
+  // The heap entries of `level` under position `i` whose score equals `top` (a child's deadline
+  // is not earlier, so its score is not larger: a subtree below `top` is skipped).
+  void collect(const Level& level, std::size_t i, double top, double now) {
+    const Entry& e = level.heap[i];
+    if (level.priority / (e.deadline - now) != top) return;
+    if (valid(e)) {
+      const Node& n = nodes_[e.slot];
+      if (!found_ || n.arrival < best_arrival_ ||
+          (n.arrival == best_arrival_ && n.seq > best_seq_)) {
+        found_ = true;
+        best_arrival_ = n.arrival;
+        best_seq_ = n.seq;
+        best_slot_ = e.slot;
+      }
+    }
+    for (std::size_t c = 2 * i + 1; c <= 2 * i + 2 && c < level.heap.size(); ++c) {
+      collect(level, c, top, now);
+    }
+  }
+
+  // Every score < 0: the earliest admitted task after which every task has its score and a
+  // strictly later arrival (walking back from the last admitted task).
+  std::uint32_t all_negative(double now) const {
+    std::uint32_t best = tail_;
+    const Node& last = nodes_[tail_];
+    const double score = last.priority / (last.deadline - now);
+    double later_min = last.arrival;  // the earliest arrival after the candidate
+    for (std::uint32_t s = last.prev; s != kNone; s = nodes_[s].prev) {
+      const Node& n = nodes_[s];
+      if (n.priority / (n.deadline - now) != score) break;
+      if (n.arrival < later_min) {
+        best = s;
+        later_min = n.arrival;
+      }
+    }
+    return best;
+  }
+
+  // The scan itself (IncumbentArgmax, reference) over the tasks in admission order.
+  std::uint32_t scan(double now) const {
+    std::uint32_t best = head_;
+    double best_score = -1;
+    bool has_best = false;
+    for (std::uint32_t s = head_; s != kNone; s = nodes_[s].next) {
+      const Node& n = nodes_[s];
+      const double score = n.priority / (n.deadline - now);
+      if (best_score < 0 || best_score <= score) {
+        if (has_best && best_score == score && nodes_[best].arrival < n.arrival) continue;
+        best = s;
+        best_score = score;
+        has_best = true;
+      }
+    }
+    return best;
+  }
+
+  // The clock went back: tasks dropped as fallen due may be due no longer.
+  void rebuild() {
+    for (Level& level : levels_) level.heap.clear();
+    for (std::uint32_t s = head_; s != kNone; s = nodes_[s].next) {
+      const Node& n = nodes_[s];
+      if (n.regular) push(levels_[n.level].heap, {n.deadline, n.seq, s});
+    }
+  }
+
+  std::vector<Node> nodes_;  // by slot
+  std::vector<Level> levels_;
+  std::uint32_t head_ = kNone, tail_ = kNone;  // admission order of the ready tasks
+  std::uint64_t next_seq_ = 0;
+  std::size_t irregular_ = 0;
+  double horizon_ = -std::numeric_limits<double>::infinity();  // latest `now` of best()
+  bool found_ = false;
+  double best_arrival_ = 0;
+  std::uint64_t best_seq_ = 0;
+  std::uint32_t best_slot_ = 0;
+};
+
 class Planaria final : public Policy, public PolicyScores {
  public:
   explicit Planaria(Semantics semantics) : semantics_(semantics) {}
@@ -154,7 +367,7 @@ class Planaria final : public Policy, public PolicyScores {
   }
 
   std::unique_ptr<TaskIndex> make_index() const override {
-    if (semantics_ == Semantics::reference) return nullptr;  // clock rollback, Q5 incumbent
+    if (semantics_ == Semantics::reference) return std::make_unique<PlanariaReferenceIndex>();
     return std::make_unique<PlanariaIndex>();
   }
 
