@@ -40,6 +40,7 @@ class SpanSource final : public RequestSource {
 class CompletionSink : public EngineObserver {
  public:
   bool wants_decisions() const override { return false; }
+  bool wants_layers() const override { return false; }  // a sink that overrides on_layer: true
 };
 
 struct EngineStats {

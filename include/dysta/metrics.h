@@ -68,6 +68,7 @@ struct RunMetrics {
 class PolicyStatisticsRecorder final : public EngineObserver {
  public:
   bool wants_decisions() const override { return false; }
+  bool wants_layers() const override { return false; }
   void on_run_end(const Policy& policy) override;
   const std::map<std::string, double>& statistics() const { return statistics_; }
 

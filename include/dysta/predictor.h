@@ -15,12 +15,14 @@
 
 namespace dysta {
 
-// Per-task predictor memory, zero-initialised at admission.
+// Per-task predictor memory: sum and count are 0 at admission.
 struct PredictorState {
   static constexpr std::size_t kMaxWindow = 16;
-  double sum = 0;                           // running sum of density ratios
-  std::array<double, kMaxWindow> window{};  // most recent ratios (ring buffer)
-  std::uint32_t count = 0;                  // layers observed
+  double sum = 0;  // running sum of density ratios
+  // Most recent ratios (ring buffer): only entries written since count was last 0 may be read
+  // (the Scheduler reuses states without clearing the window).
+  std::array<double, kMaxWindow> window{};
+  std::uint32_t count = 0;  // layers observed
 };
 
 // Contract: observe() is called once per executed layer, in layer order, with the measured

@@ -29,6 +29,9 @@ class EngineObserver {
   // An observer that needs neither before_decision() nor on_decision() returns false, so the
   // scheduler may use the policy's TaskIndex (keyed fast path), which makes no per-task scan.
   virtual bool wants_decisions() const { return true; }
+  // An observer whose on_layer() does nothing may return false: the scheduler then does not call
+  // on_layer() on it (one call per executed layer is the per-layer hot path).
+  virtual bool wants_layers() const { return true; }
   // `now_s`: the time the caller admitted the request at (its arrival or a later layer boundary).
   virtual void on_admit(std::uint32_t /*request*/, double /*now_s*/) {}
   // Right before policy.select() for this decision (the scan path only): the context select()
@@ -204,6 +207,7 @@ class Scheduler {
   PolicyTraits traits_;
   const Predictor& predictor_;
   std::vector<EngineObserver*> observers_;
+  std::vector<EngineObserver*> layer_observers_;  // those of observers_ that want on_layer()
   const LatencyOracle* oracle_;
   DropRule drop_;
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
@@ -274,7 +278,7 @@ inline bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, 
   t.est_next_layer_s = k + 1 < t.num_layers ? d.est_layer[k + 1] : 0.0;
   ++stats_.layers_executed;
   running_ = false;
-  for (EngineObserver* o : observers_) o->on_layer(t.request, k, running_start_s_, now_s);
+  for (EngineObserver* o : layer_observers_) o->on_layer(t.request, k, running_start_s_, now_s);
   const bool finished = t.layers_done == t.num_layers;
   if (finished) {
     finish(pos, now_s);

@@ -28,6 +28,7 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
   for (EngineObserver* o : options.observers) {
     if (!o) continue;
     observers_.push_back(o);
+    if (o->wants_layers()) layer_observers_.push_back(o);
     scan_needed = scan_needed || o->wants_decisions();
   }
   policy_.bind(estimates_);
@@ -80,15 +81,28 @@ std::uint32_t Scheduler::admit(const Request& r, double now_s) {
 
 void Scheduler::insert(const Request& r, std::uint32_t number) {
   const VariantProfile& v = estimates_.variant(r.variant);
-  TaskData d;
+  // The task's slot in data_ (and, on the index path, in views_); both are written in place.
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(data_.size());
+    data_.emplace_back();
+    if (index_) views_.emplace_back();
+  }
+  TaskData& d = data_[slot];
   d.real_remaining = oracle_ ? oracle_->real_remaining_s(r) : nullptr;
   d.est_remaining =
       traits_.pattern_aware ? v.est_remaining_pattern_s.data() : v.est_remaining_model_s.data();
   d.est_layer = traits_.pattern_aware ? v.avg_latency_s.data() : v.avg_latency_model_s.data();
   d.request = r;
   d.first_start_s = -1;
-  d.predictor = PredictorState{};
-  TaskView t;
+  // A fresh predictor state: the window entries not yet written are never read (predictor.h).
+  d.predictor.sum = 0;
+  d.predictor.count = 0;
+  ++count_;
+  TaskView& t = index_ ? views_[slot] : views_.emplace_back();
   t.arrival_s = r.arrival_s;
   t.deadline_s = r.deadline_s;
   t.last_exec_s = r.arrival_s;
@@ -106,32 +120,12 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   t.num_layers = static_cast<std::uint32_t>(v.num_layers);
   t.sample_pos = r.sample_pos;
   t.priority = r.priority;
-  ++count_;
-  if (!index_) {
-    views_.push_back(t);
-    states_.push_back(PolicyTaskState{});
-    if (!free_.empty()) {
-      data_of_.push_back(free_.back());
-      free_.pop_back();
-      data_[data_of_.back()] = d;
-    } else {
-      data_of_.push_back(static_cast<std::uint32_t>(data_.size()));
-      data_.push_back(d);
-    }
-    return;
-  }
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    views_[slot] = t;
-    data_[slot] = d;
+  if (index_) {
+    index_->insert(slot, t);
   } else {
-    slot = static_cast<std::uint32_t>(views_.size());
-    views_.push_back(t);
-    data_.push_back(d);
+    states_.push_back(PolicyTaskState{});
+    data_of_.push_back(slot);
   }
-  index_->insert(slot, views_[slot]);
 }
 
 void Scheduler::remove(std::size_t pos) {

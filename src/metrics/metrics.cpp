@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 
@@ -214,11 +215,37 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
   double sum_p = 0, sum_p2 = 0;
   if (options_.sums == MetricsOptions::Sums::artifact) {
     m.antt = numpy_mean(normalized_by_completion_);
-    std::vector<std::pair<std::uint32_t, double>> by_request = progress_;
-    std::sort(by_request.begin(), by_request.end());
-    for (const auto& [index, p] : by_request) {
-      sum_p += p;
-      sum_p2 += p * p;
+    // Summed in request order (the order of a sort of (index, progress) pairs).
+    std::uint32_t max_index = 0;
+    for (const auto& [index, p] : progress_) max_index = std::max(max_index, index);
+    bool placed = progress_.empty() || max_index < 2 * progress_.size();
+    std::vector<double> by_index;
+    std::vector<std::uint8_t> present;
+    if (placed) {  // dense request numbers: place each by its index (no sort)
+      by_index.resize(progress_.empty() ? 0 : std::size_t{max_index} + 1);
+      present.assign(by_index.size(), 0);
+      for (const auto& [index, p] : progress_) {
+        if (present[index]) {  // a repeated index: the sort orders its values
+          placed = false;
+          break;
+        }
+        by_index[index] = p;
+        present[index] = 1;
+      }
+    }
+    if (placed) {
+      for (std::size_t i = 0; i < by_index.size(); ++i) {
+        if (!present[i]) continue;
+        sum_p += by_index[i];
+        sum_p2 += by_index[i] * by_index[i];
+      }
+    } else {
+      std::vector<std::pair<std::uint32_t, double>> by_request = progress_;
+      std::sort(by_request.begin(), by_request.end());
+      for (const auto& [index, p] : by_request) {
+        sum_p += p;
+        sum_p2 += p * p;
+      }
     }
   } else {
     m.antt = normalized_sum_.value() / served;

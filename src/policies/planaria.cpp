@@ -11,7 +11,8 @@
 // not yet due: earliest deadline scores highest; overdue tasks score below every task not yet
 // due, and among them the earliest deadline again scores highest). So the best task of a level is
 // the earliest deadline not before `now`, or else the earliest overdue one: two deadline heaps per
-// level give the choice in O(levels + log R).
+// level give the choice in O(levels + log R). Both semantics' indexes scan (as select()) while
+// fewer than 32 tasks are ready, and keep their heaps only from 32 ready tasks down to 16.
 //
 // Fast path (reference): the "-1 incumbent" scan in arrival order (IncumbentArgmax, Q5) chooses
 //   - if some score is >= 0: among the tasks with the largest non-negative score, the earliest
@@ -52,14 +53,39 @@ bool beats(double score, double deadline, std::uint32_t order, double best_score
   return order < best_order;
 }
 
+// Below kLargeFrom ready tasks both indexes scan a compact copy instead (cheaper than the heaps
+// for short queues); they build the heaps at kLargeFrom and leave them below kSmallBelow.
+constexpr std::size_t kLargeFrom = 32;
+constexpr std::size_t kSmallBelow = 16;
+
 class PlanariaIndex final : public TaskIndex {
  public:
   void insert(std::uint32_t slot, const TaskView& t) override {
+    if (!large_) {
+      small_.push_back({t.deadline_s, t.request, slot, t.priority});
+      if (small_.size() >= kLargeFrom) enter_large();
+      return;
+    }
+    ++count_;
     Level& level = level_for(t.priority);
-    push(level.live, {t.deadline_s, t.request, slot});
+    push(level.live, {t.deadline_s, t.request, slot, t.priority});
   }
 
   std::uint32_t best(double now) override {
+    if (!large_) {
+      // The scan itself (select(), corrected) over the tasks in arrival order.
+      const Entry* b = small_.data();
+      double best_score = b->priority / (b->deadline - now);
+      for (std::size_t i = 1; i < small_.size(); ++i) {
+        const Entry& e = small_[i];
+        const double score = e.priority / (e.deadline - now);
+        if (beats(score, e.deadline, e.order, best_score, b->deadline, b->order)) {
+          b = &e;
+          best_score = score;
+        }
+      }
+      return b->slot;
+    }
     bool found = false;
     double best_score = 0, best_deadline = 0;
     std::uint32_t best_order = 0;
@@ -88,9 +114,16 @@ class PlanariaIndex final : public TaskIndex {
 
   void update_best(std::uint32_t, const TaskView&) override {}  // deadline and priority are fixed
 
-  void erase_best(std::uint32_t) override {
+  void erase_best(std::uint32_t slot) override {
+    if (!large_) {
+      auto it = small_.begin();
+      while (it->slot != slot) ++it;
+      small_.erase(it);
+      return;
+    }
     Level& level = levels_[best_level_];
     pop(best_live_ ? level.live : level.expired);
+    if (--count_ < kSmallBelow) leave_large();
   }
 
  private:
@@ -98,6 +131,7 @@ class PlanariaIndex final : public TaskIndex {
     double deadline;
     std::uint32_t order;
     std::uint32_t slot;
+    int priority;
   };
   struct Later {
     bool operator()(const Entry& a, const Entry& b) const {
@@ -123,7 +157,28 @@ class PlanariaIndex final : public TaskIndex {
     levels_.push_back({priority, {}, {}});
     return levels_.back();
   }
+  // The heaps hold every ready task (a task not yet due is in `live`; best() moves the rest).
+  void enter_large() {
+    large_ = true;
+    count_ = small_.size();
+    for (const Entry& e : small_) push(level_for(e.priority).live, e);
+    small_.clear();
+  }
+  void leave_large() {
+    large_ = false;
+    for (Level& level : levels_) {
+      small_.insert(small_.end(), level.live.begin(), level.live.end());
+      small_.insert(small_.end(), level.expired.begin(), level.expired.end());
+      level.live.clear();
+      level.expired.clear();
+    }
+    std::sort(small_.begin(), small_.end(),
+              [](const Entry& a, const Entry& b) { return a.order < b.order; });
+  }
 
+  bool large_ = false;
+  std::vector<Entry> small_;  // small mode: the ready tasks in arrival order
+  std::size_t count_ = 0;     // large mode: ready tasks
   std::vector<Level> levels_;
   std::size_t best_level_ = 0;
   bool best_live_ = true;
@@ -150,16 +205,22 @@ class PlanariaReferenceIndex final : public TaskIndex {
       head_ = slot;
     }
     tail_ = slot;
+    ++count_;
     if (!n.regular) {
       ++irregular_;
       return;
     }
     n.level = level_for(t.priority);
-    push(levels_[n.level].heap, {n.deadline, n.seq, slot});
+    if (large_) {
+      push(levels_[n.level].heap, {n.deadline, n.seq, slot});
+    } else if (count_ >= kLargeFrom) {
+      large_ = true;
+      rebuild();
+    }
   }
 
   std::uint32_t best(double now) override {
-    if (irregular_ > 0 || !(std::abs(now) <= kLargest)) return scan(now);
+    if (!large_ || irregular_ > 0 || !(std::abs(now) <= kLargest)) return scan(now);
     if (now < horizon_) rebuild();
     horizon_ = now;
     // Each level's root: its largest score among the tasks not yet due (stale and fallen-due
@@ -198,6 +259,10 @@ class PlanariaReferenceIndex final : public TaskIndex {
       nodes_[n.next].prev = n.prev;
     } else {
       tail_ = n.prev;
+    }
+    if (--count_ < kSmallBelow && large_) {
+      large_ = false;
+      for (Level& level : levels_) level.heap.clear();
     }
   }
 
@@ -302,13 +367,15 @@ class PlanariaReferenceIndex final : public TaskIndex {
     return best;
   }
 
-  // The clock went back: tasks dropped as fallen due may be due no longer.
+  // Large mode starts, or the clock went back (tasks dropped as fallen due may be due no
+  // longer): the heaps get every regular ready task.
   void rebuild() {
     for (Level& level : levels_) level.heap.clear();
     for (std::uint32_t s = head_; s != kNone; s = nodes_[s].next) {
       const Node& n = nodes_[s];
       if (n.regular) push(levels_[n.level].heap, {n.deadline, n.seq, s});
     }
+    horizon_ = -std::numeric_limits<double>::infinity();
   }
 
   std::vector<Node> nodes_;  // by slot
@@ -316,6 +383,8 @@ class PlanariaReferenceIndex final : public TaskIndex {
   std::uint32_t head_ = kNone, tail_ = kNone;  // admission order of the ready tasks
   std::uint64_t next_seq_ = 0;
   std::size_t irregular_ = 0;
+  std::size_t count_ = 0;  // ready tasks
+  bool large_ = false;     // heaps kept (from kLargeFrom ready tasks down to kSmallBelow)
   double horizon_ = -std::numeric_limits<double>::infinity();  // latest `now` of best()
   bool found_ = false;
   double best_arrival_ = 0;
