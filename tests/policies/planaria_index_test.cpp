@@ -192,8 +192,8 @@ TEST(PlanariaReferenceIndex, SameChoiceAsTheScanOnRandomStates) {
   EXPECT_GT(coverage.infinite, 100);
 }
 
-// The corrected semantics' index (deadline heaps per level from 32 ready tasks, the scan over a
-// compact copy below 16) on the states the engine produces (arrivals in order, a clock that never
+// The corrected semantics' index (deadline heaps per level from 8 ready tasks, the scan over a
+// compact copy below 4) on the states the engine produces (arrivals in order, a clock that never
 // goes back, regular values).
 TEST(PlanariaCorrectedIndex, SameChoiceAsTheScanOnRandomStates) {
   Coverage coverage;
