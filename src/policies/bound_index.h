@@ -72,8 +72,23 @@ class BoundIndex final : public TaskIndex {
     tree_add(slot);
   }
 
+  // The scan-mode paths of best() and update_best() stay small (one call per layer each); the
+  // tree-mode work is in separate functions that are not inlined into them.
   std::uint32_t best(double now) override {
     if (!large_) return dense_slot_[rule_.select(DecisionContext{now, dense_, {}})];
+    return tree_best(now);
+  }
+
+  void update_best(std::uint32_t slot, const TaskView& task) override {
+    if (!large_) {
+      dense_[dense_pos_[slot]] = task;
+      return;
+    }
+    tree_update(slot, task);
+  }
+
+ private:
+  [[gnu::noinline]] std::uint32_t tree_best(double now) {
     const Arrival first = first_live();
     if (irregular_count_ > 0 || !(now >= max_last_exec_)) return scan(now);
     const auto n = static_cast<double>(live_count_);
@@ -102,11 +117,7 @@ class BoundIndex final : public TaskIndex {
     return best_slot;
   }
 
-  void update_best(std::uint32_t slot, const TaskView& task) override {
-    if (!large_) {
-      dense_[dense_pos_[slot]] = task;
-      return;
-    }
+  [[gnu::noinline]] void tree_update(std::uint32_t slot, const TaskView& task) {
     views_[slot] = task;
     if (nodes_[slot].in_tree) root_ = erase(root_, slot);
     if (nodes_[slot].irregular) --irregular_count_;
@@ -115,6 +126,7 @@ class BoundIndex final : public TaskIndex {
     tree_add(slot);
   }
 
+ public:
   void erase_best(std::uint32_t slot) override {
     --live_count_;
     if (!large_) {
