@@ -50,6 +50,6 @@ const DystaMpiTransport kTransport = {dysta::kDystaMpiAbi, init, finalize, barri
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const DystaMpiTransport* dysta_mpi_transport() {
+extern "C" __attribute__((visibility("default"))) const void* dysta_mpi_transport() {
   return &kTransport;
 }

@@ -25,17 +25,16 @@ struct DystaMpiTransport {
   int (*poll)(int tag, int* source);
 };
 
-// The module's only exported symbol.
-const DystaMpiTransport* dysta_mpi_transport();
+// The module's only exported symbol: the DystaMpiTransport table (dysta::load_module()).
+const void* dysta_mpi_transport();
 }
 
 namespace dysta {
 
 inline constexpr int kDystaMpiAbi = 1;
 
-// The transport of libdysta_mpi.so (found next to the running program, then in this build's and
-// the install's library folders; the environment variable DYSTA_MPI_MODULE overrides), or
-// nullptr when the module is absent (a build without MPI). Loaded once.
+// The transport of libdysta_mpi.so (dysta/module_loader.h; the environment variable
+// DYSTA_MPI_MODULE names the file), or nullptr when the module is absent (a build without MPI).
 const DystaMpiTransport* mpi_transport();
 
 }  // namespace dysta
