@@ -44,6 +44,10 @@
 #include <unordered_map>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "dysta/policy.h"
 #include "dysta/task_index.h"
 #include "policies/sdrm3_rule.h"
@@ -82,9 +86,9 @@ class Sdrm3Index final : public TaskIndex {
     for (const std::uint32_t slot : pending_) {
       if (!c.offer(*this, slot, score(slot, now))) return scan(now);
     }
-    // Bucketed tasks. Pass 1 (vectorised, no division): y = (now - front last run) x (1 / head)
-    // per bucket, within a few ulps of the quotient of bucket_bound(), and their maximum Y (four
-    // running maxima; a NaN y never becomes Y). The bucket with the largest bound has y >= Y x
+    // Bucketed tasks. Pass 1 (no division, two buckets per SSE2 instruction): y = (now - front
+    // last run) x (1 / head) per bucket, within a few ulps of the quotient of bucket_bound(), and
+    // their maximum Y (a NaN y never becomes Y). The bucket with the largest bound has y >= Y x
     // (1 - 1e-14), so those buckets are visited first (in the corrected semantics a front whose
     // deadline has passed scores exactly its bound, so they usually settle the best score).
     const std::size_t count = active_.size();
@@ -92,29 +96,26 @@ class Sdrm3Index final : public TaskIndex {
     const double* last = front_last_.data();
     const double* inverse = front_inverse_.data();
     double* y = quotient_.data();
-    for (std::size_t b = 0; b < count; ++b) y[b] = (now - last[b]) * inverse[b];
-    double m[4] = {-kInf, -kInf, -kInf, -kInf};
-    std::size_t b = 0;
-    for (; b + 4 <= count; b += 4) {
-      for (std::size_t k = 0; k < 4; ++k) m[k] = y[b + k] > m[k] ? y[b + k] : m[k];
+    const double top = quotients(now, last, inverse, y, count) * (1 - 1e-14);
+    for_each_selected(y, count, top, nullptr,
+                      [&](std::size_t b) { return visit(buckets_[active_[b]], now, c); });
+    if (nan_met_) return scan(now);
+    // Pass 2: the other buckets whose exact front bound reaches the best score. y_floor is a
+    // value of y below which the bound is certainly below the best score (margins of 1e-13
+    // relative and 4e-16 x |best| absolute over the few ulps between y and the bound's quotient
+    // and the rounding of this computation), so only buckets with y >= y_floor get the exact
+    // bound; -inf (every bucket) while no best score is known or alpha is 0.
+    double y_floor = -kInf;
+    if (c.found && alpha_ > 0) {
+      const double margin =
+          (c.score / (1 + 1e-14)) - (corrected_ ? 1.0 : 0.0) - 4e-16 * std::abs(c.score);
+      if (margin > 0) y_floor = margin / alpha_ / (1 + 1e-13);
     }
-    for (; b < count; ++b) m[0] = y[b] > m[0] ? y[b] : m[0];
-    const double top = std::max(std::max(m[0], m[1]), std::max(m[2], m[3])) * (1 - 1e-14);
-    for (b = 0; b < count; ++b) {
-      if (!(y[b] < top) && !visit(buckets_[active_[b]], now, c)) return scan(now);
-    }
-    // Pass 2: every other bucket whose exact front bound reaches the best score; upper(y) >=
-    // the exact bound (margins of 1e-14 and 1e-15 over the few ulps between the two), so a
-    // bucket with upper(y) below the best score is skipped without a division.
-    const double base = corrected_ ? 1.0 : 0.0;
-    for (b = 0; b < count; ++b) {
-      if (!(y[b] < top)) continue;
-      if (c.found && (base + alpha_ * (y[b] * (1 + 1e-14))) * (1 + 1e-15) < c.score) continue;
+    for_each_selected(y, count, y_floor, &top, [&](std::size_t b) {
       const Bucket& bucket = buckets_[active_[b]];
-      if (reaches(c, bucket_bound(last[b], bucket.head, now)) && !visit(bucket, now, c)) {
-        return scan(now);
-      }
-    }
+      return !reaches(c, bucket_bound(last[b], bucket.head, now)) || visit(bucket, now, c);
+    });
+    if (nan_met_) return scan(now);
     ++stats_.decisions;
     if (!corrected_ && !c.found) return all_negative(now);
     return c.slot;
@@ -254,6 +255,66 @@ class Sdrm3Index final : public TaskIndex {
                         corrected_ ? Semantics::corrected : Semantics::reference);
   }
 
+  // y[b] = (now - last[b]) x inverse[b] for every b < count; returns the largest (a NaN y is
+  // never the largest; -inf when count is 0).
+  static double quotients(double now, const double* last, const double* inverse, double* y,
+                          std::size_t count) {
+    std::size_t b = 0;
+    double top = -kInf;
+#if defined(__SSE2__)
+    const __m128d at = _mm_set1_pd(now);
+    __m128d top2 = _mm_set1_pd(-kInf);
+    for (; b + 2 <= count; b += 2) {
+      const __m128d v =
+          _mm_mul_pd(_mm_sub_pd(at, _mm_loadu_pd(last + b)), _mm_loadu_pd(inverse + b));
+      _mm_storeu_pd(y + b, v);
+      top2 = _mm_max_pd(v, top2);  // MAXPD returns its second operand when the first is NaN
+    }
+    double lanes[2];
+    _mm_storeu_pd(lanes, top2);
+    top = std::max(lanes[0], lanes[1]);
+#endif
+    for (; b < count; ++b) {
+      y[b] = (now - last[b]) * inverse[b];
+      if (y[b] > top) top = y[b];
+    }
+    return top;
+  }
+  // Calls f(b) for every b < count with !(y[b] < from) and, if `below` is set, y[b] < *below
+  // (so a NaN y is selected only without `below`), in order, stopping when f returns false
+  // (then nan_met_ is set: f met a NaN score).
+  template <typename F>
+  void for_each_selected(const double* y, std::size_t count, double from, const double* below,
+                         F&& f) {
+    nan_met_ = false;
+    std::size_t b = 0;
+#if defined(__SSE2__)
+    const __m128d lo = _mm_set1_pd(from), hi = _mm_set1_pd(below ? *below : 0.0);
+    for (; b + 2 <= count; b += 2) {
+      const __m128d v = _mm_loadu_pd(y + b);
+      __m128d take = _mm_cmpnlt_pd(v, lo);
+      if (below) take = _mm_and_pd(take, _mm_cmplt_pd(v, hi));
+      const int mask = _mm_movemask_pd(take);
+      if (mask == 0) continue;
+      if ((mask & 1) != 0 && !f(b)) {
+        nan_met_ = true;
+        return;
+      }
+      if ((mask & 2) != 0 && !f(b + 1)) {
+        nan_met_ = true;
+        return;
+      }
+    }
+#endif
+    for (; b < count; ++b) {
+      if (y[b] < from || (below && !(y[b] < *below))) continue;
+      if (!f(b)) {
+        nan_met_ = true;
+        return;
+      }
+    }
+  }
+
   // Depth-first walk of a bucket's heap; false when a NaN score was met.
   bool visit(const Bucket& bucket, double now, Choice& c) {
     stack_.clear();
@@ -334,7 +395,9 @@ class Sdrm3Index final : public TaskIndex {
   static bool later_deadline(const Deadline& a, const Deadline& b) {
     return a.deadline > b.deadline;
   }
-  static bool later_run(const HeapEntry& a, const HeapEntry& b) { return a.last > b.last; }
+  static bool later_run(const HeapEntry& a, const HeapEntry& b) {
+    return a.last > b.last;
+  }
 
   // A task enters the bucket mode's records: arrival order, then its place.
   void add(std::uint32_t slot, const TaskView& task) {
@@ -507,6 +570,7 @@ class Sdrm3Index final : public TaskIndex {
   std::vector<double> front_last_;     // by position in active_: its heap front's last run
   std::vector<double> front_inverse_;  // by position in active_: 1 / its head (rounded)
   std::vector<double> quotient_;
+  bool nan_met_ = false;
   std::vector<Arrival> order_;  // arrival order, with tombstones
   std::size_t dead_in_order_ = 0;
   std::size_t irregular_count_ = 0;
