@@ -28,24 +28,28 @@
 //     elements, then, in each band whose first product is m, every distinct Rest whose product
 //     is m is visited once (its first element is its earliest arrival) and the earliest arrival
 //     of them all runs.
-// Fallbacks to the scan's own arithmetic (assumptions that fail):
+// Fallbacks to the scan's own arithmetic (the index's assumptions fail):
 //   * a decision whose time is below the last run of a sticky task, or NaN (Q2 clock rollback
-//     with tasks waiting; the engine rolls back only with an empty queue): every sticky task is
-//     replayed to an exact token and becomes active (O(R + replayed decisions) once);
+//     with tasks waiting; the engine rolls back only with an empty queue, where nothing carries
+//     over): every sticky task is replayed to an exact token and becomes active;
 //   * a sticky task that runs and gets irregular parameters is replayed and becomes active;
 //   * a NaN estimate, or (prema_sparse) gamma_last not positive and finite: the choice scans the
 //     ready tasks in arrival order over the bands (O(R) per such decision).
 // Below 128 ready tasks (until the queue first reaches it) a Prema scan decides over a dense copy
 // of the tasks and their tokens, as the scheduler's scan path would; the tokens then move in.
-// Cost per decision: O(A + (1 + c) log R), A = active tasks (admitted since the last decision,
-// token below 9, or irregular), c = (prema_sparse) distinct estimates in the candidate bands whose
-// product ties the minimum (at most about 1 + 1/gamma_last while the products are normal numbers).
-// Worst case per decision O(R log R) (every task active, or the fallbacks above). A layer or a
-// completion costs O(log R). Each regular task is active from its admission until its token
-// reaches 9, i.e. for about sqrt(2 (9 - p) D / (p x layer time)) decisions of waiting (tokens
-// grow quadratically in the waiting time, Q4), so overloaded runs stay near-linear.
+// Cost per decision: O(A + (1 + c) log R) plus O(log R) per band change (at most 3 per regular
+// task), A = active tasks (admitted since the last decision,
+// token below 9, or irregular), c = (prema_sparse) the distinct estimates in the candidate bands
+// whose product ties the minimum (at most 3 while the products are normal numbers: their spacing
+// is below twice gamma_last x the estimates' spacing; any number when they underflow or
+// overflow). A layer or a completion costs O(log R). Worst case per decision: O(R log R) when
+// every task is active (every token below 9, e.g. huge D), plus, on a clock rollback below a
+// sticky task's last run, the replay of every sticky task over the decisions since it stuck
+// (O(R x decisions) once; never in the engine). Each regular task is active from its admission
+// until its token reaches 9, about sqrt(2 (9 - p) D / (p x layer time)) decisions of waiting
+// (tokens grow quadratically in the waiting time, Q4), so overloaded runs stay near-linear.
 // Memory: the decision log is kept from the oldest sticky task's last exact token (8 bytes per
-// decision), plus one segment (24 bytes) per layer a sticky task runs until it completes.
+// decision), plus one segment (24 bytes) per layer a sticky task runs, until it completes.
 #pragma once
 
 #include <cmath>
