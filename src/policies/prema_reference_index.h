@@ -70,10 +70,10 @@ class PremaReferenceIndex final : public TaskIndex {
   // Deliberately wrong variants of the stop rules, for the property tests only.
   enum class Mutant {
     none,
-    sticky_at_3,      // stops accruing a token once it reaches 3 (it stays in its band)
-    first_estimate,   // prema_sparse: no walk over estimates whose products tie the minimum
-    new_in_maximum,   // a task initialised in this decision enters the maximum
-    no_clock_check,   // sticky tasks are never replayed when the clock goes back
+    sticky_at_3,     // stops accruing a token once it reaches 3 (it stays in its band)
+    first_estimate,  // prema_sparse: no walk over estimates whose products tie the minimum
+    new_in_maximum,  // a task initialised in this decision enters the maximum
+    no_clock_check,  // sticky tasks are never replayed when the clock goes back
   };
 
   // Below `large_from` ready tasks `scan` (a fresh Prema policy of the same kind, reference
@@ -141,8 +141,8 @@ class PremaReferenceIndex final : public TaskIndex {
     int priority = 1;
     std::uint32_t request = 0;
     std::uint32_t active_at = kNone;  // position in active_; kNone: sticky
-    int band = -1;         // 0: [1, 3), 1: [3, 9), 2: >= 9, -1: none (not a candidate)
-    int band_stuck = -1;   // sticky: the band it stays in
+    int band = -1;                    // 0: [1, 3), 1: [3, 9), 2: >= 9, -1: none (not a candidate)
+    int band_stuck = -1;              // sticky: the band it stays in
     bool live = false, keyed = false;
     std::vector<Segment> segments;  // sticky: parameters since `synced`
   };
@@ -165,7 +165,8 @@ class PremaReferenceIndex final : public TaskIndex {
     std::vector<PolicyTaskState> states = std::move(dense_state_);
     std::vector<std::uint32_t> slots = std::move(dense_slot_);
     small_.reset();
-    for (std::size_t i = 0; i < views.size(); ++i) insert_large(slots[i], views[i], states[i].token);
+    for (std::size_t i = 0; i < views.size(); ++i)
+      insert_large(slots[i], views[i], states[i].token);
     log_.clear();
     log_base_ = decisions_;
   }
@@ -212,7 +213,8 @@ class PremaReferenceIndex final : public TaskIndex {
         leave_band(slot);
         enter_band(slot);
       }
-      if (band >= stick_from && regular(x.priority, x.denom, x.last_exec) && x.last_exec <= now) stick(slot, k);
+      if (band >= stick_from && regular(x.priority, x.denom, x.last_exec) && x.last_exec <= now)
+        stick(slot, k);
     }
     trim_log();
     const int threshold = max_token >= 9 ? 2 : (max_token >= 3 ? 1 : 0);
@@ -454,8 +456,8 @@ class PremaReferenceIndex final : public TaskIndex {
   std::vector<TaskView> dense_;  // small: the ready tasks in arrival order
   std::vector<PolicyTaskState> dense_state_;
   std::vector<std::uint32_t> dense_slot_;
-  std::size_t chosen_ = 0;  // position best() returned (small)
-  std::vector<Task> tasks_;  // by slot
+  std::size_t chosen_ = 0;             // position best() returned (small)
+  std::vector<Task> tasks_;            // by slot
   std::vector<std::uint32_t> active_;  // slots accrued at every decision, any order
   std::size_t sticky_[3] = {0, 0, 0};  // sticky tasks by band (only 2 without mutants)
   double max_sticky_exec_ = -kInf;     // >= every sticky task's last run

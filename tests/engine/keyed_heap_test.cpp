@@ -75,8 +75,8 @@ TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
 
 // The BoundIndex of the Dysta family, sdrm3 / sdrm3_sparse and llf / llf_sparse
 // (policies/bound_index.h) and prema's PremaIndex / PremaReferenceIndex (policies/prema_index.h,
-// prema_reference_index.h) at long queues in both semantics (the reference semantics' clock rollback makes the index fall back to scanning; sdrm3
-// has no index there): same runs as the scan.
+// prema_reference_index.h) at long queues in both semantics (the reference semantics' clock
+// rollback makes the index fall back to scanning; sdrm3 has no index there): same runs as the scan.
 TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
   test::TempDir dir;
   write_k1_synthetic_sets(dir.path());

@@ -47,8 +47,8 @@ struct Pools {
 };
 const double kOne = 1.0, kOneUp = std::nextafter(1.0, 2.0), kOneUp2 = std::nextafter(kOneUp, 2.0);
 // Binary fractions only: tokens land exactly on 3 and 9, estimates tie exactly.
-const Pools kExact = {{1, 3, 9}, {0.5, 1.0, 2.0}, {0.25, 0.5, 1.0, 2.0}, {1.0, 0.5, 2.0},
-                      {0.0, 0.125, 0.25, 0.5}};
+const Pools kExact = {
+    {1, 3, 9}, {0.5, 1.0, 2.0}, {0.25, 0.5, 1.0, 2.0}, {1.0, 0.5, 2.0}, {0.0, 0.125, 0.25, 0.5}};
 // Adjacent estimates whose gamma_last products round to one value (Q3).
 const Pools kProductTies = {{1, 3, 9},
                             {kOne, kOneUp, kOneUp2, 1.0 + 1e-15, 2.0, std::nextafter(2.0, 3.0)},
@@ -143,9 +143,8 @@ Outcome compare_run(bool sparse, Mutant mutant, const RunSpec& spec, std::uint64
     if (chosen != scan) {
       ++out.mismatches;
       if (stop_at_first_mismatch) {
-        ADD_FAILURE() << name << " seed " << seed << " step " << step << " ready "
-                      << ready.size() << " now " << decision_now << ": index " << chosen
-                      << ", scan " << scan;
+        ADD_FAILURE() << name << " seed " << seed << " step " << step << " ready " << ready.size()
+                      << " now " << decision_now << ": index " << chosen << ", scan " << scan;
         return out;
       }
     }
@@ -165,8 +164,8 @@ Outcome compare_run(bool sparse, Mutant mutant, const RunSpec& spec, std::uint64
     for (std::size_t i = 0; i < ready.size(); ++i) {
       if (!(state[i].token >= threshold)) continue;
       out.new_candidate += before[i] < 0;
-      min_e = std::min(min_e, sparse ? last_gamma * ready[i].est_remaining_s
-                                     : ready[i].est_remaining_s);
+      min_e = std::min(min_e,
+                       sparse ? last_gamma * ready[i].est_remaining_s : ready[i].est_remaining_s);
     }
     double tied_rest = kNaN;
     bool product_tie = false;
@@ -294,7 +293,8 @@ TEST(PremaReferenceIndex, IgnoringClockRollbackFailsTheProperty) {
 // D = gamma x isolated).
 struct Hand {
   explicit Hand(bool sparse)
-      : index(sparse, make_policy(sparse ? "prema_sparse" : "prema", {}, Semantics::reference), 0) {}
+      : index(sparse, make_policy(sparse ? "prema_sparse" : "prema", {}, Semantics::reference), 0) {
+  }
   void admit(double now, int priority, double rest, double isolated, double gamma = 1.0) {
     TaskView t;
     t.arrival_s = t.last_exec_s = now;
@@ -339,9 +339,9 @@ TEST(PremaReferenceIndex, HandComputedProductTie) {
   // gamma_last = 1e-310 (subnormal products): Rest 1 and 1 + 2^-52 give the same product, so the
   // earlier arrival wins although its Rest is larger (Q3: the scan's strict "shortest > e").
   Hand h(true);
-  h.admit(0, 1, kOneUp, 1.0, 1.0);    // r0: larger Rest, earlier
-  h.admit(0, 1, kOne, 1.0, 1.0);      // r1: smaller Rest
-  h.admit(0, 1, 2.0, 1.0, 1e-310);    // r2: gamma_last
+  h.admit(0, 1, kOneUp, 1.0, 1.0);  // r0: larger Rest, earlier
+  h.admit(0, 1, kOne, 1.0, 1.0);    // r1: smaller Rest
+  h.admit(0, 1, 2.0, 1.0, 1e-310);  // r2: gamma_last
   ASSERT_EQ(1e-310 * kOne, 1e-310 * kOneUp);
   ASSERT_LT(1e-310 * kOne, 1e-310 * 2.0);
   EXPECT_EQ(h.index.best(0), 0u);
