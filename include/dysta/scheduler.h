@@ -89,8 +89,9 @@ DropRule parse_drop_rule(const std::string& text, const std::string& field = "dr
 struct SchedulerOptions {
   std::vector<EngineObserver*> observers;  // not owned; null entries are ignored
   // Use the policy's TaskIndex (Policy::make_index(): O(log R) for fcfs, sjf, sjf_sparse, edf
-  // and corrected planaria; bound-pruned trees for the Dysta family, llf and corrected sdrm3,
-  // policies/bound_index.h; lazily replayed tokens for corrected prema, policies/prema_index.h)
+  // and planaria; bound-pruned trees for the Dysta family and llf, policies/bound_index.h; head
+  // groups for sdrm3, policies/sdrm3_index.h; lazily replayed tokens for prema,
+  // policies/prema_index.h and prema_reference_index.h)
   // instead of select(); the choices are identical. Off, or with an observer
   // that wants decisions, every decision scans.
   bool keyed_fast_path = true;
