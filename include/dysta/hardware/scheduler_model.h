@@ -139,7 +139,22 @@ class SchedulerModel {
   // max(IDLE entry, last command + 1).
   bool can_decide() const;
   // IDLE -> SCORE -> START: scores every queued request and returns the choice.
+  //
+  // Model speed-up, not hardware (the RTL scores all N entries; timing is unchanged): with
+  // beta, recip[N-1] and every inv_iso entry non-negative (sign bit 0, not NaN), U + P >= +0 or
+  // NaN, so score = R + beta x (U + P) has an order key >= R's (RNE addition is monotone; a NaN
+  // score has the largest key). The model keeps the queued requests sorted by (key of R, push
+  // order), R changing only when a request runs or the rest table is written, and scores them
+  // in that order, stopping at the first whose R key exceeds the best score key found; requests
+  // with an equal key are still scored, so the earliest queue position wins ties as in the full
+  // pass. Worst case (all R equal or within beta x (U + P) of the minimum): every entry, as the
+  // full pass. `terms`, or a negative/NaN beta, recip or inv_iso, selects the full pass. The
+  // score registers of skipped requests are computed from the same snapshot when first read
+  // (requests(), or before a rest / inv_iso table write), so every observable register is the
+  // one the full pass writes.
   ModelDecision decide(std::vector<ScoreTerms>* terms = nullptr);
+  // Scores computed by decide() passes (full: N per pass), for tests and benchmarks.
+  std::uint64_t scores_evaluated() const { return scores_evaluated_; }
   bool executing() const { return phase_ == Phase::exe; }
   // EXE -> RATE -> (REMOVE) -> IDLE: npu_done at `cycle` (>= npu_start + 1) with the layer's
   // non-zero count (saturated to nnz_bits) and npu_last.
@@ -153,7 +168,10 @@ class SchedulerModel {
   }
 
   // --- register contents.
-  const std::vector<RequestRegs>& requests() const { return regs_; }
+  const std::vector<RequestRegs>& requests() const {
+    if (scores_pending_) materialize_scores();
+    return regs_;
+  }
   const std::vector<std::uint32_t>& queue() const { return queue_; }  // ids in queue order
   std::uint32_t rest(std::size_t slot, std::size_t layer) const { return rest_[lut(slot, layer)]; }
   std::uint32_t inv_density(std::size_t slot, std::size_t layer) const {
@@ -180,10 +198,35 @@ class SchedulerModel {
   }
   std::uint64_t hold_until() const;
 
+  // The quantities a scoring pass shares between all entries.
+  struct PassInputs {
+    std::uint64_t now = 0;
+    std::uint32_t recip_n = 0, beta = 0;
+    unsigned time_shift = 0;
+  };
+  // A queued request in the pruned pass's scan order.
+  struct OrderEntry {
+    std::uint32_t key;  // fp_order_key of its R
+    std::uint32_t id;
+    std::uint64_t seq;  // push order: equal keys are scanned in queue order
+    bool operator<(const OrderEntry& o) const { return key != o.key ? key < o.key : seq < o.seq; }
+  };
+  std::uint32_t remaining_of(std::uint32_t id) const {
+    const RequestRegs& r = regs_[id];
+    return fp_mul(fp_, r.gamma, rest_[lut(r.slot, r.layer)]);
+  }
+  ScoreTerms score_terms(std::uint32_t id, std::uint32_t remaining, const PassInputs& in) const;
+  bool prunable(const PassInputs& in) const;
+  void order_insert(std::uint32_t id);
+  void order_erase(std::uint32_t id);
+  void rebuild_order();
+  void materialize_scores() const;
+
   HwConfig config_;
   FloatFormat fp_;
   QFormat q_;
-  std::vector<RequestRegs> regs_;
+  // mutable: score registers skipped by a pruned pass are filled in when first read.
+  mutable std::vector<RequestRegs> regs_;
   std::vector<std::uint32_t> queue_;
   std::vector<std::uint32_t> rest_, inv_density_, inv_outputs_, recip_, inv_isolated_;
   std::uint32_t beta_;
@@ -197,6 +240,19 @@ class SchedulerModel {
   bool removing_ = false;  // the last layer_done removed a request
   std::uint64_t last_command_ = 0;
   ModelDecision active_;
+
+  // Pruned-pass state (see decide()).
+  std::vector<std::uint32_t> remaining_;  // R of each queued request, if order_valid_
+  std::vector<std::uint64_t> seq_;        // push order of each request
+  std::uint64_t next_seq_ = 0;
+  std::vector<OrderEntry> order_;  // queued requests sorted by (key of R, seq), if order_valid_
+  bool order_valid_ = true;
+  std::size_t irregular_inv_iso_ = 0;  // inv_iso entries with sign bit 1 or NaN
+  PassInputs last_pass_;
+  std::uint64_t pass_ = 0;                          // scoring passes so far
+  mutable std::vector<std::uint64_t> scored_pass_;  // the pass that last wrote each score
+  mutable bool scores_pending_ = false;  // a queued request's score of pass_ is not yet written
+  std::uint64_t scores_evaluated_ = 0;
 };
 
 }  // namespace dysta::hw
