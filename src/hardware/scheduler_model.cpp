@@ -1,6 +1,7 @@
 #include "dysta/hardware/scheduler_model.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,9 @@ SchedulerModel::SchedulerModel(const HwConfig& config)
       beta_(default_beta(config.format)),
       remaining_(config.depth(), 0),
       seq_(config.depth(), 0),
+      saturated_(std::size_t{1} << config.slot_bits),
+      in_saturated_(config.depth(), 0),
+      generation_(config.depth(), 0),
       scored_pass_(config.depth(), 0) {
   config_.validate();
   queue_.reserve(config.depth());
@@ -199,23 +203,60 @@ void SchedulerModel::order_insert(std::uint32_t id) {
   remaining_[id] = remaining_of(id);
   const OrderEntry e{fp_order_key(fp_, remaining_[id]), id, seq_[id]};
   order_.insert(std::upper_bound(order_.begin(), order_.end(), e), e);
+  in_saturated_[id] = 0;
+  fresh_heap_.push_back({regs_[id].last_exec, id, ++generation_[id]});
+  std::push_heap(fresh_heap_.begin(), fresh_heap_.end(), std::greater<>{});
+  if (fresh_heap_.size() > 2 * config_.depth() + 64) {  // drop stale records
+    fresh_heap_.clear();
+    for (const OrderEntry& o : order_) {
+      fresh_heap_.push_back({regs_[o.id].last_exec, o.id, generation_[o.id]});
+    }
+    std::make_heap(fresh_heap_.begin(), fresh_heap_.end(), std::greater<>{});
+  }
 }
 
 void SchedulerModel::order_erase(std::uint32_t id) {
   const OrderEntry e{fp_order_key(fp_, remaining_[id]), id, seq_[id]};
-  const auto it = std::lower_bound(order_.begin(), order_.end(), e);
-  if (it == order_.end() || it->id != id) throw std::logic_error("hardware model: order lost");
-  order_.erase(it);
+  std::vector<OrderEntry>& list = in_saturated_[id] ? saturated_[regs_[id].slot] : order_;
+  const auto it = std::lower_bound(list.begin(), list.end(), e);
+  if (it == list.end() || it->id != id) throw std::logic_error("hardware model: order lost");
+  list.erase(it);
 }
 
 void SchedulerModel::rebuild_order() {
   order_.clear();
+  fresh_heap_.clear();
+  for (auto& list : saturated_) list.clear();
   for (const std::uint32_t id : queue_) {
     remaining_[id] = remaining_of(id);
+    in_saturated_[id] = 0;
     order_.push_back({fp_order_key(fp_, remaining_[id]), id, seq_[id]});
+    fresh_heap_.push_back({regs_[id].last_exec, id, ++generation_[id]});
   }
   std::sort(order_.begin(), order_.end());
+  std::make_heap(fresh_heap_.begin(), fresh_heap_.end(), std::greater<>{});
   order_valid_ = true;
+  order_shift_ = time_shift_;
+  order_now_ = 0;
+}
+
+// Moves the requests of order_ whose wait at `now` saturates the Q format to their slot's list.
+void SchedulerModel::move_saturated(std::uint64_t now) {
+  const auto shift = static_cast<int>(order_shift_);
+  while (!fresh_heap_.empty()) {
+    const WaitEntry w = fresh_heap_.front();
+    const std::int64_t wait =
+        static_cast<std::int64_t>(now) - static_cast<std::int64_t>(w.last_exec);
+    if (q_from_cycles(q_, wait, shift) < q_.max()) break;
+    std::pop_heap(fresh_heap_.begin(), fresh_heap_.end(), std::greater<>{});
+    fresh_heap_.pop_back();
+    if (!regs_[w.id].queued || generation_[w.id] != w.generation || in_saturated_[w.id]) continue;
+    order_erase(w.id);
+    in_saturated_[w.id] = 1;
+    const OrderEntry e{fp_order_key(fp_, remaining_[w.id]), w.id, seq_[w.id]};
+    std::vector<OrderEntry>& list = saturated_[regs_[w.id].slot];
+    list.insert(std::upper_bound(list.begin(), list.end(), e), e);
+  }
 }
 
 void SchedulerModel::materialize_scores() const {
@@ -238,11 +279,15 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
   ModelDecision best;
   std::uint32_t best_key = 0;
   if (!terms && prunable(in)) {
-    if (!order_valid_) rebuild_order();
+    if (!order_valid_ || in.time_shift != order_shift_ || in.now < order_now_) rebuild_order();
+    order_now_ = in.now;
+    move_saturated(in.now);
     std::uint64_t best_seq = 0;
     std::uint32_t evaluated = 0;
-    for (const OrderEntry& e : order_) {
-      if (evaluated > 0 && e.key > best_key) break;  // score key >= R key > best key
+    // Scores one request unless its lower bound `bound_key` exceeds the best key so far
+    // (returns false then: the rest of its list, bounded no lower, is skipped too).
+    const auto visit = [&](const OrderEntry& e, std::uint32_t bound_key) {
+      if (evaluated > 0 && bound_key > best_key) return false;
       const std::uint32_t score = score_terms(e.id, remaining_[e.id], in).score;
       regs_[e.id].score = score;
       scored_pass_[e.id] = pass_;
@@ -251,6 +296,25 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
         best_key = key;
         best_seq = e.seq;
         best.id = e.id;
+      }
+      return true;
+    };
+    for (const OrderEntry& e : order_) {
+      if (!visit(e, e.key)) break;  // score >= R
+    }
+    const std::uint32_t wait_sat = fp_from_fixed(fp_, q_.max(), q_.frac_bits);
+    for (std::size_t slot = 0; slot < saturated_.size(); ++slot) {
+      if (saturated_[slot].empty()) continue;
+      // score >= R + beta x P_sat (U >= +0; all operations monotone); a NaN bound term is
+      // replaced by +0 and a NaN bound (R = -inf) by R, both still lower bounds.
+      const std::uint32_t p_sat =
+          fp_mul(fp_, fp_mul(fp_, wait_sat, inv_isolated_[slot]), in.recip_n);
+      std::uint32_t term = fp_mul(fp_, in.beta, p_sat);
+      if (fp_is_nan(fp_, term)) term = 0;
+      for (const OrderEntry& e : saturated_[slot]) {
+        std::uint32_t bound = fp_add(fp_, remaining_[e.id], term);
+        if (fp_is_nan(fp_, bound)) bound = remaining_[e.id];
+        if (!visit(e, fp_order_key(fp_, bound))) break;
       }
     }
     scores_evaluated_ += evaluated;

@@ -85,7 +85,10 @@ struct Driver {
     const auto& c = pruned.config();
     const auto slot = below(1u << c.slot_bits), layer = below(1u << c.layer_bits);
     const std::uint32_t v = allow_negative ? signed_value() : value();
-    switch (below(6)) {
+    switch (below(7)) {
+      case 6:  // moves the point where waits saturate
+        command(HostCommand::set_time_shift, below(12));
+        break;
       case 0:
       case 1:
         command(HostCommand::lut_rest, cmd::lut_entry(v, slot, layer));
@@ -99,16 +102,16 @@ struct Driver {
       case 4:
         command(HostCommand::lut_inv_density, cmd::lut_entry(below(4) == 0 ? 0 : v, slot, layer));
         break;
-      default:
+      case 5:
         command(HostCommand::lut_recip, cmd::recip_entry(v, below(1u << c.queue_bits)));
         break;
     }
   }
 
-  // A time around `cycle`: up to 2^30 cycles either side, sometimes far in the future.
+  // A time around `cycle`: up to 2^36 cycles either side, sometimes far in the future.
   std::uint64_t time_near() {
     const std::uint64_t limit = (std::uint64_t{1} << 48) - 1;
-    const std::uint64_t mag = std::uint64_t{1} << below(31);
+    const std::uint64_t mag = std::uint64_t{1} << below(37);
     const std::uint64_t off = static_cast<std::uint64_t>(rng.random() * static_cast<double>(mag));
     if (below(16) == 0) return limit;
     if (below(2) == 0) return std::min(limit, cycle + off);
@@ -164,7 +167,8 @@ struct Driver {
     cycle = std::max(cycle, a.start_cycle + 1);
     if (below(3) == 0) push();
     if (below(p_write) == 0) table_write(allow_negative);
-    const std::uint64_t done = cycle + below(1u << 20);
+    std::uint64_t done = cycle + below(1u << 20);
+    if (below(8) == 0) done += std::uint64_t{1} << below(34);  // long layers: waits saturate
     cycle = done;
     const bool last = below(3) == 0;
     const std::uint64_t nnz = rng.getrandbits(25);
@@ -211,7 +215,8 @@ void run_trials(ScoreFormat format, Regime regime, bool allow_negative, std::uin
     if (regime == Regime::extreme && seed % 3 == 0) beta = d.value();
     if (allow_negative && seed % 2 == 0) beta = d.signed_value();
     d.command(HostCommand::set_beta, beta);
-    d.command(HostCommand::set_time_shift, 8 + d.below(24));
+    // Waits saturate the Q format after 2^(31 + shift) cycles (FP32) or 2^(15 + shift) (FP16).
+    d.command(HostCommand::set_time_shift, d.below(12));
     for (int i = 0; i < 150; ++i) {
       d.step(12, allow_negative);
       if (::testing::Test::HasFatalFailure()) return;

@@ -147,11 +147,15 @@ class SchedulerModel {
   // order), R changing only when a request runs or the rest table is written, and scores them
   // in that order, stopping at the first whose R key exceeds the best score key found; requests
   // with an equal key are still scored, so the earliest queue position wins ties as in the full
-  // pass. Worst case (all R equal or within beta x (U + P) of the minimum): every entry, as the
-  // full pass. `terms`, or a negative/NaN beta, recip or inv_iso, selects the full pass. The
-  // score registers of skipped requests are computed from the same snapshot when first read
-  // (requests(), or before a rest / inv_iso table write), so every observable register is the
-  // one the full pass writes.
+  // pass. A request whose wait has reached the Q format's maximum keeps it until it runs (the
+  // clock only advances), so its P is its slot's P_sat and score >= R + beta x P_sat: such
+  // requests move to per-slot lists, each scanned in R order with that bound (under overload
+  // most of the queue starves there). Any bound and scan order is exact as long as a request is
+  // skipped only when its bound exceeds the best key found so far. Worst case (all R and bounds
+  // within beta x (U + P) of the best): every entry, as the full pass. `terms`, or a negative/NaN
+  // beta, recip or inv_iso, selects the full pass. The score registers of skipped requests are
+  // computed from the same snapshot when first read (requests(), or before a rest / inv_iso table
+  // write), so every observable register is the one the full pass writes.
   ModelDecision decide(std::vector<ScoreTerms>* terms = nullptr);
   // Scores computed by decide() passes (full: N per pass), for tests and benchmarks.
   std::uint64_t scores_evaluated() const { return scores_evaluated_; }
@@ -241,12 +245,27 @@ class SchedulerModel {
   std::uint64_t last_command_ = 0;
   ModelDecision active_;
 
-  // Pruned-pass state (see decide()).
-  std::vector<std::uint32_t> remaining_;  // R of each queued request, if order_valid_
+  // Pruned-pass state (see decide()). Valid if order_valid_; built for time_shift order_shift_
+  // and passes at now >= order_now_.
+  std::vector<std::uint32_t> remaining_;  // R of each queued request
   std::vector<std::uint64_t> seq_;        // push order of each request
   std::uint64_t next_seq_ = 0;
-  std::vector<OrderEntry> order_;  // queued requests sorted by (key of R, seq), if order_valid_
+  // Queued requests whose wait was below the Q maximum when last checked, sorted by (key of R,
+  // seq); and per slot those whose wait saturates (P then equals its slot's P_sat).
+  std::vector<OrderEntry> order_;
+  std::vector<std::vector<OrderEntry>> saturated_;
+  std::vector<std::uint8_t> in_saturated_;  // per request
+  std::vector<std::uint32_t> generation_;   // per request: bumped when it enters order_
+  struct WaitEntry {
+    std::uint64_t last_exec;
+    std::uint32_t id, generation;
+    bool operator>(const WaitEntry& o) const { return last_exec > o.last_exec; }
+  };
+  std::vector<WaitEntry> fresh_heap_;  // min-heap on last_exec of order_'s requests (lazy)
   bool order_valid_ = true;
+  unsigned order_shift_ = 0;
+  std::uint64_t order_now_ = 0;
+  void move_saturated(std::uint64_t now);
   std::size_t irregular_inv_iso_ = 0;  // inv_iso entries with sign bit 1 or NaN
   PassInputs last_pass_;
   std::uint64_t pass_ = 0;                          // scoring passes so far
