@@ -284,24 +284,39 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
     move_saturated(in.now);
     std::uint64_t best_seq = 0;
     std::uint32_t evaluated = 0;
-    // Scores one request unless its lower bound `bound_key` exceeds the best key so far
-    // (returns false then: the rest of its list, bounded no lower, is skipped too).
-    const auto visit = [&](const OrderEntry& e, std::uint32_t bound_key) {
-      if (evaluated > 0 && bound_key > best_key) return false;
-      const std::uint32_t score = score_terms(e.id, remaining_[e.id], in).score;
-      regs_[e.id].score = score;
-      scored_pass_[e.id] = pass_;
-      const std::uint32_t key = fp_order_key(fp_, score);
-      if (evaluated++ == 0 || key < best_key || (key == best_key && e.seq < best_seq)) {
-        best_key = key;
-        best_seq = e.seq;
-        best.id = e.id;
+    // Scans one list, sorted by (key of R, seq), whose entries have lower bounds bound(e) that
+    // are non-decreasing along it and equal for equal R. An entry is skipped when its bound
+    // exceeds the best key so far (and so is the rest of the list), or equals it with a later
+    // push than the best (it could at most tie and lose the tie; so could the rest of its run of
+    // equal R keys, skipped by binary search).
+    const auto scan = [&](const std::vector<OrderEntry>& list, auto bound) {
+      for (std::size_t i = 0; i < list.size();) {
+        const OrderEntry& e = list[i];
+        if (evaluated > 0) {
+          const std::uint32_t bound_key = bound(e);
+          if (bound_key > best_key) break;
+          if (bound_key == best_key && e.seq > best_seq) {
+            const OrderEntry run_end{e.key, 0, std::numeric_limits<std::uint64_t>::max()};
+            i = static_cast<std::size_t>(
+                std::upper_bound(list.begin() + static_cast<std::ptrdiff_t>(i), list.end(),
+                                 run_end) -
+                list.begin());
+            continue;
+          }
+        }
+        const std::uint32_t score = score_terms(e.id, remaining_[e.id], in).score;
+        regs_[e.id].score = score;
+        scored_pass_[e.id] = pass_;
+        const std::uint32_t key = fp_order_key(fp_, score);
+        if (evaluated++ == 0 || key < best_key || (key == best_key && e.seq < best_seq)) {
+          best_key = key;
+          best_seq = e.seq;
+          best.id = e.id;
+        }
+        ++i;
       }
-      return true;
     };
-    for (const OrderEntry& e : order_) {
-      if (!visit(e, e.key)) break;  // score >= R
-    }
+    scan(order_, [](const OrderEntry& e) { return e.key; });  // score >= R
     const std::uint32_t wait_sat = fp_from_fixed(fp_, q_.max(), q_.frac_bits);
     for (std::size_t slot = 0; slot < saturated_.size(); ++slot) {
       if (saturated_[slot].empty()) continue;
@@ -311,11 +326,10 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
           fp_mul(fp_, fp_mul(fp_, wait_sat, inv_isolated_[slot]), in.recip_n);
       std::uint32_t term = fp_mul(fp_, in.beta, p_sat);
       if (fp_is_nan(fp_, term)) term = 0;
-      for (const OrderEntry& e : saturated_[slot]) {
-        std::uint32_t bound = fp_add(fp_, remaining_[e.id], term);
-        if (fp_is_nan(fp_, bound)) bound = remaining_[e.id];
-        if (!visit(e, fp_order_key(fp_, bound))) break;
-      }
+      scan(saturated_[slot], [&](const OrderEntry& e) {
+        const std::uint32_t bound = fp_add(fp_, remaining_[e.id], term);
+        return fp_order_key(fp_, fp_is_nan(fp_, bound) ? remaining_[e.id] : bound);
+      });
     }
     scores_evaluated_ += evaluated;
     scores_pending_ = evaluated < n;
