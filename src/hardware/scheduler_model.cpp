@@ -66,6 +66,7 @@ SchedulerModel::SchedulerModel(const HwConfig& config)
       remaining_(config.depth(), 0),
       seq_(config.depth(), 0),
       saturated_(std::size_t{1} << config.slot_bits),
+      sat_terms_(std::size_t{1} << config.slot_bits, 0),
       in_saturated_(config.depth(), 0),
       generation_(config.depth(), 0),
       scored_pass_(config.depth(), 0) {
@@ -126,6 +127,7 @@ void SchedulerModel::command(std::uint64_t cycle, HostCommand code, std::uint64_
       irregular_inv_iso_ -= irregular(inv_isolated_[slot]) ? 1 : 0;
       irregular_inv_iso_ += irregular(value) ? 1 : 0;
       inv_isolated_[slot] = value;
+      sat_terms_valid_ = false;
       break;
     }
     case HostCommand::lut_recip:
@@ -317,15 +319,23 @@ ModelDecision SchedulerModel::decide(std::vector<ScoreTerms>* terms) {
       }
     };
     scan(order_, [](const OrderEntry& e) { return e.key; });  // score >= R
-    const std::uint32_t wait_sat = fp_from_fixed(fp_, q_.max(), q_.frac_bits);
-    for (std::size_t slot = 0; slot < saturated_.size(); ++slot) {
-      if (saturated_[slot].empty()) continue;
+    if (!sat_terms_valid_ || in.recip_n != sat_terms_recip_ || in.beta != sat_terms_beta_) {
       // score >= R + beta x P_sat (U >= +0; all operations monotone); a NaN bound term is
       // replaced by +0 and a NaN bound (R = -inf) by R, both still lower bounds.
-      const std::uint32_t p_sat =
-          fp_mul(fp_, fp_mul(fp_, wait_sat, inv_isolated_[slot]), in.recip_n);
-      std::uint32_t term = fp_mul(fp_, in.beta, p_sat);
-      if (fp_is_nan(fp_, term)) term = 0;
+      const std::uint32_t wait_sat = fp_from_fixed(fp_, q_.max(), q_.frac_bits);
+      for (std::size_t slot = 0; slot < saturated_.size(); ++slot) {
+        const std::uint32_t p_sat =
+            fp_mul(fp_, fp_mul(fp_, wait_sat, inv_isolated_[slot]), in.recip_n);
+        const std::uint32_t term = fp_mul(fp_, in.beta, p_sat);
+        sat_terms_[slot] = fp_is_nan(fp_, term) ? 0 : term;
+      }
+      sat_terms_valid_ = true;
+      sat_terms_recip_ = in.recip_n;
+      sat_terms_beta_ = in.beta;
+    }
+    for (std::size_t slot = 0; slot < saturated_.size(); ++slot) {
+      if (saturated_[slot].empty()) continue;
+      const std::uint32_t term = sat_terms_[slot];
       scan(saturated_[slot], [&](const OrderEntry& e) {
         const std::uint32_t bound = fp_add(fp_, remaining_[e.id], term);
         return fp_order_key(fp_, fp_is_nan(fp_, bound) ? remaining_[e.id] : bound);

@@ -140,22 +140,24 @@ class SchedulerModel {
   bool can_decide() const;
   // IDLE -> SCORE -> START: scores every queued request and returns the choice.
   //
-  // Model speed-up, not hardware (the RTL scores all N entries; timing is unchanged): with
-  // beta, recip[N-1] and every inv_iso entry non-negative (sign bit 0, not NaN), U + P >= +0 or
-  // NaN, so score = R + beta x (U + P) has an order key >= R's (RNE addition is monotone; a NaN
-  // score has the largest key). The model keeps the queued requests sorted by (key of R, push
-  // order), R changing only when a request runs or the rest table is written, and scores them
-  // in that order, stopping at the first whose R key exceeds the best score key found; requests
-  // with an equal key are still scored, so the earliest queue position wins ties as in the full
-  // pass. A request whose wait has reached the Q format's maximum keeps it until it runs (the
-  // clock only advances), so its P is its slot's P_sat and score >= R + beta x P_sat: such
-  // requests move to per-slot lists, each scanned in R order with that bound (under overload
-  // most of the queue starves there). Any bound and scan order is exact as long as a request is
-  // skipped only when its bound exceeds the best key found so far. Worst case (all R and bounds
-  // within beta x (U + P) of the best): every entry, as the full pass. `terms`, or a negative/NaN
-  // beta, recip or inv_iso, selects the full pass. The score registers of skipped requests are
-  // computed from the same snapshot when first read (requests(), or before a rest / inv_iso table
-  // write), so every observable register is the one the full pass writes.
+  // Model speed-up, not hardware (the RTL scores all N entries; cycle timing is unchanged): the
+  // pruned pass returns the full pass's decision without scoring every entry. With beta,
+  // recip[N-1] and every inv_iso entry non-negative (sign bit 0, not NaN), U + P >= +0 or NaN,
+  // so score = R + beta x (U + P) has an order key >= that of any lower bound built with the same
+  // monotone operations (RNE addition and multiplication by a non-negative value are monotone; a
+  // NaN score has the largest key). Bounds used: R itself, which changes only when the request
+  // runs or the rest table is written; and R + beta x P_sat for a request whose wait saturates
+  // the Q format (it stays saturated until it runs, since the clock only advances; P_sat is its
+  // slot's penalty at the maximum wait). Requests are kept in lists sorted by (key of R, push
+  // order): unsaturated ones in one list, saturated ones per slot. Each list is scanned in order;
+  // a request is skipped when its bound's key exceeds the best score key found so far (so is the
+  // rest of the list) or equals it and the request was pushed after the best one (it could at
+  // most tie and lose the tie to the earlier queue position; so could the rest of its run of
+  // equal R). Worst case (all bounds below the best score): every entry, as the full pass.
+  // `terms`, or a negative/NaN beta, recip[N-1] or inv_iso entry, selects the full pass. The
+  // score registers of skipped requests are computed from the same pass inputs when first read
+  // (requests(), or before a rest / inv_iso table write), so every observable register holds
+  // what the full pass writes (tests/hardware/scheduler_model_pruning_test.cpp).
   ModelDecision decide(std::vector<ScoreTerms>* terms = nullptr);
   // Scores computed by decide() passes (full: N per pass), for tests and benchmarks.
   std::uint64_t scores_evaluated() const { return scores_evaluated_; }
@@ -254,6 +256,10 @@ class SchedulerModel {
   // seq); and per slot those whose wait saturates (P then equals its slot's P_sat).
   std::vector<OrderEntry> order_;
   std::vector<std::vector<OrderEntry>> saturated_;
+  // Per slot beta x P_sat (+0 if NaN), for recip sat_terms_recip_ and beta sat_terms_beta_.
+  std::vector<std::uint32_t> sat_terms_;
+  bool sat_terms_valid_ = false;
+  std::uint32_t sat_terms_recip_ = 0, sat_terms_beta_ = 0;
   std::vector<std::uint8_t> in_saturated_;  // per request
   std::vector<std::uint32_t> generation_;   // per request: bumped when it enters order_
   struct WaitEntry {
