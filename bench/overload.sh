@@ -5,16 +5,21 @@
 # trace.csv) for the policies given with --run. Prints wall time, CPU time, peak RSS and the
 # largest ready queue per policy, with the load average read just before each run (the machine
 # may be shared). A run that exceeds the time limit (default 60 s) is stopped and reported as such.
+# Then `dysta sweep --semantics reference` for the policies whose reference semantics differ in how
+# they choose (--reference, default planaria, prema, prema_sparse, sdrm3, sdrm3_sparse).
 # Usage: bash bench/overload.sh [build-dir] [--requests N] [--limit SECONDS] [--run p1,p2]
-#        [--smoke]   (--smoke: 300 requests, 20 s limit; fails unless every run finishes)
+#        [--reference p1,p2] [--smoke]   (--smoke: 300 requests, 20 s limit; fails unless every
+#        run finishes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=build; N=1000000; LIMIT=60; RUN=fcfs,dysta; SMOKE=0
+REFERENCE=planaria,prema,prema_sparse,sdrm3,sdrm3_sparse
 while [ $# -gt 0 ]; do
   case "$1" in
     --requests) N=${2:?}; shift 2 ;;
     --limit) LIMIT=${2:?}; shift 2 ;;
     --run) RUN=${2:?}; shift 2 ;;
+    --reference) REFERENCE=${2:?}; shift 2 ;;
     --smoke) SMOKE=1; N=300; LIMIT=20; shift ;;
     *) BUILD=$1; shift ;;
   esac
@@ -51,18 +56,21 @@ row() {  # command policy max-ready
 echo "== $N requests, synthetic Sanger set at 101 req/s (rho ~1.1), corrected semantics, 1 thread"
 echo "| command | policy | wall | user CPU | peak RSS | max ready tasks | load avg |"
 echo "|---|---|---|---|---|---|---|"
-for policy in $POLICIES; do
-  measure "$DYSTA" sweep --csv --profiles "$SANGER" --rates 101 --slos 10 --seeds 1 \
-    --policies "$policy" --requests "$N" --threads 1
+# sweep_row LABEL SEMANTICS POLICY: one `dysta sweep` run and its row.
+sweep_row() {
+  measure "$DYSTA" sweep --csv --semantics "$2" --profiles "$SANGER" --rates 101 --slos 10 \
+    --seeds 1 --policies "$3" --requests "$N" --threads 1
   maxq="-"
   if [ $stopped -eq 0 ]; then
     maxq=$(awk -F, 'NR == 1 {for (c = 1; c <= NF; c++) if ($c == "max_ready_tasks") m = c; next}
                     {print $m}' "$TMP/out")
     awk -v q="$maxq" 'BEGIN {exit !(q + 0 > 0)}' ||
-      { echo "overload.sh: $policy max ready tasks '$maxq'" >&2; exit 1; }
+      { echo "overload.sh: $3 max ready tasks '$maxq'" >&2; exit 1; }
   fi
-  row sweep "$policy" "$maxq"
-done
+  row "$1" "$3" "$maxq"
+}
+for policy in $POLICIES; do sweep_row sweep corrected "$policy"; done
+for policy in ${REFERENCE//,/ }; do sweep_row "sweep, reference semantics" reference "$policy"; done
 for policy in ${RUN//,/ }; do
   measure "$DYSTA" run -q --profiles "$SANGER" --rate 101 --policy "$policy" --requests "$N" \
     --out "$TMP/run"

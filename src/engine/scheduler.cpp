@@ -151,8 +151,10 @@ void Scheduler::remove(std::size_t pos) {
 std::size_t Scheduler::drop_hopeless(double now_s) {
   if (drop_ == DropRule::none) return 0;
   if (running_) throw std::logic_error("Scheduler::drop_hopeless: a layer is running");
-  std::size_t dropped = 0;
-  for (std::size_t i = 0; i < count_;) {
+  // The drop rule keeps the scan path (no TaskIndex): one pass that keeps the survivors in
+  // arrival order, O(ready) whatever the number dropped.
+  std::size_t dropped = 0, kept = 0;
+  for (std::size_t i = 0; i < count_; ++i) {
     const TaskView& t = views_[i];
     const double remaining =
         drop_ == DropRule::oracle ? t.real_remaining_s : t.gamma * t.est_remaining_s;
@@ -160,11 +162,20 @@ std::size_t Scheduler::drop_hopeless(double now_s) {
       ++stats_.dropped;
       ++dropped;
       for (EngineObserver* o : observers_) o->on_drop(data_at(i).request, t.request, now_s);
-      remove(i);
-    } else {
-      ++i;
+      free_.push_back(data_of_[i]);
+      continue;
     }
+    if (kept != i) {
+      views_[kept] = views_[i];
+      states_[kept] = states_[i];
+      data_of_[kept] = data_of_[i];
+    }
+    ++kept;
   }
+  count_ = kept;
+  views_.resize(kept);
+  states_.resize(kept);
+  data_of_.resize(kept);
   return dropped;
 }
 

@@ -1,20 +1,31 @@
 #include "dysta/inference/image.h"
 
-#include <jpeglib.h>
-#include <png.h>
-
 #include <algorithm>
-#include <csetjmp>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 
 #include "dysta/error.h"
 #include "dysta/input_checks.h"
+#include "dysta/module_loader.h"
+#include "inference/media.h"
 
 namespace dysta::inference {
 namespace fs = std::filesystem;
+
+const DystaMedia& media() {
+  const void* table =
+      load_module("libdysta_media.so", "dysta_media", kDystaMediaAbi, "DYSTA_MEDIA_MODULE");
+  if (table == nullptr) {
+    throw InputError("libdysta_media.so", 0, "",
+                     "the image and font module was not found next to the program, in the build "
+                     "or in <libdir>/dysta (reinstall dysta, or set DYSTA_MEDIA_MODULE to its "
+                     "path)");
+  }
+  return *static_cast<const DystaMedia*>(table);
+}
 
 namespace {
 
@@ -25,62 +36,23 @@ std::vector<std::uint8_t> read_bytes(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-Image decode_png(const std::vector<std::uint8_t>& bytes, const std::string& file) {
-  png_image img{};
-  img.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&img, bytes.data(), bytes.size())) {
-    throw InputError(file, 0, "png", img.message);
+using Decoder = int (*)(const std::uint8_t*, std::size_t, int*, int*, std::uint8_t**, char*,
+                        std::size_t);
+
+Image decode(Decoder decoder, const std::vector<std::uint8_t>& bytes, const std::string& file,
+             const char* field) {
+  int width = 0, height = 0;
+  std::uint8_t* rgb = nullptr;
+  char error[256] = {};
+  if (decoder(bytes.data(), bytes.size(), &width, &height, &rgb, error, sizeof error) != 0) {
+    throw InputError(file, 0, field, error);
   }
-  img.format = PNG_FORMAT_RGB;
+  const std::unique_ptr<std::uint8_t, void (*)(std::uint8_t*)> owned(rgb, media().release);
   Image out;
-  out.width = static_cast<int>(img.width);
-  out.height = static_cast<int>(img.height);
-  out.rgb.resize(PNG_IMAGE_SIZE(img));
-  if (!png_image_finish_read(&img, nullptr, out.rgb.data(), 0, nullptr)) {
-    const std::string msg = img.message;
-    png_image_free(&img);
-    throw InputError(file, 0, "png", msg);
-  }
+  out.width = width;
+  out.height = height;
+  out.rgb.assign(rgb, rgb + static_cast<std::size_t>(width) * height * 3);
   return out;
-}
-
-struct JpegError {
-  jpeg_error_mgr mgr;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-void jpeg_error_exit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-  std::longjmp(err->jump, 1);
-}
-
-// Decodes into `out`; returns false (with the message in err.message) on a libjpeg error. Kept
-// free of C++ objects with destructors between setjmp and longjmp.
-bool decode_jpeg_raw(const std::vector<std::uint8_t>& bytes, Image& out, JpegError& err) {
-  jpeg_decompress_struct cinfo;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_error_exit;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&cinfo, TRUE);
-  cinfo.out_color_space = JCS_RGB;
-  jpeg_start_decompress(&cinfo);
-  out.width = static_cast<int>(cinfo.output_width);
-  out.height = static_cast<int>(cinfo.output_height);
-  out.rgb.resize(static_cast<std::size_t>(out.width) * out.height * 3);
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = out.rgb.data() + static_cast<std::size_t>(cinfo.output_scanline) * out.width * 3;
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  return true;
 }
 
 }  // namespace
@@ -90,25 +62,19 @@ Image load_image(const fs::path& path) {
   const std::string file = path.string();
   if (bytes.size() >= 8 && bytes[0] == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' &&
       bytes[3] == 'G') {
-    return decode_png(bytes, file);
+    return decode(media().decode_png, bytes, file, "png");
   }
   if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
-    Image out;
-    JpegError err{};
-    if (!decode_jpeg_raw(bytes, out, err)) throw InputError(file, 0, "jpeg", err.message);
-    return out;
+    return decode(media().decode_jpeg, bytes, file, "jpeg");
   }
   throw InputError(file, 0, "", "not a PNG or JPEG file");
 }
 
 void save_png(const Image& image, const fs::path& path) {
-  png_image img{};
-  img.version = PNG_IMAGE_VERSION;
-  img.width = static_cast<png_uint_32>(image.width);
-  img.height = static_cast<png_uint_32>(image.height);
-  img.format = PNG_FORMAT_RGB;
-  if (!png_image_write_to_file(&img, path.string().c_str(), 0, image.rgb.data(), 0, nullptr)) {
-    throw InputError(path.string(), 0, "png", img.message);
+  char error[256] = {};
+  if (media().write_png(path.string().c_str(), image.width, image.height, image.rgb.data(), error,
+                        sizeof error) != 0) {
+    throw InputError(path.string(), 0, "png", error);
   }
 }
 

@@ -1,12 +1,10 @@
 #include "dysta/inference/text_render.h"
 
-#include <ft2build.h>
-#include FT_FREETYPE_H
-
 #include <algorithm>
 #include <sstream>
 
 #include "dysta/error.h"
+#include "inference/media.h"
 
 namespace dysta::inference {
 
@@ -69,30 +67,31 @@ std::string utf8_encode(const std::u32string& text) {
 }
 
 struct TextRenderer::Impl {
-  FT_Library library = nullptr;
-  FT_Face face = nullptr;
+  const DystaMedia* media = nullptr;
+  void* font = nullptr;
 };
 
 TextRenderer::TextRenderer(TextStyle style) : style_(std::move(style)), impl_(new Impl) {
   const std::string file = style_.font.string();
-  if (FT_Init_FreeType(&impl_->library) != 0) throw InputError(file, 0, "", "FreeType init failed");
-  if (FT_New_Face(impl_->library, file.c_str(), 0, &impl_->face) != 0) {
-    FT_Done_FreeType(impl_->library);
+  impl_->media = &media();
+  int status = 0;
+  impl_->font = impl_->media->font_open(file.c_str(), style_.font_px, &status);
+  if (status == -1) throw InputError(file, 0, "", "FreeType init failed");
+  if (impl_->font == nullptr) {
     throw InputError(file, 0, "font", "cannot load font (Debian package fonts-dejavu-core)");
   }
-  FT_Set_Pixel_Sizes(impl_->face, 0, static_cast<FT_UInt>(style_.font_px));
 }
 
 TextRenderer::~TextRenderer() {
-  FT_Done_Face(impl_->face);
-  FT_Done_FreeType(impl_->library);
+  if (impl_->font != nullptr) impl_->media->font_close(impl_->font);
 }
 
 int TextRenderer::width(const std::string& utf8) const {
   int pen = 0;
+  DystaGlyph g;
   for (const char32_t cp : utf8_decode(utf8)) {
-    if (FT_Load_Char(impl_->face, cp, FT_LOAD_DEFAULT) != 0) continue;
-    pen += static_cast<int>(impl_->face->glyph->advance.x >> 6);
+    if (impl_->media->glyph(impl_->font, cp, 0, &g) != 0) continue;
+    pen += g.advance_px;
   }
   const int w = pen + 2 * style_.margin_px;
   const int m = std::max(style_.width_multiple, 1);
@@ -104,29 +103,27 @@ Image TextRenderer::render(const std::string& utf8) const {
   img.width = width(utf8);
   img.height = style_.height_px;
   img.rgb.assign(static_cast<std::size_t>(img.width) * img.height * 3, 255);
-  FT_Face face = impl_->face;
-  const int ascender = static_cast<int>(face->size->metrics.ascender >> 6);
-  const int descender = static_cast<int>(face->size->metrics.descender >> 6);  // negative
+  int ascender = 0, descender = 0;  // descender negative
+  impl_->media->font_metrics(impl_->font, &ascender, &descender);
   const int baseline = (img.height - (ascender - descender)) / 2 + ascender;
   int pen = style_.margin_px;
+  DystaGlyph g;
   for (const char32_t cp : utf8_decode(utf8)) {
-    if (FT_Load_Char(face, cp, FT_LOAD_RENDER) != 0) continue;
-    const FT_GlyphSlot g = face->glyph;
-    const FT_Bitmap& bm = g->bitmap;
-    for (unsigned r = 0; r < bm.rows; ++r) {
-      const int y = baseline - g->bitmap_top + static_cast<int>(r);
+    if (impl_->media->glyph(impl_->font, cp, 1, &g) != 0) continue;
+    for (int r = 0; r < g.rows; ++r) {
+      const int y = baseline - g.top + r;
       if (y < 0 || y >= img.height) continue;
-      for (unsigned c = 0; c < bm.width; ++c) {
-        const int x = pen + g->bitmap_left + static_cast<int>(c);
+      for (int c = 0; c < g.width; ++c) {
+        const int x = pen + g.left + c;
         if (x < 0 || x >= img.width) continue;
-        const unsigned char cov = bm.buffer[static_cast<int>(r) * bm.pitch + static_cast<int>(c)];
+        const unsigned char cov = g.coverage[r * g.pitch + c];
         for (int ch = 0; ch < 3; ++ch) {
           std::uint8_t& px = img.rgb[(static_cast<std::size_t>(y) * img.width + x) * 3 + ch];
           px = static_cast<std::uint8_t>(std::min<int>(px, 255 - cov));
         }
       }
     }
-    pen += static_cast<int>(g->advance.x >> 6);
+    pen += g.advance_px;
   }
   return img;
 }

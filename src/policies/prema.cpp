@@ -16,6 +16,7 @@
 
 #include "dysta/policy.h"
 #include "policies/prema_index.h"
+#include "policies/prema_reference_index.h"
 #include "policies/simd_pair.h"
 
 namespace dysta {
@@ -63,12 +64,16 @@ class Prema final : public Policy, public PolicyScores {
     return best == ctx.tasks.size() ? 0 : best;
   }
 
-  // Corrected semantics: PremaIndex (prema_index.h) keeps the tokens and makes the same choices
-  // without accruing every task at every decision. Reference semantics scan (the whole idle time
-  // is credited at every decision, Q4, and tasks initialised in a decision stay out of the
-  // maximum, with the clock rollback of Q2).
+  // Corrected semantics: PremaIndex (prema_index.h) keeps the tokens and replays them when they
+  // may reach the next band. Reference semantics: PremaReferenceIndex (prema_reference_index.h)
+  // accrues only the tokens below 9 (Q4: whole idle time), keeps tasks initialised in a decision
+  // out of the maximum, handles Q3's product ties and falls back to exact replays on the clock
+  // rollback of Q2. Both make exactly select()'s choices.
   std::unique_ptr<TaskIndex> make_index() const override {
-    if (semantics_ != Semantics::corrected) return nullptr;
+    if (semantics_ == Semantics::reference) {
+      return std::make_unique<detail::PremaReferenceIndex>(
+          sparse_, std::make_unique<Prema>(sparse_, semantics_));
+    }
     return std::make_unique<detail::PremaIndex>(sparse_,
                                                 std::make_unique<Prema>(sparse_, semantics_));
   }

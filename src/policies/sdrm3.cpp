@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "dysta/policy.h"
+#include "policies/sdrm3_index.h"
 #include "policies/sdrm3_rule.h"
 
 namespace dysta {
@@ -24,13 +25,12 @@ class Sdrm3 final : public Policy, public PolicyScores {
     return detail::sdrm3_select(ctx, alpha_, sparse_, semantics_);
   }
 
-  // Corrected semantics: BoundIndex (sdrm3_rule.h), the same choices without scoring every task
-  // of a long queue. Reference semantics keep the scan ("-1 incumbent", Q5, and negative U, Q6,
-  // have no such bound).
+  // Both semantics: Sdrm3Index (sdrm3_index.h), the same choices without scoring every task of a
+  // long queue (late tasks bucketed by head; the -1 incumbent of Q5 and the negative U of Q6 in
+  // the reference semantics).
   std::unique_ptr<TaskIndex> make_index() const override {
-    if (semantics_ != Semantics::corrected || !(alpha_ >= 0)) return nullptr;
-    return std::make_unique<detail::BoundIndex<detail::Sdrm3BoundRule>>(
-        detail::Sdrm3BoundRule{alpha_, sparse_});
+    if (!(alpha_ >= 0)) return nullptr;
+    return std::make_unique<detail::Sdrm3Index>(alpha_, sparse_, semantics_);
   }
 
   // MapScore with the scalar divisions (the same IEEE quotients as divide_pair's lanes).

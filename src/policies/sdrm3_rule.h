@@ -1,4 +1,4 @@
-// SDRM3's MapScore (spec C.5) and its BoundIndex rule for the corrected semantics (issue 15).
+// SDRM3's MapScore (spec C.5) and the full scan shared by the policy and Sdrm3Index (issue 15).
 #pragma once
 
 #include <cmath>
@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "dysta/policy.h"
-#include "policies/bound_index.h"
 #include "policies/incumbent.h"
 #include "policies/simd_pair.h"
 
@@ -63,59 +62,5 @@ inline std::size_t sdrm3_select(const DecisionContext& ctx, double alpha, bool s
   }
   return argmax.best();
 }
-
-// BoundIndex rule of sdrm3 / sdrm3_sparse in the corrected semantics (a plain argmax, ties to
-// the earliest arrival; NaN never wins unless it is the first task's), as the minimum of
-// score = -MapScore (negation is exact, so the choices are the same).
-//   Bound: U <= 1 after the clamp, so for a set of tasks whose heads are all > 0 and whose last
-//   runs are all <= now, MapScore <= 1 + alpha x ((now - min last run) / min head): each IEEE
-//   operation is monotone in its operands (alpha >= 0, now - last run >= 0), so the value
-//   computed from the extremes is >= every member's computed MapScore. lower() is its negation.
-//   Items are ordered by (head, last run): within equal heads the earliest last run has the
-//   largest F, so a subtree of one head is bounded by its first task's own F.
-//   Irregular (the index scans): a head that is not > 0 and finite (corrected F is then +inf or
-//   0, or NaN), or a non-finite last run.
-// Worst case per decision: O(R) (every subtree's bound at or above the best MapScore, e.g. many
-// distinct heads with interleaved last runs); typical overloaded queues (most deadlines passed,
-// U = 1) visit O(distinct heads x log R) nodes.
-struct Sdrm3BoundRule {
-  struct Item {
-    double bound;  // head, NaN as +inf (the sort key; not a bound of the score)
-    double order;  // last run (last_exec_s)
-    double deadline, torun, head;
-  };
-  struct Agg {
-    double min_bound;  // -inf: the head gives no bound of -MapScore by itself
-    double min_head, min_last_exec;
-  };
-  double alpha;
-  bool sparse;
-
-  Item item(const TaskView& t) const {
-    const Sdrm3Terms x = sdrm3_terms(t, 0.0, sparse);
-    return {std::isnan(x.head) ? std::numeric_limits<double>::infinity() : x.head, t.last_exec_s,
-            t.deadline_s, x.torun, x.head};
-  }
-  double score(const Item& i, double now, double) const {
-    const double slack = i.deadline - now, idle = now - i.order;
-    return -sdrm3_map_score(slack, idle, i.head, i.torun / slack, idle / i.head, alpha, true);
-  }
-  bool regular(const Item& i) const {
-    return i.bound > 0 && std::isfinite(i.bound) && std::isfinite(i.order);
-  }
-  static Agg agg(const Item& i) {
-    return {-std::numeric_limits<double>::infinity(), i.bound, i.order};
-  }
-  static void merge(Agg& a, const Agg& b) {
-    if (b.min_head < a.min_head) a.min_head = b.min_head;
-    if (b.min_last_exec < a.min_last_exec) a.min_last_exec = b.min_last_exec;
-  }
-  double lower(const Agg& a, double now, double) const {
-    return -(1.0 + alpha * ((now - a.min_last_exec) / a.min_head));
-  }
-  std::size_t select(const DecisionContext& ctx) const {
-    return sdrm3_select(ctx, alpha, sparse, Semantics::corrected);
-  }
-};
 
 }  // namespace dysta::detail

@@ -1,34 +1,37 @@
 #include "dysta/mpi_sweep.h"
 
-#include <cstdlib>
-
-#include "dysta/error.h"
-
-#if DYSTA_WITH_MPI
-// The C API only (the C++ bindings are deprecated and need another library).
-#define OMPI_SKIP_MPICXX 1
-#define MPICH_SKIP_MPICXX 1
-#include <mpi.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
-#endif
+
+#include "dysta/error.h"
+#include "sweep/mpi_transport.h"
 
 namespace dysta {
-
-#if DYSTA_WITH_MPI
 
 namespace {
 
 constexpr int kTagRequest = 1;  // worker -> rank 0: uint64 points finished since last request
 constexpr int kTagWork = 2;     // rank 0 -> worker: uint64 point indices; empty = no more work
 constexpr std::size_t kMaxChunk = 16;
+
+// The loaded transport, or the error of a build without the MPI module.
+const DystaMpiTransport& transport() {
+  const DystaMpiTransport* t = mpi_transport();
+  if (t == nullptr) {
+    throw InputError("", 0, "--mpi",
+                     "this dysta was built without MPI: its module libdysta_mpi.so was not found "
+                     "(configure with -DDYSTA_WITH_MPI=ON; Debian package libopenmpi-dev), or "
+                     "DYSTA_MPI_MODULE names a file that is not the module");
+  }
+  return *t;
+}
 
 // The shared cursor over the pending points (rank 0).
 class Dispenser {
@@ -80,14 +83,12 @@ class WorkerQueue final : public PointQueue {
     std::lock_guard lock(mutex_);
     chunk.clear();
     if (exhausted_) return false;
+    const DystaMpiTransport& mpi = transport();
     std::uint64_t finished = finished_.exchange(0);
-    MPI_Send(&finished, 1, MPI_UINT64_T, 0, kTagRequest, MPI_COMM_WORLD);
-    MPI_Status status;
-    MPI_Probe(0, kTagWork, MPI_COMM_WORLD, &status);
-    int count = 0;
-    MPI_Get_count(&status, MPI_UINT64_T, &count);
+    mpi.send(0, kTagRequest, &finished, 1);
+    const int count = mpi.probe_count(0, kTagWork);
     std::vector<std::uint64_t> data(static_cast<std::size_t>(count));
-    MPI_Recv(data.data(), count, MPI_UINT64_T, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mpi.recv(0, kTagWork, data.data(), count);
     if (data.empty()) {
       exhausted_ = true;
       return false;
@@ -110,29 +111,25 @@ class WorkerQueue final : public PointQueue {
 }  // namespace
 
 bool mpi_built() {
-  return true;
+  return mpi_transport() != nullptr;
 }
 
 MpiSession::MpiSession() {
-  int provided = 0;
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
-  serialized_ = provided >= MPI_THREAD_SERIALIZED;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  serialized_ = transport().init(&rank_, &size_) != 0;
 }
 
 MpiSession::~MpiSession() {
-  MPI_Finalize();
+  transport().finalize();
 }
 
 void MpiSession::barrier() const {
-  MPI_Barrier(MPI_COMM_WORLD);
+  transport().barrier();
 }
 
 void MpiSession::abort(int status) const {
   std::fflush(stdout);
   std::fflush(stderr);
-  MPI_Abort(MPI_COMM_WORLD, status);
+  transport().abort(status);
   std::_Exit(status);
 }
 
@@ -146,6 +143,7 @@ void run_points_mpi(const MpiSession& mpi, const SweepPlan& plan,
     run_points(plan, queue, local, nullptr);
     return;
   }
+  const DystaMpiTransport& mpi_calls = transport();
   Dispenser dispenser(pending, mpi.size());
   CoordinatorQueue queue(dispenser);
   std::exception_ptr failure;
@@ -162,53 +160,21 @@ void run_points_mpi(const MpiSession& mpi, const SweepPlan& plan,
   // short sleep keeps this thread off the CPU (a blocking receive spins in Open MPI).
   int finished_ranks = 0;
   while (finished_ranks < mpi.size() - 1) {
-    int flag = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &flag, &status);
-    if (!flag) {
+    int source = 0;
+    if (!mpi_calls.poll(kTagRequest, &source)) {
       if (local_done && failure) break;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       continue;
     }
     std::uint64_t count = 0;
-    MPI_Recv(&count, 1, MPI_UINT64_T, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
+    mpi_calls.recv(source, kTagRequest, &count, 1);
     if (options.progress && count > 0) options.progress->add(count);
     const std::vector<std::uint64_t> chunk = dispenser.take();
-    MPI_Send(chunk.data(), static_cast<int>(chunk.size()), MPI_UINT64_T, status.MPI_SOURCE,
-             kTagWork, MPI_COMM_WORLD);
+    mpi_calls.send(source, kTagWork, chunk.data(), static_cast<int>(chunk.size()));
     if (chunk.empty()) ++finished_ranks;
   }
   compute.join();
   if (failure) std::rethrow_exception(failure);
 }
-
-#else  // !DYSTA_WITH_MPI
-
-namespace {
-[[noreturn]] void not_built() {
-  throw InputError("", 0, "--mpi",
-                   "this dysta was built without MPI (configure with -DDYSTA_WITH_MPI=ON; Debian "
-                   "package libopenmpi-dev)");
-}
-}  // namespace
-
-bool mpi_built() {
-  return false;
-}
-MpiSession::MpiSession() {
-  not_built();
-}
-MpiSession::~MpiSession() = default;
-void MpiSession::barrier() const {}
-void MpiSession::abort(int status) const {
-  std::exit(status);
-}
-void run_points_mpi(const MpiSession&, const SweepPlan&, const std::vector<std::size_t>&,
-                    const RunOptions&) {
-  not_built();
-}
-
-#endif
 
 }  // namespace dysta

@@ -118,6 +118,16 @@ TEST(WorkflowCli, OneProcessShardsAndMpiRanksMergeToIdenticalTables) {
     const auto m = dysta_cli(dir.path(), "merge " + out);
     EXPECT_EQ(m.out, expected) << ranks;
   }
+  // The module is loaded only for --mpi: a wrong DYSTA_MPI_MODULE fails there, nowhere else.
+  const auto missing =
+      shell(dir.path(), "DYSTA_MPI_MODULE=/nonexistent/libdysta_mpi.so '" + std::string(DYSTA_CLI) +
+                            "' " + kSweep + " --mpi --out nompi");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("built without MPI"), std::string::npos) << missing.err;
+  EXPECT_EQ(shell(dir.path(), "DYSTA_MPI_MODULE=/nonexistent/libdysta_mpi.so '" +
+                                  std::string(DYSTA_CLI) + "' " + kSweep + " --out plain")
+                .status,
+            0);
 #else
   std::cerr << "MPI identity not checked: configure with -DDYSTA_WITH_MPI=ON\n";
 #endif

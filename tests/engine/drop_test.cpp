@@ -92,6 +92,23 @@ TEST(Drop, OracleRemaining) {
   EXPECT_DOUBLE_EQ(m.goodput_inf_s, 2.0 / 6.0);
 }
 
+// Several requests dropped by one decision (the survivors keep arrival order): six requests at 0;
+// r1, r3, r4 (b, 1 s, deadline 0.9) are hopeless at once, r5 (b, deadline 20) survives behind
+// r0 and r2 (a, deadline 20). FCFS: r0 0-1-3, r2 3-4-6, r5 6-6.5-7.
+TEST(Drop, ManyDroppedInOneDecisionKeepOrder) {
+  const ProfileSet set = drop_set();
+  const std::vector<Request> requests = {req(0, 0, 20),  req(0, 1, 0.9), req(0, 0, 20),
+                                         req(0, 1, 0.9), req(0, 1, 0.9), req(0, 1, 20)};
+  PolicyChoice choice;
+  choice.drop = DropRule::estimated;
+  RunResult r;
+  run_policy(set, requests, "fcfs", choice, Semantics::corrected, &r);
+  EXPECT_EQ(r.dropped_flags, (std::vector<std::uint8_t>{0, 1, 0, 1, 1, 0}));
+  EXPECT_EQ(r.finish_order, (std::vector<std::uint32_t>{0, 2, 5}));
+  EXPECT_EQ(r.finish_s, (std::vector<double>{3, 0, 6, 0, 0, 7}));
+  EXPECT_EQ(r.dropped, 3u);
+}
+
 TEST(Drop, ParseAndName) {
   EXPECT_EQ(parse_drop_rule("oracle"), DropRule::oracle);
   EXPECT_STREQ(to_string(DropRule::estimated), "estimated");

@@ -15,9 +15,10 @@ namespace fs = std::filesystem;
 namespace dysta {
 namespace {
 
-int run_cli(const fs::path& dir, const std::string& args, std::string* out = nullptr) {
+int run_cli(const fs::path& dir, const std::string& args, std::string* out = nullptr,
+            const std::string& env = "") {
   const fs::path o = dir / "stdout.txt", e = dir / "stderr.txt";
-  std::string cmd = test::shell_quoted(DYSTA_CLI);
+  std::string cmd = env + test::shell_quoted(DYSTA_CLI);
   cmd +=
       " " + args + " > " + test::shell_quoted(o.string()) + " 2> " + test::shell_quoted(e.string());
   const int raw = std::system(cmd.c_str());
@@ -67,6 +68,14 @@ TEST(InferCli, DumpsPerLayerSparsityOfOneImage) {
             2)
       << out;
   EXPECT_EQ(run_cli(dir.path(), "infer --model mobilenet_v2 --image /no/such.png", &out), 2);
+  // The image codecs are the module libdysta_media.so (dlopen on first use): without it the
+  // first image fails with a clear error.
+  EXPECT_EQ(run_cli(dir.path(), "infer --model mobilenet_v2 --image '" + image + "'", &out,
+                    "DYSTA_MEDIA_MODULE=/nonexistent/libdysta_media.so "),
+            2);
+  EXPECT_NE(out.find("libdysta_media.so: the image and font module was not found"),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace

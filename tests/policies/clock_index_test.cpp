@@ -1,6 +1,7 @@
-// sdrm3 / sdrm3_sparse in the corrected semantics (Sdrm3BoundRule, src/policies/sdrm3_rule.h) and
-// llf / llf_sparse (LaxityBoundRule, src/policies/laxity.h) choose through BoundIndex: property
-// tests that it chooses exactly what the full scan (select()) chooses on random sequences of
+// sdrm3 / sdrm3_sparse in both semantics choose through Sdrm3Index (src/policies/sdrm3_index.h),
+// llf / llf_sparse (LaxityBoundRule, src/policies/laxity.h) through BoundIndex and corrected
+// prema / prema_sparse through PremaIndex: property tests that each chooses exactly what the full
+// scan (select()) chooses on random sequences of
 // admissions, decisions, executed layers and completions, with exact ties (values from small
 // pools), extreme values (0, -0, denormals, 1e300, +-inf, NaN) and clock standstill and rollback; a
 // mutant of the stop rule (a subtree whose bound equals the best score is skipped) fails the same
@@ -19,7 +20,7 @@
 #include "dysta/policy.h"
 #include "policies/laxity.h"
 #include "policies/prema_index.h"
-#include "policies/sdrm3_rule.h"
+#include "policies/sdrm3_index.h"
 
 namespace dysta {
 namespace {
@@ -45,6 +46,8 @@ struct Pools {
 };
 // Few distinct values: many exact ties of MapScore (U = 1 after the deadline, equal F).
 const Pools kTies = {{0.5, 1.0, 2.0}, {0.5, 1.0}, {1.0}, {-1.0, 0.0, 5.0}};
+// Ties where the reference bound of a late task is its score: torun 0 gives U = -0.
+const Pools kTiesZeroRest = {{0.0, 1.0}, {0.5, 1.0}, {1.0}, {-1.0, 0.0, 5.0}};
 // Spread values: rare ties, wide magnitudes.
 const Pools kSpread = {{1e-6, 1e-3, 0.01, 0.3, 0.7, 1.5, 4.0, 33.0},
                        {1e-4, 1e-3, 0.01, 0.02, 0.5, 1.0, 3.0},
@@ -58,11 +61,6 @@ const Pools kExtreme = {{0.0, -0.0, 5e-324, 1e-300, 1.0, 1e300, kInf, kNaN},
                         {1, 3, 9, 0, -1}};
 
 // The mutants: skip subtrees whose bound equals the best score (">=" instead of ">").
-struct MutantRule : detail::Sdrm3BoundRule {
-  double lower(const Agg& a, double now, double n) const {
-    return std::nextafter(detail::Sdrm3BoundRule::lower(a, now, n), kInf);
-  }
-};
 struct MutantLaxityRule : detail::LaxityBoundRule {
   double lower(const Agg& a, double now, double n) const {
     return std::nextafter(detail::LaxityBoundRule::lower(a, now, n), kInf);
@@ -78,13 +76,12 @@ IndexFactory prema_index(bool sparse, double wake_scale) {
         large_from, wake_scale);
   };
 }
-template <typename Rule>
-IndexFactory sdrm3_index(double alpha, bool sparse) {
+// equal_bounds_visited = false: the mutant stop rule.
+IndexFactory sdrm3_index(double alpha, bool sparse, Semantics semantics,
+                         bool equal_bounds_visited = true) {
   return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
-    Rule rule;
-    rule.alpha = alpha;
-    rule.sparse = sparse;
-    return std::make_unique<detail::BoundIndex<Rule>>(rule, large_from, small_below);
+    return std::make_unique<detail::Sdrm3Index>(alpha, sparse, semantics, large_from, small_below,
+                                                equal_bounds_visited);
   };
 }
 template <typename Rule>
@@ -209,20 +206,25 @@ int check_policy(const PolicyFactory& policy, const IndexFactory& make_index, st
 
 TEST(Sdrm3Index, SameChoiceAsTheScanOnRandomStates) {
   int compared = 0;
-  for (bool sparse : {false, true}) {
-    for (double alpha : {1.0, 0.0, 0.1, 1000.0}) {
-      const PolicyFactory policy = [=] {
-        return make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {{"alpha", alpha}},
-                           Semantics::corrected);
-      };
-      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        SCOPED_TRACE(::testing::Message()
-                     << (sparse ? "sdrm3_sparse" : "sdrm3") << " alpha " << alpha);
-        compared += check_policy(policy, sdrm3_index<detail::Sdrm3BoundRule>(alpha, sparse), seed);
+  for (Semantics semantics : {Semantics::corrected, Semantics::reference}) {
+    for (bool sparse : {false, true}) {
+      for (double alpha : {1.0, 0.0, 0.1, 1000.0}) {
+        const PolicyFactory policy = [=] {
+          return make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {{"alpha", alpha}}, semantics);
+        };
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+          SCOPED_TRACE(::testing::Message() << (sparse ? "sdrm3_sparse" : "sdrm3") << " alpha "
+                                            << alpha << " " << to_string(semantics));
+          compared += check_policy(policy, sdrm3_index(alpha, sparse, semantics), seed);
+          const Outcome o = compare_run(policy, sdrm3_index(alpha, sparse, semantics),
+                                        kTiesZeroRest, seed, 0, 0, false, false, true);
+          EXPECT_EQ(o.mismatches, 0) << "zero torun";
+          compared += o.compared;
+        }
       }
     }
   }
-  EXPECT_EQ(compared, 2 * 4 * 3 * 6 * 1500);
+  EXPECT_EQ(compared, 2 * 2 * 4 * 3 * 7 * 1500);
 }
 
 TEST(LaxityIndex, SameChoiceAsTheScanOnRandomStates) {
@@ -244,14 +246,17 @@ TEST(LaxityIndex, SameChoiceAsTheScanOnRandomStates) {
 // The same property tests catch a stop rule that skips subtrees whose bound ties the best score
 // (an earlier arrival with an equal score is then missed).
 TEST(Sdrm3Index, MutantStopRuleFailsTheProperty) {
-  const PolicyFactory policy = [] { return make_policy("sdrm3", {}, Semantics::corrected); };
-  int mismatches = 0;
-  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    mismatches += compare_run(policy, sdrm3_index<MutantRule>(1.0, false), kTies, seed, 0, 0, false,
-                              false, false)
-                      .mismatches;
+  for (Semantics semantics : {Semantics::corrected, Semantics::reference}) {
+    const PolicyFactory policy = [=] { return make_policy("sdrm3", {}, semantics); };
+    int mismatches = 0;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+      mismatches += compare_run(policy, sdrm3_index(1.0, false, semantics, false),
+                                semantics == Semantics::corrected ? kTies : kTiesZeroRest, seed, 0,
+                                0, false, false, false)
+                        .mismatches;
+    }
+    EXPECT_GT(mismatches, 0) << to_string(semantics);
   }
-  EXPECT_GT(mismatches, 0);
 }
 TEST(LaxityIndex, MutantStopRuleFailsTheProperty) {
   const PolicyFactory policy = [] { return make_policy("llf", {}, Semantics::corrected); };
@@ -290,18 +295,20 @@ TEST(PremaIndex, LateWakeMutantFailsTheProperty) {
   EXPECT_GT(mismatches, 0);
 }
 
-TEST(PremaIndex, CorrectedSemanticsOnly) {
+// Both semantics have an index (the reference one: PremaReferenceIndex,
+// tests/policies/prema_reference_index_test.cpp).
+TEST(PremaIndex, BothSemantics) {
   for (const char* name : {"prema", "prema_sparse"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr);
-    EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
+    EXPECT_NE(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
   }
 }
 
-// The index exists for the corrected semantics only.
-TEST(Sdrm3Index, CorrectedSemanticsOnly) {
+// The index exists in both semantics.
+TEST(Sdrm3Index, BothSemantics) {
   for (const char* name : {"sdrm3", "sdrm3_sparse"}) {
     EXPECT_NE(make_policy(name, {}, Semantics::corrected)->make_index(), nullptr);
-    EXPECT_EQ(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
+    EXPECT_NE(make_policy(name, {}, Semantics::reference)->make_index(), nullptr);
   }
 }
 

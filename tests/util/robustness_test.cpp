@@ -194,8 +194,8 @@ TEST(ProfileLimits, NonUtf8NamesAreRejectedWithTheBytesShown) {
   EXPECT_EQ(e2.field(), "file name");
 }
 
-// Loading is linear in the layers (it was quadratic: 99,999 layers took 10 s). Timing ratios of
-// 4x the layers: linear ~4, quadratic ~16; the best of three runs damps machine noise.
+// Loading is linear in the layers (it was quadratic: 99,999 layers took 10 s). A complexity
+// guard, not a speed figure: the ratio of two loading times, best of five each.
 TEST(ProfileLimits, LoadingTimeIsLinearInTheLayers) {
   test::TempDir dir;
   auto best_seconds = [&](std::size_t layers) {
@@ -205,7 +205,7 @@ TEST(ProfileLimits, LoadingTimeIsLinearInTheLayers) {
     }
     const std::string path = bytes_file(dir.path() / "long.csv", text);
     double best = 1e9;
-    for (int rep = 0; rep < 3; ++rep) {
+    for (int rep = 0; rep < 5; ++rep) {
       const auto t0 = std::chrono::steady_clock::now();
       const ProfileSet set = load_profiles(path, {});
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -214,9 +214,11 @@ TEST(ProfileLimits, LoadingTimeIsLinearInTheLayers) {
     }
     return best;
   };
-  const double small = best_seconds(24000);
+  // 8x the layers: about 8x the time if linear, 64x if quadratic; the limit between the two
+  // leaves room for a loaded machine (best of five runs each).
+  const double small = best_seconds(12000);
   const double large = best_seconds(96000);
-  EXPECT_LT(large / small, 12.0) << small << " s vs " << large << " s";
+  EXPECT_LT(large / small, 32.0) << small << " s vs " << large << " s";
 }
 
 TEST(ProfileLimits, ShortProfilesKeepTheLeftToRightSuffixSums) {
