@@ -6,6 +6,7 @@
 
 #include "dysta/config.h"
 #include "dysta/experiment.h"
+#include "dysta/hardware/scheduler_model.h"
 #include "dysta/policy.h"
 #include "dysta/profile.h"
 #include "dysta/workload.h"
@@ -14,8 +15,7 @@ namespace dysta {
 namespace {
 
 const ProfileSet& sanger_set() {
-  static const ProfileSet set =
-      load_profiles(data_dir() / "synthetic" / "sanger", {});
+  static const ProfileSet set = load_profiles(data_dir() / "synthetic" / "sanger", {});
   return set;
 }
 
@@ -84,6 +84,63 @@ void BM_Decision(benchmark::State& state) {
 }
 BENCHMARK(BM_Decision)->ArgsProduct({benchmark::CreateDenseRange(0, 10, 1), {1, 4, 16, 64}});
 
+// One decision of the hardware scheduler model (hw::SchedulerModel::decide() plus the layer_done()
+// that returns it to IDLE) on a full queue of 512 requests in 32 slots with distinct remaining
+// times. Arg 0: 0 = overload (every request arrived 2^40 cycles ago, deadlines passed: waits
+// saturate the Q format, as under sustained overload), 1 = fresh (arrivals and deadlines within a
+// few Q units of now). Arg 1: 0 = the model's pruned pass, 1 = the full pass (decide(&terms)),
+// which scores all 512 entries as the hardware does.
+void BM_HwDecide(benchmark::State& state) {
+  const bool overload = state.range(0) == 0;
+  const bool full = state.range(1) == 1;
+  hw::HwConfig config;  // FP32, 2^9 queue entries, 2^5 slots, 2^6 layers
+  hw::SchedulerModel m(config);
+  const hw::FloatFormat f = config.fp();
+  std::uint64_t t = 0;
+  const auto command = [&](hw::HostCommand code, std::uint64_t data) {
+    t = m.next_ready(t);
+    m.command(t++, code, data);
+  };
+  PyRandom rng(7);
+  const std::uint32_t slots = 1u << config.slot_bits, layers = 1u << config.layer_bits;
+  for (std::uint32_t s = 0; s < slots; ++s) {
+    for (std::uint32_t l = 0; l < layers; ++l) {
+      const double rest = (1.0 + rng.random()) * (layers - l) / layers;
+      command(hw::HostCommand::lut_rest, hw::cmd::lut_entry(hw::fp_from_double(f, rest), s, l));
+      command(hw::HostCommand::lut_inv_outputs,
+              hw::cmd::lut_entry(hw::fp_from_double(f, 1.0 / 16384), s, l));
+      command(hw::HostCommand::lut_inv_density,
+              hw::cmd::lut_entry(hw::fp_from_double(f, 1.0 + rng.random()), s, l));
+    }
+    command(hw::HostCommand::lut_inv_isolated,
+            hw::cmd::slot_entry(hw::fp_from_double(f, 1.0 + 4 * rng.random()), s));
+  }
+  for (std::uint32_t n = 1; n <= config.depth(); ++n) {
+    command(hw::HostCommand::lut_recip, hw::cmd::recip_entry(hw::fp_recip(f, n), n - 1));
+  }
+  command(hw::HostCommand::set_time_shift, 4);  // one Q unit = 2^22 cycles
+  t = std::uint64_t{1} << 41;
+  const std::uint64_t unit = std::uint64_t{1} << 22;
+  for (std::uint32_t id = 0; id < config.depth(); ++id) {
+    const auto jitter = static_cast<std::uint64_t>(rng.random() * 4 * unit);
+    command(hw::HostCommand::stage_deadline, overload ? t - (std::uint64_t{1} << 39) : t + jitter);
+    command(hw::HostCommand::stage_arrival, overload ? t - (std::uint64_t{1} << 40) : t - jitter);
+    command(hw::HostCommand::push, hw::cmd::push(id, rng.getrandbits(5)));
+  }
+  std::vector<hw::ScoreTerms> terms;
+  const std::uint64_t before = m.scores_evaluated();
+  for (auto _ : state) {
+    const hw::ModelDecision d = full ? m.decide(&terms) : m.decide();
+    m.layer_done(d.start_cycle + 1000, 8000 + rng.getrandbits(10), false);
+    t = m.idle_since();
+    benchmark::DoNotOptimize(d.id);
+  }
+  state.counters["scores/decision"] =
+      static_cast<double>(m.scores_evaluated() - before) / static_cast<double>(state.iterations());
+  state.SetLabel(std::string(overload ? "overload" : "fresh") + (full ? ", full" : ", pruned"));
+}
+BENCHMARK(BM_HwDecide)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kNanosecond);
+
 void BM_GenerateStream(benchmark::State& state) {
   StreamSpec spec;
   spec.rate_per_s = 60;
@@ -99,8 +156,7 @@ BENCHMARK(BM_GenerateStream)->Arg(1000);
 
 void BM_LoadProfiles(benchmark::State& state) {
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        load_profiles(data_dir() / "synthetic" / "sanger", {}));
+    benchmark::DoNotOptimize(load_profiles(data_dir() / "synthetic" / "sanger", {}));
   }
 }
 BENCHMARK(BM_LoadProfiles)->Unit(benchmark::kMicrosecond);

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 namespace dysta::hw {
@@ -63,6 +64,48 @@ std::uint32_t round_pack(FloatFormat f, bool sign, int unit_exp, std::uint64_t m
               static_cast<std::uint32_t>(kept) & ((1u << f.man_bits) - 1));
 }
 
+bool is_normal(FloatFormat f, std::uint32_t a) {
+  const std::uint32_t exp = (a >> f.man_bits) & f.exp_max();
+  return exp != 0 && exp != f.exp_max();
+}
+
+// The value of a normal encoding (exponent field 1 .. exp_max - 1), exactly.
+double normal_to_double(FloatFormat f, std::uint32_t a) {
+  const std::uint64_t sign = (a >> (f.width() - 1)) & 1u;
+  const std::uint64_t exp = ((a >> f.man_bits) & f.exp_max()) - f.bias() + 1023;
+  const std::uint64_t man = a & ((1u << f.man_bits) - 1);
+  return std::bit_cast<double>((sign << 63) | (exp << 52) | (man << (52 - f.man_bits)));
+}
+
+// round_pack() for a value given as a double that is zero or normal: rounds its significand to
+// M+1 bits (nearest, ties to even; the carry of a round-up propagates into the exponent field),
+// with the exponent unbounded, then flushes to zero / overflows to infinity. A zero keeps its
+// sign.
+std::uint32_t round_double(FloatFormat f, double x) {
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
+  const bool sign = (bits >> 63) != 0;
+  const int drop = 52 - f.man_bits;
+  std::uint64_t mag = bits & ~(std::uint64_t{1} << 63);
+  mag += ((std::uint64_t{1} << (drop - 1)) - 1) + ((mag >> drop) & 1u);
+  mag >>= drop;
+  const int exp = static_cast<int>(mag >> f.man_bits) - 1023 + f.bias();
+  if (exp >= static_cast<int>(f.exp_max())) return signed_inf(f, sign);
+  if (exp <= 0) return signed_zero(f, sign);
+  return pack(f, sign, static_cast<std::uint32_t>(exp),
+              static_cast<std::uint32_t>(mag) & ((1u << f.man_bits) - 1));
+}
+
+// Fast paths (equal to the reference for every input; tests/hardware/arith_test.cpp checks).
+// Normal operands only. FP32/FP16 products of two normals are exact in double (24 x 24 bits);
+// FP16 sums are exact in double (exponent spread <= 29, 11-bit significands); FP32 sums are
+// rounded twice, to 53 bits and then to 24, which equals one rounding to 24 bits because
+// 53 >= 2 x 24 + 2 (Figueroa, "When is double rounding innocuous?", SIGNUM 1995). Inputs and
+// results never leave double's normal range, and the rounding of round_double() has an unbounded
+// exponent, so the flush-to-zero and overflow rules apply to the same rounded value as in
+// round_pack(). x - x is +0 in double's round-to-nearest, as the reference requires. The host's
+// rounding mode must be the default (round to nearest), which this library never changes.
+static_assert(std::numeric_limits<double>::is_iec559);
+
 }  // namespace
 
 std::uint32_t fp_one(FloatFormat f) {
@@ -84,6 +127,8 @@ bool fp_is_zero(FloatFormat f, std::uint32_t a) {
 bool fp_sign(FloatFormat f, std::uint32_t a) {
   return unpack(f, a).sign;
 }
+
+namespace reference {
 
 std::uint32_t fp_mul(FloatFormat f, std::uint32_t a, std::uint32_t b) {
   const Unpacked x = unpack(f, a), y = unpack(f, b);
@@ -130,6 +175,36 @@ std::uint32_t fp_from_fixed(FloatFormat f, std::int64_t value, int frac_bits) {
   const std::uint64_t mag =
       sign ? ~static_cast<std::uint64_t>(value) + 1 : static_cast<std::uint64_t>(value);
   return round_pack(f, sign, -frac_bits, mag, false);
+}
+
+}  // namespace reference
+
+std::uint32_t fp_mul(FloatFormat f, std::uint32_t a, std::uint32_t b) {
+  a &= f.mask();
+  b &= f.mask();
+  if (is_normal(f, a) && is_normal(f, b)) {
+    return round_double(f, normal_to_double(f, a) * normal_to_double(f, b));
+  }
+  return reference::fp_mul(f, a, b);
+}
+
+std::uint32_t fp_add(FloatFormat f, std::uint32_t a, std::uint32_t b) {
+  a &= f.mask();
+  b &= f.mask();
+  if (is_normal(f, a) && is_normal(f, b)) {
+    return round_double(f, normal_to_double(f, a) + normal_to_double(f, b));
+  }
+  return reference::fp_add(f, a, b);
+}
+
+std::uint32_t fp_from_fixed(FloatFormat f, std::int64_t value, int frac_bits) {
+  // |value| < 2^53 converts to double exactly; scaling by 2^-frac_bits (0..1000) stays normal.
+  constexpr std::int64_t kExact = std::int64_t{1} << 53;
+  if (value > -kExact && value < kExact && frac_bits >= 0 && frac_bits <= 1000) {
+    const double scale = std::bit_cast<double>(static_cast<std::uint64_t>(1023 - frac_bits) << 52);
+    return round_double(f, static_cast<double>(value) * scale);
+  }
+  return reference::fp_from_fixed(f, value, frac_bits);
 }
 
 std::uint32_t fp_recip(FloatFormat f, std::uint64_t n) {

@@ -32,6 +32,8 @@ void DystaHwPolicy::bind(const ProfileSet& profiles) {
     free_ids_.push_back(static_cast<std::uint32_t>(id));
   }
   id_request_.assign(config_.depth(), 0);
+  id_slot_.assign(config_.depth(), 0);
+  slot_tasks_.clear();
 }
 
 std::uint64_t DystaHwPolicy::cycle_of(double seconds) const {
@@ -69,6 +71,7 @@ void DystaHwPolicy::push(const Pending& r) {
   const std::uint32_t id = free_ids_.back();
   free_ids_.pop_back();
   id_request_[id] = r.request;
+  id_slot_[id] = r.slot;
   issue(HostCommand::stage_deadline, cycle_of(r.deadline_s), arrival);
   issue(HostCommand::stage_arrival, arrival, arrival);
   issue(HostCommand::push, cmd::push(id, r.variant), arrival);
@@ -122,9 +125,8 @@ void DystaHwPolicy::layer_done(const TaskView& task, std::uint32_t layer, double
   running_->measured_sparsity = measured_sparsity;
 }
 
-std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
-  if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
-  const std::uint64_t now = cycle_of(ctx.now_s);
+ModelDecision DystaHwPolicy::schedule(double now_s) {
+  const std::uint64_t now = cycle_of(now_s);
   if (running_) {
     if (!running_->done) throw std::logic_error("dysta_hw: select() before layer_done()");
     pending_done_ = cycle_of(running_->end_s);
@@ -132,14 +134,6 @@ std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
       pending_done_ = running_->start_cycle + 1;
       ++stats_.late_layers;
     }
-  }
-  // Newly admitted requests are the tail of ctx.tasks (arrival order).
-  std::size_t first_new = ctx.tasks.size();
-  while (first_new > 0 && ctx.tasks[first_new - 1].request >= next_request_) --first_new;
-  for (std::size_t i = first_new; i < ctx.tasks.size(); ++i) {
-    const TaskView& t = ctx.tasks[i];
-    waiting_.push_back({t.request, t.variant, t.arrival_s, t.deadline_s});
-    next_request_ = t.request + 1;
   }
   while (!waiting_.empty()) {
     if (model_->queue().size() == config_.depth()) {
@@ -156,6 +150,25 @@ std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   if (running_) finish_running();
 
   const ModelDecision d = model_->decide();
+  const std::uint64_t latency = d.start_cycle > now ? d.start_cycle - now : 0;
+  overhead_s_ = params_.charge_latency ? static_cast<double>(latency) / params_.clock_hz : 0.0;
+  ++stats_.decisions;
+  stats_.decision_cycles += latency;
+  stats_.max_decision_cycles = std::max(stats_.max_decision_cycles, latency);
+  return d;
+}
+
+std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
+  if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
+  // Newly admitted requests are the tail of ctx.tasks (arrival order).
+  std::size_t first_new = ctx.tasks.size();
+  while (first_new > 0 && ctx.tasks[first_new - 1].request >= next_request_) --first_new;
+  for (std::size_t i = first_new; i < ctx.tasks.size(); ++i) {
+    const TaskView& t = ctx.tasks[i];
+    waiting_.push_back({t.request, t.variant, t.arrival_s, t.deadline_s, 0});
+    next_request_ = t.request + 1;
+  }
+  const ModelDecision d = schedule(ctx.now_s);
   const std::uint32_t request = id_request_[d.id];
   const auto it =
       std::lower_bound(ctx.tasks.begin(), ctx.tasks.end(), request,
@@ -163,14 +176,50 @@ std::size_t DystaHwPolicy::select(const DecisionContext& ctx) {
   if (it == ctx.tasks.end() || it->request != request) {
     throw std::logic_error("dysta_hw: the scheduler chose a request that is not ready");
   }
-  const auto index = static_cast<std::size_t>(it - ctx.tasks.begin());
-  const std::uint64_t latency = d.start_cycle > now ? d.start_cycle - now : 0;
-  overhead_s_ = params_.charge_latency ? static_cast<double>(latency) / params_.clock_hz : 0.0;
   running_ = Running{d.id, request, it->variant, it->num_layers, it->layers_done, d.start_cycle};
-  ++stats_.decisions;
-  stats_.decision_cycles += latency;
-  stats_.max_decision_cycles = std::max(stats_.max_decision_cycles, latency);
-  return index;
+  return static_cast<std::size_t>(it - ctx.tasks.begin());
+}
+
+void DystaHwPolicy::index_insert(std::uint32_t slot, const TaskView& task) {
+  if (!model_) throw std::logic_error("dysta_hw: bind() was not called (use run_policy)");
+  if (slot >= slot_tasks_.size()) slot_tasks_.resize(std::size_t{slot} + 1);
+  slot_tasks_[slot] = {task.request, task.variant, task.num_layers, task.layers_done};
+  waiting_.push_back({task.request, task.variant, task.arrival_s, task.deadline_s, slot});
+  next_request_ = task.request + 1;
+}
+
+std::uint32_t DystaHwPolicy::index_best(double now_s) {
+  const ModelDecision d = schedule(now_s);
+  const std::uint32_t slot = id_slot_[d.id];
+  const SlotTask& t = slot_tasks_[slot];
+  if (t.request != id_request_[d.id]) {
+    throw std::logic_error("dysta_hw: the scheduler chose a request that is not ready");
+  }
+  running_ = Running{d.id, t.request, t.variant, t.num_layers, t.layers_done, d.start_cycle};
+  return slot;
+}
+
+// The engine's TaskIndex for dysta_hw: every call goes to the policy's host steps.
+class DystaHwIndex final : public TaskIndex {
+ public:
+  explicit DystaHwIndex(DystaHwPolicy& policy) : policy_(policy) {}
+  void insert(std::uint32_t slot, const TaskView& task) override {
+    policy_.index_insert(slot, task);
+  }
+  std::uint32_t best(double now_s) override { return policy_.index_best(now_s); }
+  void update_best(std::uint32_t slot, const TaskView& task) override {
+    policy_.slot_tasks_[slot].layers_done = task.layers_done;
+  }
+  // The model removes a finished request at its last npu_done (finish_running()).
+  void erase_best(std::uint32_t /*slot*/) override {}
+
+ private:
+  DystaHwPolicy& policy_;
+};
+
+std::unique_ptr<TaskIndex> DystaHwPolicy::make_index() const {
+  // The Scheduler asks its (non-const) policy for the index once per run, after bind().
+  return std::make_unique<DystaHwIndex>(const_cast<DystaHwPolicy&>(*this));
 }
 
 namespace {

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "dysta/hardware/fixed_point.h"
 #include "dysta/hardware/soft_float.h"
@@ -149,6 +151,166 @@ TEST(SoftFloat, Fp16MatchesIeee) {
 #endif
     ASSERT_EQ(fp_add(kFp16, a, b), fp_from_double(kFp16, x + y)) << std::hex << a << "+" << b;
     ASSERT_EQ(fp_mul(kFp16, a, b), fp_from_double(kFp16, x * y)) << std::hex << a << "*" << b;
+  }
+}
+
+// The fast (double-based) paths of fp_mul, fp_add and fp_from_fixed against the bit-level
+// reference: every combination of edge encodings, then millions of random encodings drawn so
+// that cancellation, ties, results around the normal range's bottom and top, and non-normal
+// operands all occur.
+std::vector<std::uint32_t> edge_encodings(FloatFormat f) {
+  const std::uint32_t top = 1u << (f.width() - 1), man = (1u << f.man_bits) - 1;
+  const std::uint32_t one = fp_one(f), min_normal = 1u << f.man_bits;
+  const std::uint32_t inf = f.exp_max() << f.man_bits, max_finite = inf - 1;
+  std::vector<std::uint32_t> v = {
+      0,
+      1,                               // smallest subnormal
+      man,                             // largest subnormal
+      min_normal,                      // 2^(1 - bias)
+      min_normal + 1,                  // and one ulp above
+      min_normal + man,                // just below 2^(2 - bias)
+      2 * min_normal,                  // 2^(2 - bias)
+      one,                             // 1
+      one + 1,                         // 1 + ulp
+      one - 1,                         // 1 - ulp/2
+      one + (1u << (f.man_bits - 1)),  // 1.5
+      one + (1u << f.man_bits),        // 2
+      (static_cast<std::uint32_t>(f.bias() - f.man_bits - 1))
+          << f.man_bits,  // half an ulp of 1: 1 + it ties
+      (static_cast<std::uint32_t>(f.bias() - f.man_bits - 1) << f.man_bits) +
+          1,  // just above half an ulp of 1
+      (static_cast<std::uint32_t>(f.bias() - f.man_bits) << f.man_bits),
+      max_finite,
+      max_finite - 1,
+      (f.exp_max() - 1) << f.man_bits,  // 2^(bias)
+      inf,
+      inf + 1,                         // signalling-style NaN
+      inf | (1u << (f.man_bits - 1)),  // canonical NaN
+      inf | man};
+  const std::size_t n = v.size();
+  for (std::size_t i = 0; i < n; ++i) v.push_back(v[i] | top);
+  return v;
+}
+
+// A random encoding: 1/8 any bit pattern, otherwise a random significand with the exponent
+// field drawn from a band (bottom, middle or top of the range) or near `near`'s exponent.
+std::uint32_t random_encoding(FloatFormat f, PyRandom& rng, std::uint32_t near) {
+  const std::uint32_t sign = rng.getrandbits(1) << (f.width() - 1);
+  const std::uint32_t man = rng.getrandbits(f.man_bits);
+  const int emax = static_cast<int>(f.exp_max());
+  int exp;
+  switch (rng.getrandbits(3)) {
+    case 0:
+      return rng.getrandbits(f.width());
+    case 1:  // bottom of the range, subnormals and zero included
+      exp = static_cast<int>(rng.getrandbits(3));
+      break;
+    case 2:  // top of the range, infinities and NaNs included
+      exp = emax - static_cast<int>(rng.getrandbits(3));
+      break;
+    case 3:  // a little below the exponent of one, or around its square root
+    case 4:
+      exp = f.bias() - 16 + static_cast<int>(rng.getrandbits(5));
+      break;
+    default: {  // near the other operand: cancellation, ties, sticky bits
+      const int nexp = static_cast<int>((near >> f.man_bits) & f.exp_max());
+      exp = nexp - static_cast<int>(rng.getrandbits(5)) + 2;
+      if (exp < 0 || exp > emax) exp = nexp;
+      if (rng.getrandbits(1)) {  // same magnitude but a few ulps, either sign: x - x and friends
+        const std::uint32_t near_man = near & ((1u << f.man_bits) - 1);
+        const std::uint32_t m = (near_man + rng.getrandbits(2)) & ((1u << f.man_bits) - 1);
+        return sign | (static_cast<std::uint32_t>(nexp) << f.man_bits) | m;
+      }
+      if (rng.getrandbits(1)) {  // exactly half an ulp of `near`, or one ulp-sticky above
+        exp = nexp - f.man_bits - 1;
+        if (exp < 0) exp = 0;
+        return sign | (static_cast<std::uint32_t>(exp) << f.man_bits) | rng.getrandbits(1);
+      }
+    }
+  }
+  return sign | (static_cast<std::uint32_t>(exp) << f.man_bits) | man;
+}
+
+void expect_fast_equals_reference(FloatFormat f, std::uint32_t a, std::uint32_t b) {
+  ASSERT_EQ(fp_add(f, a, b), reference::fp_add(f, a, b)) << std::hex << a << " + " << b;
+  ASSERT_EQ(fp_mul(f, a, b), reference::fp_mul(f, a, b)) << std::hex << a << " * " << b;
+}
+
+TEST(SoftFloat, FastPathsEqualReferenceOnEdgeEncodings) {
+  for (const FloatFormat f : {kFp32, kFp16}) {
+    const std::vector<std::uint32_t> edges = edge_encodings(f);
+    for (const std::uint32_t a : edges) {
+      for (const std::uint32_t b : edges) expect_fast_equals_reference(f, a, b);
+    }
+    // x - x = +0 and (-x) + x = +0 for every edge value; ties to even around one.
+    for (const std::uint32_t a : edges) {
+      if (fp_is_nan(f, a)) continue;
+      if ((a & f.mask() & ~(1u << (f.width() - 1))) != (f.exp_max() << f.man_bits)) {
+        EXPECT_EQ(fp_sub(f, a, a), 0u) << std::hex << a;
+        EXPECT_EQ(fp_add(f, fp_neg(f, a), a), 0u) << std::hex << a;
+      }
+    }
+  }
+  // Hand-computed FP32 cases through the fast path: 1 + 2^-24 ties to 1, (1 + 2^-23) + 2^-24
+  // ties to 1 + 2^-22; the smallest normal times 0.5 flushes to zero (of the product's sign), as
+  // does (2^-63 - 2^-86) x 2^-64; max finite + half its ulp ties to even, i.e. overflows.
+  EXPECT_EQ(fp_add(kFp32, f32(1.0f), f32(0x1p-24f)), f32(1.0f));
+  EXPECT_EQ(fp_add(kFp32, f32(1.0f + 0x1p-23f), f32(0x1p-24f)), f32(1.0f + 0x1p-22f));
+  EXPECT_EQ(fp_mul(kFp32, f32(0x1p-126f), f32(0.5f)), 0u);
+  EXPECT_EQ(fp_mul(kFp32, f32(-0x1p-126f), f32(0.5f)), 0x80000000u);
+  EXPECT_EQ(fp_mul(kFp32, f32(0x1p-126f - 0x1p-149f), 0x3F800000u), 0u);  // subnormal in: zero
+  EXPECT_EQ(fp_mul(kFp32, f32(2.0f - 0x1p-22f), f32(0x1p-64f)), f32(0x1p-63f - 0x1p-86f));
+  EXPECT_EQ(fp_mul(kFp32, f32(0x1p-63f - 0x1p-86f), f32(0x1p-64f)), 0u);
+  EXPECT_EQ(fp_mul(kFp32, f32(0x1p127f), f32(2.0f)), 0x7F800000u);
+  EXPECT_EQ(fp_add(kFp32, 0x7F7FFFFFu, f32(0x1p103f)), 0x7F800000u);  // tie above max: to inf
+  EXPECT_EQ(fp_add(kFp32, 0x7F7FFFFFu, f32(0x1p102f)), 0x7F7FFFFFu);
+}
+
+TEST(SoftFloat, FastPathsEqualReferenceOnRandomEncodings) {
+  PyRandom rng(2023);
+  for (const FloatFormat f : {kFp32, kFp16}) {
+    for (int i = 0; i < 2'000'000; ++i) {
+      const std::uint32_t a = random_encoding(f, rng, 0);
+      const std::uint32_t b = random_encoding(f, rng, a);
+      expect_fast_equals_reference(f, a, b);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST(SoftFloat, FastFromFixedEqualsReference) {
+  PyRandom rng(1518);
+  const std::int64_t extremes[] = {0,
+                                   1,
+                                   -1,
+                                   (std::int64_t{1} << 53) - 1,
+                                   std::int64_t{1} << 53,
+                                   -(std::int64_t{1} << 53) + 1,
+                                   -(std::int64_t{1} << 53),
+                                   std::numeric_limits<std::int64_t>::max(),
+                                   std::numeric_limits<std::int64_t>::min(),
+                                   (std::int64_t{1} << 31) - 1,
+                                   -(std::int64_t{1} << 31),
+                                   2049,
+                                   2051,
+                                   (std::int64_t{1} << 24) + 1,
+                                   (std::int64_t{1} << 24) + 3};
+  for (const FloatFormat f : {kFp32, kFp16}) {
+    for (const std::int64_t v : extremes) {
+      for (const int frac : {0, 1, 8, 18, 24, 40, 63, 150, 1000, 1001, -1}) {
+        ASSERT_EQ(fp_from_fixed(f, v, frac), reference::fp_from_fixed(f, v, frac))
+            << v << " / 2^" << frac;
+      }
+    }
+    for (int i = 0; i < 500'000; ++i) {
+      const int bits = 1 + static_cast<int>(rng.getrandbits(6));  // magnitude below 2^bits
+      std::uint64_t mag = (std::uint64_t{rng.getrandbits(32)} << 32) | rng.getrandbits(32);
+      mag = bits >= 64 ? mag : mag & ((std::uint64_t{1} << bits) - 1);
+      const auto v = static_cast<std::int64_t>(rng.getrandbits(1) ? ~mag + 1 : mag);
+      const int frac = static_cast<int>(rng.getrandbits(6));
+      ASSERT_EQ(fp_from_fixed(f, v, frac), reference::fp_from_fixed(f, v, frac))
+          << v << " / 2^" << frac;
+    }
   }
 }
 

@@ -105,6 +105,36 @@ TEST(DystaHw, SmallQueueOverflowsIntoHostFifo) {
   EXPECT_EQ(m.requests, 200u);
 }
 
+// The engine's index path (DystaHwPolicy::make_index) takes the decisions of the scan path:
+// same completion order and times, same model statistics, here with an overloaded stream that
+// fills the hardware queue and the host FIFO.
+TEST(DystaHw, IndexPathEqualsScanPath) {
+  const ProfileSet p = sanger();
+  for (const double bits : {32.0, 16.0}) {
+    SCOPED_TRACE(bits);
+    const auto requests = stream(p, 140, 10, 1500);
+    std::vector<RunResult> results;
+    std::vector<hw::DystaHwStats> stats;
+    for (const bool index : {true, false}) {
+      auto policy =
+          make_policy("dysta_hw", {{"score_bits", bits}, {"queue_bits", 6}}, Semantics::corrected);
+      auto predictor = make_predictor("last_one", p, {}, Semantics::corrected);
+      EngineOptions options;
+      options.keyed_fast_path = index;
+      const PolicyTraits traits = policy_registry().get("policy", "dysta_hw").traits;
+      results.push_back(simulate(p, requests, *policy, traits, *predictor, options));
+      stats.push_back(dynamic_cast<hw::DystaHwPolicy&>(*policy).stats());
+    }
+    EXPECT_EQ(results[0].finish_order, results[1].finish_order);
+    EXPECT_EQ(results[0].finish_s, results[1].finish_s);
+    EXPECT_EQ(results[0].first_start_s, results[1].first_start_s);
+    EXPECT_EQ(results[0].decisions, results[1].decisions);
+    EXPECT_EQ(stats[0].decision_cycles, stats[1].decision_cycles);
+    EXPECT_GT(stats[0].queue_full_waits, 0u);
+    EXPECT_GT(results[0].max_ready, 64u);
+  }
+}
+
 TEST(DystaHw, Misuse) {
   auto policy = make_policy("dysta_hw", {}, Semantics::corrected);
   TaskView t;

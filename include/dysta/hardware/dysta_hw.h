@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -56,6 +57,11 @@ class DystaHwPolicy final : public Policy, public PolicyScores, public PolicySta
                   double end_s) override;
   // The model keeps its own copy of the request queue; the engine cannot take requests out.
   bool allows_drop() const override { return false; }
+  // The engine's index path (task_index.h): the same host and model steps as select(), fed by
+  // the engine's insert()/update_best() instead of a scan of ctx.tasks, so the engine keeps the
+  // ready tasks in stable slots (no O(ready) order-preserving erase per finished request under
+  // overload). The index drives this policy object (one run, owned by the same Scheduler).
+  std::unique_ptr<TaskIndex> make_index() const override;
   // The scores of the scoring pass the last select() ran (decoded from FP32/FP16; units of
   // 2^(time_shift + F) cycles, smallest wins); NaN for requests still waiting in the host FIFO.
   bool scores_after_select(const DecisionContext& ctx, std::span<double> out) const override;
@@ -86,12 +92,22 @@ class DystaHwPolicy final : public Policy, public PolicyScores, public PolicySta
     std::uint32_t variant = 0;
     double arrival_s = 0;
     double deadline_s = 0;
+    std::uint32_t slot = 0;  // the engine's slot (index path)
   };
+  // Index path: what the engine told about the task in each slot.
+  struct SlotTask {
+    std::uint32_t request = 0, variant = 0, num_layers = 0, layers_done = 0;
+  };
+  friend class DystaHwIndex;
 
   std::uint64_t cycle_of(double seconds) const;
   void issue(HostCommand code, std::uint64_t data, std::uint64_t earliest);
   void finish_running();
   void push(const Pending& request);
+  // Pushes waiting requests, delivers the running layer's npu_done and runs the scoring pass.
+  ModelDecision schedule(double now_s);
+  void index_insert(std::uint32_t slot, const TaskView& task);
+  std::uint32_t index_best(double now_s);
 
   HwConfig config_;
   HostParams params_;
@@ -103,6 +119,8 @@ class DystaHwPolicy final : public Policy, public PolicyScores, public PolicySta
   double overhead_s_ = 0;  // charged time of the last decision
   std::vector<std::uint32_t> free_ids_;
   std::vector<std::uint32_t> id_request_;
+  std::vector<std::uint32_t> id_slot_;  // index path: engine slot of each queued id
+  std::vector<SlotTask> slot_tasks_;    // index path
   DystaHwStats stats_;
 };
 

@@ -139,7 +139,28 @@ class SchedulerModel {
   // max(IDLE entry, last command + 1).
   bool can_decide() const;
   // IDLE -> SCORE -> START: scores every queued request and returns the choice.
+  //
+  // Model speed-up, not hardware (the RTL scores all N entries; cycle timing is unchanged): the
+  // pruned pass returns the full pass's decision without scoring every entry. With beta,
+  // recip[N-1] and every inv_iso entry non-negative (sign bit 0, not NaN), U + P >= +0 or NaN,
+  // so score = R + beta x (U + P) has an order key >= that of any lower bound built with the same
+  // monotone operations (RNE addition and multiplication by a non-negative value are monotone; a
+  // NaN score has the largest key). Bounds used: R itself, which changes only when the request
+  // runs or the rest table is written; and R + beta x P_sat for a request whose wait saturates
+  // the Q format (it stays saturated until it runs, since the clock only advances; P_sat is its
+  // slot's penalty at the maximum wait). Requests are kept in lists sorted by (key of R, push
+  // order): unsaturated ones in one list, saturated ones per slot. Each list is scanned in order;
+  // a request is skipped when its bound's key exceeds the best score key found so far (so is the
+  // rest of the list) or equals it and the request was pushed after the best one (it could at
+  // most tie and lose the tie to the earlier queue position; so could the rest of its run of
+  // equal R). Worst case (all bounds below the best score): every entry, as the full pass.
+  // `terms`, or a negative/NaN beta, recip[N-1] or inv_iso entry, selects the full pass. The
+  // score registers of skipped requests are computed from the same pass inputs when first read
+  // (requests(), or before a rest / inv_iso table write), so every observable register holds
+  // what the full pass writes (tests/hardware/scheduler_model_pruning_test.cpp).
   ModelDecision decide(std::vector<ScoreTerms>* terms = nullptr);
+  // Scores computed by decide() passes (full: N per pass), for tests and benchmarks.
+  std::uint64_t scores_evaluated() const { return scores_evaluated_; }
   bool executing() const { return phase_ == Phase::exe; }
   // EXE -> RATE -> (REMOVE) -> IDLE: npu_done at `cycle` (>= npu_start + 1) with the layer's
   // non-zero count (saturated to nnz_bits) and npu_last.
@@ -153,7 +174,10 @@ class SchedulerModel {
   }
 
   // --- register contents.
-  const std::vector<RequestRegs>& requests() const { return regs_; }
+  const std::vector<RequestRegs>& requests() const {
+    if (scores_pending_) materialize_scores();
+    return regs_;
+  }
   const std::vector<std::uint32_t>& queue() const { return queue_; }  // ids in queue order
   std::uint32_t rest(std::size_t slot, std::size_t layer) const { return rest_[lut(slot, layer)]; }
   std::uint32_t inv_density(std::size_t slot, std::size_t layer) const {
@@ -180,10 +204,35 @@ class SchedulerModel {
   }
   std::uint64_t hold_until() const;
 
+  // The quantities a scoring pass shares between all entries.
+  struct PassInputs {
+    std::uint64_t now = 0;
+    std::uint32_t recip_n = 0, beta = 0;
+    unsigned time_shift = 0;
+  };
+  // A queued request in the pruned pass's scan order.
+  struct OrderEntry {
+    std::uint32_t key;  // fp_order_key of its R
+    std::uint32_t id;
+    std::uint64_t seq;  // push order: equal keys are scanned in queue order
+    bool operator<(const OrderEntry& o) const { return key != o.key ? key < o.key : seq < o.seq; }
+  };
+  std::uint32_t remaining_of(std::uint32_t id) const {
+    const RequestRegs& r = regs_[id];
+    return fp_mul(fp_, r.gamma, rest_[lut(r.slot, r.layer)]);
+  }
+  ScoreTerms score_terms(std::uint32_t id, std::uint32_t remaining, const PassInputs& in) const;
+  bool prunable(const PassInputs& in) const;
+  void order_insert(std::uint32_t id);
+  void order_erase(std::uint32_t id);
+  void rebuild_order();
+  void materialize_scores() const;
+
   HwConfig config_;
   FloatFormat fp_;
   QFormat q_;
-  std::vector<RequestRegs> regs_;
+  // mutable: score registers skipped by a pruned pass are filled in when first read.
+  mutable std::vector<RequestRegs> regs_;
   std::vector<std::uint32_t> queue_;
   std::vector<std::uint32_t> rest_, inv_density_, inv_outputs_, recip_, inv_isolated_;
   std::uint32_t beta_;
@@ -197,6 +246,38 @@ class SchedulerModel {
   bool removing_ = false;  // the last layer_done removed a request
   std::uint64_t last_command_ = 0;
   ModelDecision active_;
+
+  // Pruned-pass state (see decide()). Valid if order_valid_; built for time_shift order_shift_
+  // and passes at now >= order_now_.
+  std::vector<std::uint32_t> remaining_;  // R of each queued request
+  std::vector<std::uint64_t> seq_;        // push order of each request
+  std::uint64_t next_seq_ = 0;
+  // Queued requests whose wait was below the Q maximum when last checked, sorted by (key of R,
+  // seq); and per slot those whose wait saturates (P then equals its slot's P_sat).
+  std::vector<OrderEntry> order_;
+  std::vector<std::vector<OrderEntry>> saturated_;
+  // Per slot beta x P_sat (+0 if NaN), for recip sat_terms_recip_ and beta sat_terms_beta_.
+  std::vector<std::uint32_t> sat_terms_;
+  bool sat_terms_valid_ = false;
+  std::uint32_t sat_terms_recip_ = 0, sat_terms_beta_ = 0;
+  std::vector<std::uint8_t> in_saturated_;  // per request
+  std::vector<std::uint32_t> generation_;   // per request: bumped when it enters order_
+  struct WaitEntry {
+    std::uint64_t last_exec;
+    std::uint32_t id, generation;
+    bool operator>(const WaitEntry& o) const { return last_exec > o.last_exec; }
+  };
+  std::vector<WaitEntry> fresh_heap_;  // min-heap on last_exec of order_'s requests (lazy)
+  bool order_valid_ = true;
+  unsigned order_shift_ = 0;
+  std::uint64_t order_now_ = 0;
+  void move_saturated(std::uint64_t now);
+  std::size_t irregular_inv_iso_ = 0;  // inv_iso entries with sign bit 1 or NaN
+  PassInputs last_pass_;
+  std::uint64_t pass_ = 0;                          // scoring passes so far
+  mutable std::vector<std::uint64_t> scored_pass_;  // the pass that last wrote each score
+  mutable bool scores_pending_ = false;  // a queued request's score of pass_ is not yet written
+  std::uint64_t scores_evaluated_ = 0;
 };
 
 }  // namespace dysta::hw

@@ -45,6 +45,16 @@ inline std::uint32_t fp_sub(FloatFormat f, std::uint32_t a, std::uint32_t b) {
 
 // value x 2^-frac_bits (a two's complement fixed-point number) rounded to the format.
 std::uint32_t fp_from_fixed(FloatFormat f, std::int64_t value, int frac_bits);
+
+// The bit-level implementations of fp_mul, fp_add and fp_from_fixed (integer significands and
+// one rounding step, the structure of rtl/dysta_fp_*.sv). The functions above return the same
+// encoding for every input; for normal operands they compute in double instead (soft_float.cpp
+// gives the argument), several times faster. tests/hardware/arith_test.cpp checks the equality.
+namespace reference {
+std::uint32_t fp_mul(FloatFormat f, std::uint32_t a, std::uint32_t b);
+std::uint32_t fp_add(FloatFormat f, std::uint32_t a, std::uint32_t b);
+std::uint32_t fp_from_fixed(FloatFormat f, std::int64_t value, int frac_bits);
+}  // namespace reference
 // The nearest value to 1/n (n >= 1), as the host computes the 1/N table (spec C.7's division by N).
 std::uint32_t fp_recip(FloatFormat f, std::uint64_t n);
 
