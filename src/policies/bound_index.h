@@ -48,6 +48,8 @@
 
 #include "dysta/policy.h"
 #include "dysta/task_index.h"
+#include "policies/arrival_order.h"
+#include "policies/dense_tasks.h"
 
 namespace dysta::detail {
 
@@ -64,7 +66,7 @@ class BoundIndex final : public TaskIndex {
   void insert(std::uint32_t slot, const TaskView& task) override {
     ++live_count_;
     if (!large_) {
-      dense_add(slot, task);
+      dense_.add(slot, task);
       if (live_count_ >= large_from_) build_tree();
       return;
     }
@@ -75,13 +77,13 @@ class BoundIndex final : public TaskIndex {
   // The scan-mode paths of best() and update_best() stay small (one call per layer each); the
   // tree-mode work is in separate functions that are not inlined into them.
   std::uint32_t best(double now) override {
-    if (!large_) return dense_slot_[rule_.select(DecisionContext{now, dense_, {}})];
+    if (!large_) return dense_.slot(rule_.select(DecisionContext{now, dense_.views(), {}}));
     return tree_best(now);
   }
 
   void update_best(std::uint32_t slot, const TaskView& task) override {
     if (!large_) {
-      dense_[dense_pos_[slot]] = task;
+      dense_.update(slot, task);
       return;
     }
     tree_update(slot, task);
@@ -89,7 +91,7 @@ class BoundIndex final : public TaskIndex {
 
  private:
   [[gnu::noinline]] std::uint32_t tree_best(double now) {
-    const Arrival first = first_live();
+    const ArrivalOrder::Entry first = order_.first(alive());
     if (irregular_count_ > 0 || !(now >= max_last_exec_)) return scan(now);
     const auto n = static_cast<double>(live_count_);
     double best_score = rule_.score(nodes_[first.slot].item, now, n);
@@ -130,23 +132,18 @@ class BoundIndex final : public TaskIndex {
   void erase_best(std::uint32_t slot) override {
     --live_count_;
     if (!large_) {
-      const std::size_t p = dense_pos_[slot];
-      dense_.erase(dense_.begin() + static_cast<std::ptrdiff_t>(p));
-      dense_slot_.erase(dense_slot_.begin() + static_cast<std::ptrdiff_t>(p));
-      for (std::size_t i = p; i < dense_slot_.size(); ++i) {
-        dense_pos_[dense_slot_[i]] = static_cast<std::uint32_t>(i);
-      }
+      dense_.erase(slot);
       return;
     }
     if (nodes_[slot].in_tree) root_ = erase(root_, slot);
     live_[slot] = 0;
-    ++dead_in_order_;
+    order_.departed();
     if (nodes_[slot].irregular) --irregular_count_;
     nodes_[slot].irregular = false;
     if (live_count_ < small_below_ || live_count_ == 0) {
       leave_tree();
-    } else if (dead_in_order_ > live_count_) {
-      compact();
+    } else if (order_.dead() > live_count_) {
+      order_.compact(alive());
     }
   }
 
@@ -170,10 +167,6 @@ class BoundIndex final : public TaskIndex {
     bool in_tree = false;
     bool irregular = false;
   };
-  struct Arrival {
-    std::uint32_t request;
-    std::uint32_t slot;
-  };
 
   static std::uint32_t hash(std::uint64_t x) {  // splitmix64 finaliser
     x += 0x9e3779b97f4a7c15ULL;
@@ -189,28 +182,27 @@ class BoundIndex final : public TaskIndex {
     if (x.item.order != y.item.order) return x.item.order < y.item.order;
     return x.request < y.request;
   }
-  bool alive(const Arrival& a) const {
-    return live_[a.slot] != 0 && nodes_[a.slot].request == a.request;
-  }
-  Arrival first_live() {
-    while (!alive(order_[head_])) ++head_;
-    return order_[head_];
-  }
+  // The arrival list's liveness test (slots are reused: the request must match too).
+  struct Alive {
+    const BoundIndex* index;
+    bool operator()(const ArrivalOrder::Entry& a) const {
+      return index->live_[a.slot] != 0 && index->nodes_[a.slot].request == a.request;
+    }
+  };
+  Alive alive() const { return {this}; }
 
   // The reproduced scan: arrival order, strictly smaller score replaces the incumbent.
   std::uint32_t scan(double now) {
     const auto n = static_cast<double>(live_count_);
     std::uint32_t best_slot = kNone;
     double best_score = 0;
-    for (std::size_t i = head_; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      const std::uint32_t slot = order_[i].slot;
-      const double s = rule_.score(nodes_[slot].item, now, n);
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      const double s = rule_.score(nodes_[a.slot].item, now, n);
       if (best_slot == kNone || best_score > s) {
-        best_slot = slot;
+        best_slot = a.slot;
         best_score = s;
       }
-    }
+    });
     return best_slot;
   }
 
@@ -219,23 +211,6 @@ class BoundIndex final : public TaskIndex {
     x.irregular = !rule_.regular(x.item);
     if (x.irregular) ++irregular_count_;
     if (last_exec > max_last_exec_) max_last_exec_ = last_exec;  // NaN: idle NaN, score NaN
-  }
-
-  void compact() {
-    std::size_t out = 0;
-    for (std::size_t i = head_; i < order_.size(); ++i) {
-      if (alive(order_[i])) order_[out++] = order_[i];
-    }
-    order_.resize(out);
-    head_ = 0;
-    dead_in_order_ = 0;
-  }
-
-  void dense_add(std::uint32_t slot, const TaskView& task) {
-    if (slot >= dense_pos_.size()) dense_pos_.resize(slot + 1);
-    dense_pos_[slot] = static_cast<std::uint32_t>(dense_.size());
-    dense_.push_back(task);
-    dense_slot_.push_back(slot);
   }
 
   // A task enters the tree mode's records (views_, nodes_, the arrival list).
@@ -252,7 +227,7 @@ class BoundIndex final : public TaskIndex {
     x.priority = hash(++inserted_);
     x.in_tree = false;
     live_[slot] = 1;
-    order_.push_back({task.request, slot});
+    order_.push(task.request, slot);
     note_item(slot, task.last_exec_s);
   }
 
@@ -260,29 +235,22 @@ class BoundIndex final : public TaskIndex {
   void build_tree() {
     large_ = true;
     order_.clear();
-    head_ = 0;
-    dead_in_order_ = 0;
     irregular_count_ = 0;
     max_last_exec_ = -std::numeric_limits<double>::infinity();
     root_ = kNone;
-    for (std::size_t i = 0; i < dense_.size(); ++i) add(dense_slot_[i], dense_[i]);
-    for (std::size_t i = 0; i < dense_.size(); ++i) tree_add(dense_slot_[i]);
+    for (std::size_t i = 0; i < dense_.size(); ++i) add(dense_.slot(i), dense_.views()[i]);
+    for (std::size_t i = 0; i < dense_.size(); ++i) tree_add(dense_.slot(i));
     dense_.clear();
-    dense_slot_.clear();
   }
 
   // Tree mode -> scan mode: the ready tasks in arrival order become the dense copy.
   void leave_tree() {
-    for (std::size_t i = head_; i < order_.size(); ++i) {
-      const Arrival& a = order_[i];
-      if (!alive(a)) continue;
-      dense_add(a.slot, views_[a.slot]);
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      dense_.add(a.slot, views_[a.slot]);
       live_[a.slot] = 0;
       nodes_[a.slot].in_tree = false;
-    }
+    });
     order_.clear();
-    head_ = 0;
-    dead_in_order_ = 0;
     root_ = kNone;
     large_ = false;
   }
@@ -358,15 +326,11 @@ class BoundIndex final : public TaskIndex {
 
   Rule rule_;
   std::size_t large_from_, small_below_;
-  std::vector<Node> nodes_;      // by slot
-  std::vector<TaskView> views_;  // by slot
-  std::vector<TaskView> dense_;  // below large_from: the ready tasks in arrival order
-  std::vector<std::uint32_t> dense_slot_;
-  std::vector<std::uint32_t> dense_pos_;  // by slot: position in dense_ (scan mode)
-  std::vector<std::uint8_t> live_;        // by slot
-  std::vector<Arrival> order_;            // arrival order, with tombstones
-  std::size_t head_ = 0;                  // order_[0, head_) is dead
-  std::size_t dead_in_order_ = 0;
+  std::vector<Node> nodes_;         // by slot
+  std::vector<TaskView> views_;     // by slot
+  DenseTasks dense_;                // below large_from: the ready tasks in arrival order
+  std::vector<std::uint8_t> live_;  // by slot
+  ArrivalOrder order_;
   std::size_t live_count_ = 0;
   std::size_t irregular_count_ = 0;
   std::uint64_t inserted_ = 0;

@@ -42,6 +42,7 @@
 
 #include "dysta/policy.h"
 #include "dysta/task_index.h"
+#include "policies/dense_tasks.h"
 
 namespace dysta::detail {
 
@@ -60,9 +61,7 @@ class PremaIndex final : public TaskIndex {
 
   void insert(std::uint32_t slot, const TaskView& t) override {
     if (small_) {
-      dense_.push_back(t);
-      dense_state_.push_back(PolicyTaskState{});
-      dense_slot_.push_back(slot);
+      dense_.add(slot, t);
       if (dense_.size() >= large_from_) go_large();
       return;
     }
@@ -73,15 +72,14 @@ class PremaIndex final : public TaskIndex {
     if (small_) {  // only the last decision time is needed (go_large())
       log_.assign(1, now);
       log_base_ = decisions_++;
-      chosen_ = small_->select(DecisionContext{now, dense_, dense_state_});
-      return dense_slot_[chosen_];
+      return dense_.slot(small_->select(dense_.context(now)));
     }
     return best_large(now);
   }
 
   void update_best(std::uint32_t slot, const TaskView& t) override {
     if (small_) {
-      dense_[dense_position(slot)] = t;
+      dense_.update(slot, t);
       return;
     }
     update_large(slot, t);
@@ -89,39 +87,30 @@ class PremaIndex final : public TaskIndex {
 
   void erase_best(std::uint32_t slot) override {
     if (small_) {
-      const auto p = static_cast<std::ptrdiff_t>(dense_position(slot));
-      dense_.erase(dense_.begin() + p);
-      dense_state_.erase(dense_state_.begin() + p);
-      dense_slot_.erase(dense_slot_.begin() + p);
+      dense_.erase(slot);
       return;
     }
     erase_large(slot);
   }
 
  private:
-  std::size_t dense_position(std::uint32_t slot) const {
-    if (chosen_ < dense_slot_.size() && dense_slot_[chosen_] == slot) return chosen_;
-    for (std::size_t i = dense_.size(); i-- > 0;) {
-      if (dense_slot_[i] == slot) return i;
-    }
-    return 0;  // unreachable: the engine names a ready task
-  }
   // The dense tasks become the index's: a token < 0 is set to the priority at the next
   // decision (as the scan does); the others are exact after the last decision.
   void go_large() {
-    std::vector<TaskView> views = std::move(dense_);
-    std::vector<PolicyTaskState> states = std::move(dense_state_);
-    std::vector<std::uint32_t> slots = std::move(dense_slot_);
+    const DenseTasks dense = std::move(dense_);
+    dense_.clear();
     small_.reset();
-    for (std::size_t i = 0; i < views.size(); ++i) {
-      insert_large(slots[i], views[i]);
-      Task& x = tasks_[slots[i]];
-      if (states[i].token < 0 || decisions_ == 0) continue;  // initialised at the next decision
-      x.token = states[i].token;
+    for (std::size_t i = 0; i < dense.size(); ++i) {
+      const std::uint32_t slot = dense.slot(i);
+      insert_large(slot, dense.views()[i]);
+      Task& x = tasks_[slot];
+      const double token = dense.state(i).token;
+      if (token < 0 || decisions_ == 0) continue;  // initialised at the next decision
+      x.token = token;
       x.initialised = true;
       x.init = x.synced = decisions_ - 1;
-      enter_band(slots[i]);
-      push_wake(slots[i], wake_time(x));
+      enter_band(slot);
+      push_wake(slot, wake_time(x));
     }
     trimmed_size_ = log_.size();
   }
@@ -386,10 +375,7 @@ class PremaIndex final : public TaskIndex {
   double wake_scale_;
   std::unique_ptr<Policy> small_;  // null once large
   std::size_t large_from_;
-  std::vector<TaskView> dense_;  // small: the ready tasks in arrival order
-  std::vector<PolicyTaskState> dense_state_;
-  std::vector<std::uint32_t> dense_slot_;
-  std::size_t chosen_ = 0;   // position best() returned (small)
+  DenseTasks dense_;         // small: the ready tasks in arrival order and their tokens
   std::vector<Task> tasks_;  // by slot
   std::vector<double> log_;  // decision times from decision log_base_
   std::uint64_t log_base_ = 0;

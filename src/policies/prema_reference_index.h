@@ -62,6 +62,8 @@
 
 #include "dysta/policy.h"
 #include "dysta/task_index.h"
+#include "policies/arrival_order.h"
+#include "policies/dense_tasks.h"
 
 namespace dysta::detail {
 
@@ -85,9 +87,7 @@ class PremaReferenceIndex final : public TaskIndex {
 
   void insert(std::uint32_t slot, const TaskView& t) override {
     if (small_) {
-      dense_.push_back(t);
-      dense_state_.push_back(PolicyTaskState{});
-      dense_slot_.push_back(slot);
+      dense_.add(slot, t);
       if (dense_.size() >= large_from_) go_large();
       return;
     }
@@ -97,15 +97,14 @@ class PremaReferenceIndex final : public TaskIndex {
   std::uint32_t best(double now) override {
     if (small_) {
       ++decisions_;
-      chosen_ = small_->select(DecisionContext{now, dense_, dense_state_});
-      return dense_slot_[chosen_];
+      return dense_.slot(small_->select(dense_.context(now)));
     }
     return best_large(now);
   }
 
   void update_best(std::uint32_t slot, const TaskView& t) override {
     if (small_) {
-      dense_[dense_position(slot)] = t;
+      dense_.update(slot, t);
       return;
     }
     update_large(slot, t);
@@ -113,10 +112,7 @@ class PremaReferenceIndex final : public TaskIndex {
 
   void erase_best(std::uint32_t slot) override {
     if (small_) {
-      const auto p = static_cast<std::ptrdiff_t>(dense_position(slot));
-      dense_.erase(dense_.begin() + p);
-      dense_state_.erase(dense_state_.begin() + p);
-      dense_slot_.erase(dense_slot_.begin() + p);
+      dense_.erase(slot);
       return;
     }
     erase_large(slot);
@@ -146,27 +142,17 @@ class PremaReferenceIndex final : public TaskIndex {
     bool live = false, keyed = false;
     std::vector<Segment> segments;  // sticky: parameters since `synced`
   };
-  struct Arrival {
-    std::uint32_t request, slot;
-  };
   using Key = std::tuple<double, std::uint32_t, std::uint32_t>;  // Rest, request, slot
 
-  std::size_t dense_position(std::uint32_t slot) const {
-    if (chosen_ < dense_slot_.size() && dense_slot_[chosen_] == slot) return chosen_;
-    for (std::size_t i = dense_.size(); i-- > 0;) {
-      if (dense_slot_[i] == slot) return i;
-    }
-    return 0;  // unreachable: the engine names a ready task
-  }
   // The dense tasks become the index's, active, with their exact tokens after the last decision
   // (< 0: set to the priority at the next decision, as the scan does).
   void go_large() {
-    std::vector<TaskView> views = std::move(dense_);
-    std::vector<PolicyTaskState> states = std::move(dense_state_);
-    std::vector<std::uint32_t> slots = std::move(dense_slot_);
+    const DenseTasks dense = std::move(dense_);
+    dense_.clear();
     small_.reset();
-    for (std::size_t i = 0; i < views.size(); ++i)
-      insert_large(slots[i], views[i], states[i].token);
+    for (std::size_t i = 0; i < dense.size(); ++i) {
+      insert_large(dense.slot(i), dense.views()[i], dense.state(i).token);
+    }
     log_.clear();
     log_base_ = decisions_;
   }
@@ -183,7 +169,7 @@ class PremaReferenceIndex final : public TaskIndex {
     x.active_at = static_cast<std::uint32_t>(active_.size());
     active_.push_back(slot);
     enter_band(slot);
-    order_.push_back({t.request, slot});
+    order_.push(t.request, slot);
     ++live_;
   }
 
@@ -218,7 +204,7 @@ class PremaReferenceIndex final : public TaskIndex {
     }
     trim_log();
     const int threshold = max_token >= 9 ? 2 : (max_token >= 3 ? 1 : 0);
-    const double last_gamma = tasks_[last_live()].gamma;
+    const double last_gamma = tasks_[order_.last(alive()).slot].gamma;
     if (unkeyed_ > 0 || (sparse_ && !(last_gamma > 0 && last_gamma < kInf))) {
       return scan_choice(threshold, last_gamma);
     }
@@ -259,16 +245,15 @@ class PremaReferenceIndex final : public TaskIndex {
     x.segments.clear();
     x.segments.shrink_to_fit();
     --live_;
-    ++dead_in_order_;
+    order_.departed();
     if (live_ == 0) {  // empty queue: nothing carries over (the clock may roll back, Q2)
       order_.clear();
-      dead_in_order_ = 0;
       max_sticky_exec_ = -kInf;
       log_.clear();
       log_base_ = decisions_;
       return;
     }
-    if (dead_in_order_ > live_ + 64) compact();
+    if (order_.dead() > live_ + 64) order_.compact(alive());
   }
 
   // The scan's accrual of one token at time `now` (Prema::select()); returns whether the token
@@ -350,11 +335,9 @@ class PremaReferenceIndex final : public TaskIndex {
     enter_band(slot);
   }
   void unstick_all(std::uint64_t k) {
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (alive(order_[i]) && tasks_[order_[i].slot].active_at == kNone) {
-        unstick(order_[i].slot, k);
-      }
-    }
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      if (tasks_[a.slot].active_at == kNone) unstick(a.slot, k);
+    });
     max_sticky_exec_ = -kInf;
   }
   std::size_t sticky_total() const { return sticky_[0] + sticky_[1] + sticky_[2]; }
@@ -366,7 +349,7 @@ class PremaReferenceIndex final : public TaskIndex {
       const Key& first = *bands_[band].begin();
       if (!best || first < *best) best = &first;
     }
-    return best ? std::get<2>(*best) : first_live();
+    return best ? std::get<2>(*best) : order_.first(alive()).slot;
   }
   std::uint32_t sparse_choice(int threshold, double gamma) const {
     double shortest = kInf;
@@ -377,7 +360,7 @@ class PremaReferenceIndex final : public TaskIndex {
       if (!any || e < shortest) shortest = e;
       any = true;
     }
-    if (!any) return first_live();
+    if (!any) return order_.first(alive()).slot;
     std::uint32_t best_request = kNone, best_slot = kNone;
     for (int band = threshold; band <= 2; ++band) {
       const std::set<Key>& set = bands_[band];
@@ -397,51 +380,35 @@ class PremaReferenceIndex final : public TaskIndex {
   std::uint32_t scan_choice(int threshold, double gamma) const {
     std::uint32_t best = kNone;
     double shortest = -1;
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      const Task& x = tasks_[order_[i].slot];
-      if (x.band < threshold) continue;
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      const Task& x = tasks_[a.slot];
+      if (x.band < threshold) return;
       const double e = sparse_ ? gamma * x.key : x.key;
       if (best == kNone || shortest > e) {
-        best = order_[i].slot;
+        best = a.slot;
         shortest = e;
       }
-    }
-    return best == kNone ? first_live() : best;
+    });
+    return best == kNone ? order_.first(alive()).slot : best;
   }
 
-  bool alive(const Arrival& a) const {
-    return tasks_[a.slot].live && tasks_[a.slot].request == a.request;
-  }
-  std::uint32_t first_live() const {
-    std::size_t i = 0;
-    while (!alive(order_[i])) ++i;
-    return order_[i].slot;
-  }
-  std::uint32_t last_live() {
-    while (!alive(order_.back())) {
-      order_.pop_back();
-      --dead_in_order_;
+  // The arrival list's liveness test (slots are reused: the request must match too).
+  struct Alive {
+    const PremaReferenceIndex* index;
+    bool operator()(const ArrivalOrder::Entry& a) const {
+      const Task& x = index->tasks_[a.slot];
+      return x.live && x.request == a.request;
     }
-    return order_.back().slot;
-  }
-  void compact() {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (alive(order_[i])) order_[out++] = order_[i];
-    }
-    order_.resize(out);
-    dead_in_order_ = 0;
-  }
+  };
+  Alive alive() const { return {this}; }
   // Drops log entries no sticky task can replay any more (amortised: when the log doubled).
   void trim_log() {
     if (log_.size() < 2 * trimmed_size_ + 4096) return;
     std::uint64_t keep = decisions_;
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      const Task& x = tasks_[order_[i].slot];
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      const Task& x = tasks_[a.slot];
       if (x.active_at == kNone && x.synced + 1 < keep) keep = x.synced + 1;
-    }
+    });
     if (keep > log_base_) {
       log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(keep - log_base_));
       log_base_ = keep;
@@ -453,10 +420,7 @@ class PremaReferenceIndex final : public TaskIndex {
   Mutant mutant_;
   std::unique_ptr<Policy> small_;  // null once large
   std::size_t large_from_;
-  std::vector<TaskView> dense_;  // small: the ready tasks in arrival order
-  std::vector<PolicyTaskState> dense_state_;
-  std::vector<std::uint32_t> dense_slot_;
-  std::size_t chosen_ = 0;             // position best() returned (small)
+  DenseTasks dense_;                   // small: the ready tasks in arrival order and their tokens
   std::vector<Task> tasks_;            // by slot
   std::vector<std::uint32_t> active_;  // slots accrued at every decision, any order
   std::size_t sticky_[3] = {0, 0, 0};  // sticky tasks by band (only 2 without mutants)
@@ -466,9 +430,9 @@ class PremaReferenceIndex final : public TaskIndex {
   std::size_t trimmed_size_ = 0;
   std::uint64_t decisions_ = 0;
   std::set<Key> bands_[3];
-  std::size_t unkeyed_ = 0;     // live tasks with a NaN estimate (not in a band set)
-  std::vector<Arrival> order_;  // arrival order, with tombstones
-  std::size_t dead_in_order_ = 0, live_ = 0;
+  std::size_t unkeyed_ = 0;  // live tasks with a NaN estimate (not in a band set)
+  ArrivalOrder order_;
+  std::size_t live_ = 0;
 };
 
 }  // namespace dysta::detail

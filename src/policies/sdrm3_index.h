@@ -50,6 +50,8 @@
 
 #include "dysta/policy.h"
 #include "dysta/task_index.h"
+#include "policies/arrival_order.h"
+#include "policies/dense_tasks.h"
 #include "policies/sdrm3_rule.h"
 
 namespace dysta::detail {
@@ -68,7 +70,7 @@ class Sdrm3Index final : public TaskIndex {
   void insert(std::uint32_t slot, const TaskView& task) override {
     ++live_count_;
     if (!large_) {
-      dense_add(slot, task);
+      dense_.add(slot, task);
       if (live_count_ >= large_from_) build();
       return;
     }
@@ -76,7 +78,7 @@ class Sdrm3Index final : public TaskIndex {
   }
 
   std::uint32_t best(double now) override {
-    if (!large_) return dense_slot_[select_from(dense_, now)];
+    if (!large_) return dense_.slot(select_from(dense_.views(), now));
     if (irregular_count_ > 0 || !(now >= max_last_exec_) || !(now >= promoted_upto_)) {
       return scan(now);
     }
@@ -123,7 +125,7 @@ class Sdrm3Index final : public TaskIndex {
 
   void update_best(std::uint32_t slot, const TaskView& task) override {
     if (!large_) {
-      dense_[dense_pos_[slot]] = task;
+      dense_.update(slot, task);
       return;
     }
     detach(slot);
@@ -133,21 +135,16 @@ class Sdrm3Index final : public TaskIndex {
   void erase_best(std::uint32_t slot) override {
     --live_count_;
     if (!large_) {
-      const std::size_t p = dense_pos_[slot];
-      dense_.erase(dense_.begin() + static_cast<std::ptrdiff_t>(p));
-      dense_slot_.erase(dense_slot_.begin() + static_cast<std::ptrdiff_t>(p));
-      for (std::size_t i = p; i < dense_slot_.size(); ++i) {
-        dense_pos_[dense_slot_[i]] = static_cast<std::uint32_t>(i);
-      }
+      dense_.erase(slot);
       return;
     }
     detach(slot);
     tasks_[slot].live = false;
-    ++dead_in_order_;
+    order_.departed();
     if (live_count_ < small_below_ || live_count_ == 0) {
       leave();
-    } else if (dead_in_order_ > live_count_) {
-      compact();
+    } else if (order_.dead() > live_count_) {
+      order_.compact(alive());
     }
   }
 
@@ -188,10 +185,6 @@ class Sdrm3Index final : public TaskIndex {
     double deadline;
     std::uint32_t slot;
     std::uint32_t generation;
-  };
-  struct Arrival {
-    std::uint32_t request;
-    std::uint32_t slot;
   };
 
   // The running choice under the semantics' tie rule.
@@ -339,11 +332,10 @@ class Sdrm3Index final : public TaskIndex {
   std::uint32_t scan(double now) {
     scan_views_.clear();
     scan_slots_.clear();
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      scan_views_.push_back(tasks_[order_[i].slot].view);
-      scan_slots_.push_back(order_[i].slot);
-    }
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      scan_views_.push_back(tasks_[a.slot].view);
+      scan_slots_.push_back(a.slot);
+    });
     return scan_slots_[select_from(scan_views_, now)];
   }
   // The reference scan's choice when every MapScore is < 0 (Q5): every task replaces the
@@ -351,14 +343,13 @@ class Sdrm3Index final : public TaskIndex {
   // always has its predecessor's score or a different one, so only the trailing run of tasks
   // whose score equals the latest request's matters (usually that task alone).
   std::uint32_t all_negative(double now) {
-    while (!alive(order_.back())) order_.pop_back();
     tail_.clear();
-    const double last = score(order_.back().slot, now);
-    for (std::size_t i = order_.size(); i-- > 0;) {
-      if (!alive(order_[i])) continue;
-      if (score(order_[i].slot, now) != last) break;
-      tail_.push_back(order_[i].slot);
-    }
+    const double last = score(order_.last(alive()).slot, now);
+    order_.for_each_backward_while(alive(), [&](const ArrivalOrder::Entry& a) {
+      if (score(a.slot, now) != last) return false;
+      tail_.push_back(a.slot);
+      return true;
+    });
     std::uint32_t incumbent = tail_.back();
     for (std::size_t i = tail_.size() - 1; i-- > 0;) {
       if (!(tasks_[incumbent].view.arrival_s < tasks_[tail_[i]].view.arrival_s)) {
@@ -367,16 +358,16 @@ class Sdrm3Index final : public TaskIndex {
     }
     return incumbent;
   }
-  bool alive(const Arrival& a) const {
-    return tasks_[a.slot].live && tasks_[a.slot].view.request == a.request;
-  }
-  void compact() {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (alive(order_[i])) order_[out++] = order_[i];
+  // The arrival list's liveness test (slots are reused: the request must match too).
+  struct Alive {
+    const Sdrm3Index* index;
+    bool operator()(const ArrivalOrder::Entry& a) const {
+      const Task& t = index->tasks_[a.slot];
+      return t.live && t.view.request == a.request;
     }
-    order_.resize(out);
-    dead_in_order_ = 0;
+  };
+  Alive alive() const {
+    return {this};
   }
 
   // Reference: moves the pending tasks whose deadline has passed at `now` into their buckets.
@@ -406,7 +397,7 @@ class Sdrm3Index final : public TaskIndex {
     t.live = true;
     t.where = Where::none;
     t.irregular = false;
-    order_.push_back({task.request, slot});
+    order_.push(task.request, slot);
     place(slot, task);
   }
   // Records a (new) view of a live, detached task and files it.
@@ -507,28 +498,19 @@ class Sdrm3Index final : public TaskIndex {
     return t.live && t.generation == e.generation && t.where == Where::bucket;
   }
 
-  void dense_add(std::uint32_t slot, const TaskView& task) {
-    if (slot >= dense_pos_.size()) dense_pos_.resize(slot + 1);
-    dense_pos_[slot] = static_cast<std::uint32_t>(dense_.size());
-    dense_.push_back(task);
-    dense_slot_.push_back(slot);
-  }
   // Scan mode -> bucket mode.
   void build() {
     large_ = true;
     reset_records();
-    for (std::size_t i = 0; i < dense_.size(); ++i) add(dense_slot_[i], dense_[i]);
+    for (std::size_t i = 0; i < dense_.size(); ++i) add(dense_.slot(i), dense_.views()[i]);
     dense_.clear();
-    dense_slot_.clear();
   }
   // Bucket mode -> scan mode: the ready tasks in arrival order become the dense copy.
   void leave() {
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (!alive(order_[i])) continue;
-      const std::uint32_t slot = order_[i].slot;
-      dense_add(slot, tasks_[slot].view);
-      tasks_[slot].live = false;
-    }
+    order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
+      dense_.add(a.slot, tasks_[a.slot].view);
+      tasks_[a.slot].live = false;
+    });
     reset_records();
     large_ = false;
   }
@@ -543,7 +525,6 @@ class Sdrm3Index final : public TaskIndex {
     pending_.clear();
     deadlines_.clear();
     order_.clear();
-    dead_in_order_ = 0;
     irregular_count_ = 0;
     max_last_exec_ = -std::numeric_limits<double>::infinity();
     promoted_upto_ = -std::numeric_limits<double>::infinity();
@@ -557,9 +538,7 @@ class Sdrm3Index final : public TaskIndex {
   bool large_ = false;
   std::size_t live_count_ = 0;
   // Scan mode.
-  std::vector<TaskView> dense_;
-  std::vector<std::uint32_t> dense_slot_;
-  std::vector<std::uint32_t> dense_pos_;
+  DenseTasks dense_;
   // Bucket mode.
   std::vector<Task> tasks_;  // by slot
   std::vector<std::uint32_t> pending_;
@@ -571,8 +550,7 @@ class Sdrm3Index final : public TaskIndex {
   std::vector<double> front_inverse_;  // by position in active_: 1 / its head (rounded)
   std::vector<double> quotient_;
   bool nan_met_ = false;
-  std::vector<Arrival> order_;  // arrival order, with tombstones
-  std::size_t dead_in_order_ = 0;
+  ArrivalOrder order_;
   std::size_t irregular_count_ = 0;
   double max_last_exec_ = -std::numeric_limits<double>::infinity();
   double promoted_upto_ = -std::numeric_limits<double>::infinity();

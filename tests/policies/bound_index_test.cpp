@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dysta/policy.h"
+#include "index_harness.h"
 #include "policies/dysta_rule.h"
 
 namespace dysta {
@@ -92,10 +93,7 @@ int compare_run(const std::string& name, double beta, const Pools& pools, std::u
   Picker pick(seed);
   auto policy = make_policy(name, {{"beta", beta}}, Semantics::corrected);
   auto index = index_for(name, beta, large_from, small_below);
-  std::vector<TaskView> ready;         // arrival order, as the Scheduler's scan path keeps them
-  std::vector<std::uint32_t> slot_of;  // ready[i]'s slot in the index
-  std::vector<std::uint32_t> free_slots;
-  std::uint32_t next_slot = 0, next_request = 0;
+  test::ReadyTasks ready;
   double now = 0;
   int compared = 0;
   auto random_view = [&](TaskView& t) {
@@ -115,27 +113,13 @@ int compare_run(const std::string& name, double beta, const Pools& pools, std::u
       random_view(t);
       t.est_isolated_s = pick.from(pools.iso);
       t.real_isolated_s = pick.from(pools.iso);
-      t.request = next_request++;
-      std::uint32_t slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
-      } else {
-        slot = next_slot++;
-      }
-      ready.push_back(t);
-      slot_of.push_back(slot);
-      index->insert(slot, t);
+      ready.admit(t, *index);
       if (pick.chance(50)) break;
     }
     // Decision at `now`.
-    std::vector<PolicyTaskState> state(ready.size());
-    const std::size_t scan = policy->select(DecisionContext{now, ready, state});
+    const std::size_t scan = policy->select(ready.context(now));
     const std::uint32_t chosen_slot = index->best(now);
-    std::size_t chosen = ready.size();
-    for (std::size_t i = 0; i < ready.size(); ++i) {
-      if (slot_of[i] == chosen_slot) chosen = i;
-    }
+    const std::size_t chosen = ready.position(chosen_slot);
     EXPECT_EQ(chosen, scan) << name << " beta " << beta << " seed " << seed << " step " << step
                             << " ready " << ready.size() << " now " << now;
     if (chosen != scan) return compared;
@@ -150,12 +134,9 @@ int compare_run(const std::string& name, double beta, const Pools& pools, std::u
       now += step_s;
     }
     if (extremes && pick.chance(2)) now = pick.chance(50) ? 1e300 : now;
-    TaskView& t = ready[scan];
+    TaskView& t = ready.views[scan];
     if (pick.chance(15)) {
-      index->erase_best(chosen_slot);
-      free_slots.push_back(chosen_slot);
-      ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(scan));
-      slot_of.erase(slot_of.begin() + static_cast<std::ptrdiff_t>(scan));
+      ready.finish(scan, *index);
     } else {
       t.last_exec_s = now;
       random_view(t);

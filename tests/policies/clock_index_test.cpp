@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dysta/policy.h"
+#include "index_harness.h"
 #include "policies/laxity.h"
 #include "policies/prema_index.h"
 #include "policies/sdrm3_index.h"
@@ -106,11 +107,7 @@ Outcome compare_run(const PolicyFactory& make_policy_fn, const IndexFactory& mak
   Picker pick(seed);
   auto policy = make_policy_fn();  // fresh per run: PREMA's select() keeps the last decision time
   auto index = make_index(large_from, small_below);
-  std::vector<TaskView> ready;         // arrival order, as the Scheduler's scan path keeps them
-  std::vector<PolicyTaskState> state;  // ready[i]'s policy state (PREMA's token)
-  std::vector<std::uint32_t> slot_of;  // ready[i]'s slot in the index
-  std::vector<std::uint32_t> free_slots;
-  std::uint32_t next_slot = 0, next_request = 0;
+  test::ReadyTasks ready;  // states: PREMA's tokens
   double now = 0;
   Outcome out;
   auto random_view = [&](TaskView& t) {
@@ -129,26 +126,12 @@ Outcome compare_run(const PolicyFactory& make_policy_fn, const IndexFactory& mak
       t.last_exec_s = now;
       random_view(t);
       t.priority = pools.priority[pick.below(pools.priority.size())];
-      t.request = next_request++;
-      std::uint32_t slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
-      } else {
-        slot = next_slot++;
-      }
-      ready.push_back(t);
-      state.push_back(PolicyTaskState{});
-      slot_of.push_back(slot);
-      index->insert(slot, t);
+      ready.admit(t, *index);
       if (pick.chance(50)) break;
     }
-    const std::size_t scan = policy->select(DecisionContext{now, ready, state});
+    const std::size_t scan = policy->select(ready.context(now));
     const std::uint32_t chosen_slot = index->best(now);
-    std::size_t chosen = ready.size();
-    for (std::size_t i = 0; i < ready.size(); ++i) {
-      if (slot_of[i] == chosen_slot) chosen = i;
-    }
+    const std::size_t chosen = ready.position(chosen_slot);
     ++out.compared;
     if (chosen != scan) {
       ++out.mismatches;
@@ -166,14 +149,10 @@ Outcome compare_run(const PolicyFactory& make_policy_fn, const IndexFactory& mak
       now += step_s;
     }
     if (extremes && pick.chance(2)) now = pick.chance(50) ? 1e300 : now;
-    const std::uint32_t run_slot = slot_of[scan];  // best() changes nothing: any slot may run
-    TaskView& t = ready[scan];
+    const std::uint32_t run_slot = ready.slots[scan];  // best() changes nothing: any slot may run
+    TaskView& t = ready.views[scan];
     if (pick.chance(15)) {
-      index->erase_best(run_slot);
-      free_slots.push_back(run_slot);
-      ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(scan));
-      state.erase(state.begin() + static_cast<std::ptrdiff_t>(scan));
-      slot_of.erase(slot_of.begin() + static_cast<std::ptrdiff_t>(scan));
+      ready.finish(scan, *index);
     } else {
       t.last_exec_s = now;
       random_view(t);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dysta/policy.h"
+#include "index_harness.h"
 #include "policies/prema_reference_index.h"
 
 namespace dysta {
@@ -94,11 +95,9 @@ Outcome compare_run(bool sparse, Mutant mutant, const RunSpec& spec, std::uint64
   detail::PremaReferenceIndex index(sparse, make_policy(name, {}, Semantics::reference),
                                     spec.large_from, mutant);
   const Pools& pools = spec.pools;
-  std::vector<TaskView> ready;         // arrival order, as the Scheduler's scan path keeps them
-  std::vector<PolicyTaskState> state;  // ready[i]'s token
-  std::vector<std::uint32_t> slot_of;  // ready[i]'s slot in the index
-  std::vector<std::uint32_t> free_slots;
-  std::uint32_t next_slot = 0, next_request = 0;
+  test::ReadyTasks tasks;
+  std::vector<TaskView>& ready = tasks.views;          // arrival order
+  std::vector<PolicyTaskState>& state = tasks.states;  // ready[i]'s token
   double now = 0;
   Outcome out;
   auto random_view = [&](TaskView& t) {
@@ -115,30 +114,15 @@ Outcome compare_run(bool sparse, Mutant mutant, const RunSpec& spec, std::uint64
       t.last_exec_s = now;
       random_view(t);
       t.priority = pick.from(pools.priority);
-      t.request = next_request++;
-      std::uint32_t slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
-      } else {
-        slot = next_slot++;
-      }
-      ready.push_back(t);
-      state.push_back(PolicyTaskState{});
-      slot_of.push_back(slot);
-      index.insert(slot, t);
+      tasks.admit(t, index);
       if (pick.chance(50)) break;
     }
     double decision_now = now;
     if (spec.extremes && pick.permille(5)) decision_now = pick.chance(50) ? 1e300 : kNaN;
     std::vector<double> before(ready.size());
     for (std::size_t i = 0; i < ready.size(); ++i) before[i] = state[i].token;
-    const std::size_t scan = policy->select(DecisionContext{decision_now, ready, state});
-    const std::uint32_t chosen_slot = index.best(decision_now);
-    std::size_t chosen = ready.size();
-    for (std::size_t i = 0; i < ready.size(); ++i) {
-      if (slot_of[i] == chosen_slot) chosen = i;
-    }
+    const std::size_t scan = policy->select(tasks.context(decision_now));
+    const std::size_t chosen = tasks.position(index.best(decision_now));
     ++out.compared;
     if (chosen != scan) {
       ++out.mismatches;
@@ -184,14 +168,9 @@ Outcome compare_run(bool sparse, Mutant mutant, const RunSpec& spec, std::uint64
     } else {
       now += pick.from(pools.step);
     }
-    const std::uint32_t run_slot = slot_of[scan];
+    const std::uint32_t run_slot = tasks.slots[scan];
     if (pick.chance(15)) {
-      index.erase_best(run_slot);
-      free_slots.push_back(run_slot);
-      const auto at = static_cast<std::ptrdiff_t>(scan);
-      ready.erase(ready.begin() + at);
-      state.erase(state.begin() + at);
-      slot_of.erase(slot_of.begin() + at);
+      tasks.finish(scan, index);
     } else {
       TaskView& t = ready[scan];
       t.last_exec_s = now;
