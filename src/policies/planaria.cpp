@@ -42,6 +42,18 @@
 namespace dysta {
 namespace {
 
+// Min-heap steps of both indexes' deadline heaps (Later: "comes after" in the heap's order).
+template <typename Later, typename Entry>
+void heap_push(std::vector<Entry>& heap, const Entry& e) {
+  heap.push_back(e);
+  std::push_heap(heap.begin(), heap.end(), Later{});
+}
+template <typename Later, typename Entry>
+void heap_pop(std::vector<Entry>& heap) {
+  std::pop_heap(heap.begin(), heap.end(), Later{});
+  heap.pop_back();
+}
+
 double planaria_score(const TaskView& t, double now) {
   return t.priority / (t.deadline_s - now);
 }
@@ -143,14 +155,8 @@ class PlanariaIndex final : public TaskIndex {
     int priority;
     std::vector<Entry> live, expired;  // min-heaps on (deadline, order)
   };
-  static void push(std::vector<Entry>& heap, const Entry& e) {
-    heap.push_back(e);
-    std::push_heap(heap.begin(), heap.end(), Later{});
-  }
-  static void pop(std::vector<Entry>& heap) {
-    std::pop_heap(heap.begin(), heap.end(), Later{});
-    heap.pop_back();
-  }
+  static void push(std::vector<Entry>& heap, const Entry& e) { heap_push<Later>(heap, e); }
+  static void pop(std::vector<Entry>& heap) { heap_pop<Later>(heap); }
   Level& level_for(int priority) {
     for (auto& level : levels_) {
       if (level.priority == priority) return level;
@@ -292,14 +298,8 @@ class PlanariaReferenceIndex final : public TaskIndex {
     int priority;
     std::vector<Entry> heap;  // min-heap on (deadline, seq); may hold stale entries
   };
-  static void push(std::vector<Entry>& heap, const Entry& e) {
-    heap.push_back(e);
-    std::push_heap(heap.begin(), heap.end(), Later{});
-  }
-  static void pop(std::vector<Entry>& heap) {
-    std::pop_heap(heap.begin(), heap.end(), Later{});
-    heap.pop_back();
-  }
+  static void push(std::vector<Entry>& heap, const Entry& e) { heap_push<Later>(heap, e); }
+  static void pop(std::vector<Entry>& heap) { heap_pop<Later>(heap); }
   bool valid(const Entry& e) const {
     const Node& n = nodes_[e.slot];
     return n.alive && n.seq == e.seq;

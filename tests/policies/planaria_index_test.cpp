@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dysta/policy.h"
+#include "index_harness.h"
 
 namespace dysta {
 namespace {
@@ -94,11 +95,9 @@ int compare_run(Mode mode, std::uint64_t seed, Coverage& coverage,
   auto index = policy->make_index();
   EXPECT_NE(index, nullptr);
   if (!index) return 1;
-  std::vector<TaskView> ready;  // admission order, as the Scheduler's scan path keeps them
-  std::vector<PolicyTaskState> state;
-  std::vector<std::uint32_t> slot_of;
-  std::vector<std::uint32_t> free_slots;
-  std::uint32_t next_slot = 0, next_request = 0;
+  test::ReadyTasks tasks;
+  const std::vector<TaskView>& ready = tasks.views;  // admission order
+  const std::vector<std::uint32_t>& slot_of = tasks.slots;
   const std::vector<double> slacks = {-1.0, 0.0, 0.0, 0.5, 1.0, 2.0, 4.0, 0.3, 0.1};
   const std::vector<int> priorities =
       mode == Mode::extreme ? std::vector<int>{1, 2, 4, 0, -1} : std::vector<int>{1, 2, 4};
@@ -126,22 +125,11 @@ int compare_run(Mode mode, std::uint64_t seed, Coverage& coverage,
       }
       if (mode == Mode::extreme && pick.chance(3)) t.deadline_s = pick.from(extreme_deadlines);
       t.last_exec_s = t.arrival_s;
-      t.request = next_request++;
-      std::uint32_t slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
-      } else {
-        slot = next_slot++;
-      }
-      ready.push_back(t);
-      state.push_back(PolicyTaskState{});
-      slot_of.push_back(slot);
-      index->insert(slot, t);
+      tasks.admit(t, *index);
       if (pick.chance(50)) break;
     }
     count(ready, now, coverage);
-    const std::size_t scan = policy->select(DecisionContext{now, ready, state});
+    const std::size_t scan = policy->select(tasks.context(now));
     const std::uint32_t chosen_slot = index->best(now);
     if (slot_of[scan] != chosen_slot) {
       ++mismatches;
@@ -153,15 +141,10 @@ int compare_run(Mode mode, std::uint64_t seed, Coverage& coverage,
     // The chosen task runs a layer (its deadline and priority do not change) or finishes.
     const std::uint32_t run_slot = slot_of[scan];
     if (pick.chance(35)) {
-      index->erase_best(run_slot);
-      free_slots.push_back(run_slot);
-      const auto at = static_cast<std::ptrdiff_t>(scan);
-      ready.erase(ready.begin() + at);
-      state.erase(state.begin() + at);
-      slot_of.erase(slot_of.begin() + at);
+      tasks.finish(scan, *index);
     } else {
-      ready[scan].last_exec_s = now;
-      index->update_best(run_slot, ready[scan]);
+      tasks.views[scan].last_exec_s = now;
+      index->update_best(run_slot, tasks.views[scan]);
     }
     if (mode == Mode::rollback && pick.chance(4)) {
       now -= pick.from(std::vector<double>{0.25, 1.0, 3.0});
