@@ -2,10 +2,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "dysta/policy.h"
 
 namespace dysta::detail {
+
+// The reference scan's winner among tasks with the same largest non-negative score (Q5): a tie
+// replaces the incumbent unless the incumbent arrived strictly earlier, so the earliest arrival
+// time wins and, among equal arrival times, the latest admission (`order`: admission rank). True
+// when the candidate (arrival, order) beats the incumbent (best_arrival, best_order). For indexes
+// that find the tied tasks in any order (Sdrm3Index, Planaria's reference index).
+inline bool reference_tie_prefers(double arrival, std::uint64_t order, double best_arrival,
+                                  std::uint64_t best_order) {
+  return arrival < best_arrival || (arrival == best_arrival && order > best_order);
+}
 
 // Tracks the chosen task while scores are offered in arrival order.
 //   reference: the incumbent score starts at -1; a task replaces it when the incumbent is negative

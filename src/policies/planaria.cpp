@@ -319,8 +319,7 @@ class PlanariaReferenceIndex final : public TaskIndex {
     if (level.priority / (e.deadline - now) != top) return;
     if (valid(e)) {
       const Node& n = nodes_[e.slot];
-      if (!found_ || n.arrival < best_arrival_ ||
-          (n.arrival == best_arrival_ && n.seq > best_seq_)) {
+      if (!found_ || detail::reference_tie_prefers(n.arrival, n.seq, best_arrival_, best_seq_)) {
         found_ = true;
         best_arrival_ = n.arrival;
         best_seq_ = n.seq;

@@ -52,6 +52,7 @@
 #include "dysta/task_index.h"
 #include "policies/arrival_order.h"
 #include "policies/dense_tasks.h"
+#include "policies/incumbent.h"
 #include "policies/sdrm3_rule.h"
 
 namespace dysta::detail {
@@ -82,7 +83,7 @@ class Sdrm3Index final : public TaskIndex {
     if (irregular_count_ > 0 || !(now >= max_last_exec_) || !(now >= promoted_upto_)) {
       return scan(now);
     }
-    promote(now);
+    if (!corrected_) promote(now);  // (corrected: every regular task is bucketed at once)
     Choice c;
     // Pending tasks (reference): exact scores.
     for (const std::uint32_t slot : pending_) {
@@ -206,7 +207,7 @@ class Sdrm3Index final : public TaskIndex {
       } else {
         if (s < 0) return true;
         better =
-            !found || s > score || (s == score && (a < arrival || (a == arrival && r > request)));
+            !found || s > score || (s == score && reference_tie_prefers(a, r, arrival, request));
       }
       if (better) {
         found = true;
