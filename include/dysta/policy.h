@@ -95,6 +95,13 @@ class Policy {
   // the chosen layer starts (0: decisions are free, as in the artifact). Asked once per decision.
   virtual double decision_overhead_s() const { return 0; }
 
+  // False only for a policy whose choices never depend on TaskView::deadline_s (nor on anything
+  // derived from it): runs of one request stream that differ only in SLO multiplier then execute
+  // the same schedule, and a sweep simulates it once for all of them (sweep_runner.h). The
+  // default (true) is always safe. tests/policies/deadline_blind_test.cpp checks every policy
+  // that returns false.
+  virtual bool reads_deadlines() const { return true; }
+
   // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
   // Scheduler dropping one (SchedulerOptions::drop); the Scheduler then refuses to drop.
   virtual bool allows_drop() const { return true; }

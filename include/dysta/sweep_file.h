@@ -79,6 +79,11 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file);
 // SLO multiplier applied (reference semantics: after drawing the streams of earlier_rates).
 std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig& point);
 
+// True when the point's schedule does not depend on its SLO multiplier: its policy never reads
+// deadlines (Policy::reads_deadlines()) and the point drops nothing (drops compare deadlines).
+// Predictors and the engine read no deadlines.
+bool slo_free_schedule(const PointConfig& point);
+
 // Runs a point (its stream must come from point_stream()).
 RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& requests,
                      const PointConfig& point, RunResult* raw = nullptr);

@@ -87,6 +87,11 @@ struct RunOptions {
   const PointStore* store = nullptr;  // write every point's folder
   bool write_requests = true;         // include requests.csv in point folders
   Progress* progress = nullptr;
+  // Points of one stream that differ only in SLO multiplier share one simulation when their
+  // policy does not read deadlines (Policy::reads_deadlines()) and nothing is dropped: the
+  // schedule is the same, only the metrics are computed per point. Off: every point simulates.
+  // The results are identical either way.
+  bool share_schedules = true;
 };
 
 // Runs the points the queue hands out on a pool of threads. Consecutive points of one stream

@@ -9,6 +9,7 @@ class Fcfs final : public Policy, public PolicyScores {
   // Ready tasks are kept in arrival order, so the earliest arrival (first on ties) is index 0.
   std::size_t select(const DecisionContext&) override { return 0; }
   bool keyed() const override { return true; }
+  bool reads_deadlines() const override { return false; }
   double key(const TaskView& t) const override { return t.arrival_s; }
 
   bool scores(const DecisionContext& ctx, std::span<double> out) const override {

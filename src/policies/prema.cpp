@@ -26,6 +26,9 @@ class Prema final : public Policy, public PolicyScores {
  public:
   Prema(bool sparse, Semantics semantics) : sparse_(sparse), semantics_(semantics) {}
 
+  // Tokens, priorities and estimates only (spec C.3).
+  bool reads_deadlines() const override { return false; }
+
   std::size_t select(const DecisionContext& ctx) override {
     const bool reference = semantics_ == Semantics::reference;
     double max_token = 0;

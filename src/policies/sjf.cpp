@@ -11,6 +11,7 @@ class Sjf final : public Policy, public PolicyScores {
 
   // gamma and Rest of a task change only when it executes, so the estimate is a valid heap key.
   bool keyed() const override { return true; }
+  bool reads_deadlines() const override { return false; }
   double key(const TaskView& t) const override { return estimate(t); }
 
   std::size_t select(const DecisionContext& ctx) override {

@@ -462,6 +462,11 @@ std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig&
   return generate_poisson_stream(profiles, spec, rng, point.semantics);
 }
 
+bool slo_free_schedule(const PointConfig& point) {
+  return point.drop == DropRule::none &&
+         !make_policy(point.policy, point.policy_params, point.semantics)->reads_deadlines();
+}
+
 RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& requests,
                      const PointConfig& point, RunResult* raw) {
   PolicyChoice choice;

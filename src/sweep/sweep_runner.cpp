@@ -9,6 +9,7 @@
 #include <exception>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -224,6 +225,21 @@ bool LocalQueue::next(std::vector<std::size_t>& chunk) {
   return true;
 }
 
+namespace {
+
+struct SharedSchedule {
+  RunResult raw;
+  std::map<std::string, double> policy_statistics;
+};
+
+// Everything but the SLO multiplier that decides a point's schedule within one stream.
+std::string schedule_id(const PointConfig& p) {
+  return fmt::format("{}\n{}\n{}\n{}\n{}", p.policy, format_params(p.policy_params), p.predictor,
+                     format_params(p.predictor_params), to_string(p.drop));
+}
+
+}  // namespace
+
 void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& options,
                 std::vector<std::optional<RunMetrics>>* results) {
   if (results) results->resize(plan.points.size());
@@ -233,6 +249,9 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
     std::vector<Request> base, requests;
     std::size_t have_stream = std::numeric_limits<std::size_t>::max();
     double have_slo = std::numeric_limits<double>::quiet_NaN();
+    // The current stream's schedules that do not depend on the SLO multiplier, by schedule_id().
+    std::map<std::string, SharedSchedule> shared;
+    std::map<std::string, bool> blind;  // schedule_id() -> slo_free_schedule()
     std::vector<std::size_t> chunk;
     try {
       while (queue.next(chunk)) {
@@ -244,13 +263,29 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
             requests = base;
             have_stream = plan.stream[i];
             have_slo = p.slo_multiplier;
+            shared.clear();
           } else if (p.slo_multiplier != have_slo) {
             requests = base;
             apply_slo_multiplier(requests, set, p.slo_multiplier);
             have_slo = p.slo_multiplier;
           }
           RunResult raw;
-          const RunMetrics metrics = run_point(set, requests, p, options.store ? &raw : nullptr);
+          RunMetrics metrics;
+          const std::string id = options.share_schedules ? schedule_id(p) : std::string();
+          bool share = false;
+          if (options.share_schedules) {
+            const auto [it, inserted] = blind.try_emplace(id, false);
+            if (inserted) it->second = slo_free_schedule(p);
+            share = it->second;
+          }
+          if (const auto hit = shared.find(id); share && hit != shared.end()) {
+            metrics = compute_metrics(set, requests, hit->second.raw);
+            metrics.policy_statistics = hit->second.policy_statistics;
+            if (options.store) raw = hit->second.raw;
+          } else {
+            metrics = run_point(set, requests, p, options.store || share ? &raw : nullptr);
+            if (share) shared[id] = {raw, metrics.policy_statistics};
+          }
           if (options.store) {
             if (options.write_requests) {
               const std::string csv = requests_csv(set, requests, raw);

@@ -127,6 +127,49 @@ TEST(SweepRunner, ResultsDoNotDependOnThreadCount) {
   }
 }
 
+// Points that differ only in SLO multiplier share the schedule of a policy that reads no
+// deadlines (fcfs, prema_sparse); the CSV and every point folder are those of simulating each
+// point, in both semantics, and with dropping (which compares deadlines, so nothing is shared).
+TEST(SweepRunner, SharedSchedulesGiveTheResultsOfSimulatingEveryPoint) {
+  for (const std::string semantics : {"corrected", "reference"}) {
+    for (const std::string drop : {"none", "estimated"}) {
+      SCOPED_TRACE(semantics + " " + drop);
+      test::TempDir dir;
+      test::write_text(dir.path() / "sweep.yaml",
+                       "profiles: " + kData + "/sanger\nsemantics: " + semantics +
+                           "\ndrop: " + drop +
+                           "\nworkload: {requests: 120}\n"
+                           "sweep: {policies: [fcfs, prema_sparse, edf, sjf_sparse], rates: [60, "
+                           "140], slo_multipliers: [1.5, 4, 20], seeds: [1, 2]}\n");
+      const SweepPlan plan = expand_sweep(load_config(dir.path() / "sweep.yaml", {}), "sweep.yaml");
+      if (drop == "none") {
+        EXPECT_TRUE(slo_free_schedule(plan.points[0]));
+        EXPECT_FALSE(slo_free_schedule(plan.points[2]));  // edf
+      } else {
+        EXPECT_FALSE(slo_free_schedule(plan.points[0]));
+      }
+      std::vector<std::string> csv, folders;
+      for (const bool share : {false, true}) {
+        const PointStore store(dir.path() / (share ? "shared" : "plain"));
+        LocalQueue queue(pending_points(plan, nullptr, {}, true));
+        std::vector<std::optional<RunMetrics>> results;
+        RunOptions options{1, &store, true, nullptr};
+        options.share_schedules = share;
+        run_points(plan, queue, options, &results);
+        csv.push_back(merged_csv(collect_results(plan, results)));
+        std::string all;
+        for (const std::string& key : plan.keys) {
+          all += test::read_text(store.folder(key) / "summary.json");
+          all += test::read_text(store.folder(key) / "requests.csv");
+        }
+        folders.push_back(all);
+      }
+      EXPECT_EQ(csv[0], csv[1]);
+      EXPECT_EQ(folders[0], folders[1]);
+    }
+  }
+}
+
 TEST(SweepRunner, MetricsJsonRoundTrips) {
   test::TempDir dir;
   const SweepPlan plan = small_plan(dir.path());
