@@ -392,7 +392,7 @@ class PlanariaReferenceIndex final : public TaskIndex {
   std::uint32_t best_slot_ = 0;
 };
 
-class Planaria final : public Policy, public PolicyScores {
+class Planaria final : public PlainPolicy, public PolicyScores {
  public:
   explicit Planaria(Semantics semantics) : semantics_(semantics) {}
 
