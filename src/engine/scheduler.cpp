@@ -142,6 +142,8 @@ void Scheduler::enter_index() {
   index_ = policy_.make_index();
   for (std::size_t pos = 0; pos < count_; ++pos)
     index_->insert(data_of_[pos], views_[data_of_[pos]]);
+  // running_view() stays valid across layer_done()'s flush of pending admissions.
+  if (running_pos_ < data_of_.size()) running_pos_ = data_of_[running_pos_];
   states_.clear();
   data_of_.clear();
 }

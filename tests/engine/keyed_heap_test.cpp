@@ -7,6 +7,7 @@
 #include "dysta/experiment.h"
 #include "dysta/policy.h"
 #include "dysta/predictor.h"
+#include "dysta/scheduler.h"
 #include "dysta/synthetic.h"
 #include "test_util.h"
 
@@ -157,6 +158,47 @@ TEST(KeyedHeap, SchedulerMovesBetweenScanAndIndexWithoutChangingTheRun) {
       EXPECT_EQ(scan.max_ready, mixed.max_ready);
     }
   }
+}
+
+// A runtime that admits requests while a layer runs (cluster.h, the Python Scheduler): the
+// admissions flushed by layer_done() may move the Scheduler to its index; running_view() must
+// still be the task that ran.
+TEST(KeyedHeap, RunningViewSurvivesAMoveToTheIndexDuringLayerDone) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  StreamSpec spec;
+  spec.rate_per_s = 85;
+  spec.num_requests = 600;
+  PyRandom rng(7);
+  const auto requests = generate_poisson_stream(set, spec, rng, Semantics::corrected);
+  SwitchEarly policy(make_policy("dysta", {}, Semantics::corrected));
+  auto predictor = make_predictor("average", set, {}, Semantics::corrected);
+  Scheduler s(set, policy, policy_registry().get("policy", "dysta").traits, *predictor);
+  std::size_t next = 0, checked = 0;
+  double now = 0;
+  while (next < requests.size() || s.ready() > 0) {
+    if (s.ready() == 0) now = std::max(now, requests[next].arrival_s);
+    while (next < requests.size() && requests[next].arrival_s <= now)
+      s.admit(requests[next++], now);
+    const ScheduledLayer l = s.next(now);
+    const VariantProfile& v = set.variant(l.variant);
+    const double end = l.start_s + v.latencies(l.sample_pos)[l.layer];
+    // Arrivals during the layer join at its end (pending admissions).
+    while (next < requests.size() && requests[next].arrival_s <= end) {
+      s.admit(requests[next], requests[next].arrival_s);
+      ++next;
+    }
+    now = end;
+    if (!s.layer_done(l.task, v.sparsities(l.sample_pos)[l.layer], now)) {
+      ASSERT_EQ(s.running_view().request, l.task);
+      ASSERT_EQ(s.running_view().layers_done, l.layer + 1);
+      ++checked;
+    }
+    s.clear_finished();
+  }
+  EXPECT_GT(policy.indexes, 10);
+  EXPECT_GT(checked, 1000u);
 }
 
 // Many requests with equal deadlines and all three priorities at overload: the Planaria index
