@@ -36,7 +36,12 @@ class Predictor {
 
 // Density ratio rho = (1 - measured) / (1 - average) of one layer (spec D). A layer whose average
 // density is 0 carries no information and yields 1.
-double density_ratio(double measured_sparsity, double average_sparsity);
+// Inline: every monitored layer calls it.
+inline double density_ratio(double measured_sparsity, double average_sparsity) {
+  const double average_density = 1 - average_sparsity;
+  if (average_density == 0) return 1.0;
+  return (1 - measured_sparsity) / average_density;
+}
 
 struct PredictorInfo {
   std::string name;

@@ -13,10 +13,4 @@ std::unique_ptr<Predictor> make_predictor(const std::string& name, const Profile
   return info.make(profiles, resolve_params("predictor", name, info.params, params), semantics);
 }
 
-double density_ratio(double measured_sparsity, double average_sparsity) {
-  const double average_density = 1 - average_sparsity;
-  if (average_density == 0) return 1.0;
-  return (1 - measured_sparsity) / average_density;
-}
-
 }  // namespace dysta
