@@ -1,5 +1,6 @@
 #include "dysta/sha256.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace dysta {
@@ -31,6 +32,7 @@ void Sha256::block(const unsigned char* p) {
     w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
            (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
   }
+#pragma GCC unroll 48
   for (int i = 16; i < 64; ++i) {
     const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
     const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -38,6 +40,7 @@ void Sha256::block(const unsigned char* p) {
   }
   std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6],
                 h = h_[7];
+#pragma GCC unroll 64
   for (int i = 0; i < 64; ++i) {
     const std::uint32_t t1 =
         h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
@@ -66,32 +69,39 @@ void Sha256::update(std::string_view bytes) {
   length_ += bytes.size();
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t n = bytes.size();
-  while (n > 0) {
+  if (buffered_ > 0) {
     const std::size_t take = std::min(n, buffer_.size() - buffered_);
     std::memcpy(buffer_.data() + buffered_, p, take);
     buffered_ += take;
     p += take;
     n -= take;
-    if (buffered_ == buffer_.size()) {
-      block(buffer_.data());
-      buffered_ = 0;
-    }
+    if (buffered_ < buffer_.size()) return;
+    block(buffer_.data());
+    buffered_ = 0;
   }
+  for (; n >= buffer_.size(); n -= buffer_.size(), p += buffer_.size()) block(p);
+  std::memcpy(buffer_.data(), p, n);
+  buffered_ = n;
 }
 
 std::string Sha256::hex() {
+  // Padding (FIPS 180-4 5.1.1): 0x80, zeros up to 56 mod 64, the message length in bits.
   const std::uint64_t bits = length_ * 8;
-  const unsigned char one = 0x80;
-  update(std::string_view(reinterpret_cast<const char*>(&one), 1));
-  const unsigned char zero = 0;
-  while (buffered_ != 56) update(std::string_view(reinterpret_cast<const char*>(&zero), 1));
-  unsigned char len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-  update(std::string_view(reinterpret_cast<const char*>(len), 8));
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
+  std::array<unsigned char, 128> tail{};
+  std::memcpy(tail.data(), buffer_.data(), buffered_);
+  tail[buffered_] = 0x80;
+  const std::size_t blocks = buffered_ < 56 ? 1 : 2;
+  for (int i = 0; i < 8; ++i) {
+    tail[64 * blocks - 8 + static_cast<std::size_t>(i)] =
+        static_cast<unsigned char>(bits >> (56 - 8 * i));
+  }
+  for (std::size_t b = 0; b < blocks; ++b) block(tail.data() + 64 * b);
+  buffered_ = 0;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  std::size_t k = 0;
   for (const std::uint32_t v : h_) {
-    for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(v >> shift) & 0xf];
+    for (int shift = 28; shift >= 0; shift -= 4) out[k++] = kHex[(v >> shift) & 0xf];
   }
   return out;
 }
