@@ -254,16 +254,27 @@ TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
 }
 
 TEST(SweepFile, Sha256OfEveryLengthAroundTheBlockBoundaries) {
-  // Fed whole or in pieces, the digest is the same; lengths 0..200 cross the padding cases.
+  // Fed whole or in pieces, with or without the CPU's SHA instructions, the digest is the same;
+  // lengths 0..200 cross the padding cases.
   for (std::size_t n = 0; n <= 200; ++n) {
     std::string text;
-    for (std::size_t i = 0; i < n; ++i) text += static_cast<char>('a' + (i * 7) % 26);
+    for (std::size_t i = 0; i < n; ++i) text += static_cast<char>('a' + (i * 7 + n) % 26);
     Sha256 pieces;
     for (std::size_t i = 0; i < n; i += 1 + i % 13) {
       pieces.update(std::string_view(text).substr(i, 1 + i % 13));
     }
-    ASSERT_EQ(pieces.hex(), sha256_hex(text)) << n;
+    const std::string whole = sha256_hex(text);
+    ASSERT_EQ(pieces.hex(), whole) << n;
+    const bool before = Sha256::use_hardware(false);
+    EXPECT_EQ(sha256_hex(text), whole) << n;
+    Sha256::use_hardware(before);
   }
+  const bool before = Sha256::use_hardware(false);
+  EXPECT_FALSE(Sha256::hardware());
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  Sha256::use_hardware(before);
   // Vectors of FIPS 180-4's examples (two blocks; 56 bytes pad into a second block).
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
