@@ -208,10 +208,15 @@ class Scheduler {
   PolicyTraits traits_;
   const Predictor& predictor_;
   std::vector<EngineObserver*> observers_;
-  std::vector<EngineObserver*> layer_observers_;  // those of observers_ that want on_layer()
+  std::vector<EngineObserver*> layer_observers_;     // those of observers_ that want on_layer()
+  std::vector<EngineObserver*> decision_observers_;  // ... that want the scan's decisions
   const LatencyOracle* oracle_;
   DropRule drop_;
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
+  // TaskIndex::scan_below() of the policy's index (0: index_ from the start or never).
+  std::size_t index_from_ = 0;
+  void enter_index();  // scan path -> a fresh index_ (stable slots)
+  void leave_index();  // index_ -> scan path
 
   // Scan path: position = arrival rank among ready tasks (views_, states_ and data_of_ are
   // erased in order: O(ready tasks) per finished request, 100 bytes + 20 per task moved, as

@@ -23,6 +23,15 @@ class TaskIndex {
   // The task best() returned executed a layer (its view is updated) / finished.
   virtual void update_best(std::uint32_t slot, const TaskView& task) = 0;
   virtual void erase_best(std::uint32_t slot) = 0;
+
+  // Ready-task count from which the engine decides with this index; below it, the engine may use
+  // the policy's select() over its own arrival-ordered views, which costs less than an index for
+  // short queues. The Scheduler starts on that scan, moves to a fresh index (insert() of every
+  // ready task in arrival order) when scan_below() tasks are ready and back to the scan when
+  // fewer than scan_below() / 2 are (hysteresis). An index may return non-zero only if its
+  // policy's select() reads no PolicyTaskState and keeps no state between decisions, so the two
+  // paths make the same choice at every decision. 0 (the default): the index from the start.
+  virtual std::size_t scan_below() const { return 0; }
 };
 
 // Min-heap on (key(task), arrival order): the choice of a policy that runs the task with the

@@ -1,5 +1,6 @@
 #include "dysta/scheduler.h"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -24,12 +25,11 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
   if (traits.oracle && !oracle_) {
     throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
   }
-  bool scan_needed = false;
   for (EngineObserver* o : options.observers) {
     if (!o) continue;
     observers_.push_back(o);
     if (o->wants_layers()) layer_observers_.push_back(o);
-    scan_needed = scan_needed || o->wants_decisions();
+    if (o->wants_decisions()) decision_observers_.push_back(o);
   }
   policy_.bind(estimates_);
   if (drop_ != DropRule::none && !policy_.allows_drop()) {
@@ -40,8 +40,12 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
   if (drop_ == DropRule::oracle && !oracle_) {
     throw std::invalid_argument("Scheduler: drop: oracle needs a LatencyOracle");
   }
-  if (options.keyed_fast_path && !scan_needed && drop_ == DropRule::none) {
+  if (options.keyed_fast_path && decision_observers_.empty() && drop_ == DropRule::none) {
     index_ = policy_.make_index();
+    if (index_ && index_->scan_below() > 0) {
+      index_from_ = index_->scan_below();
+      index_.reset();
+    }
   }
   constexpr std::size_t kReserve = 64;
   views_.reserve(kReserve);
@@ -125,7 +129,39 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   } else {
     states_.push_back(PolicyTaskState{});
     data_of_.push_back(slot);
+    if (count_ == index_from_) enter_index();
   }
+}
+
+void Scheduler::enter_index() {
+  // Views move to their data slots (free slots keep stale views, never read).
+  std::vector<TaskView> by_slot(data_.size());
+  for (std::size_t pos = 0; pos < count_; ++pos) by_slot[data_of_[pos]] = views_[pos];
+  views_.swap(by_slot);
+  index_ = policy_.make_index();
+  for (std::size_t pos = 0; pos < count_; ++pos)
+    index_->insert(data_of_[pos], views_[data_of_[pos]]);
+  states_.clear();
+  data_of_.clear();
+}
+
+void Scheduler::leave_index() {
+  index_.reset();
+  std::vector<char> free(data_.size(), 0);
+  for (const std::uint32_t slot : free_) free[slot] = 1;
+  data_of_.clear();
+  for (std::uint32_t slot = 0; slot < data_.size(); ++slot) {
+    if (!free[slot]) data_of_.push_back(slot);
+  }
+  // Arrival rank = admission number (requests are admitted in arrival order).
+  std::sort(data_of_.begin(), data_of_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return views_[a].request < views_[b].request;
+  });
+  std::vector<TaskView> ranked;
+  ranked.reserve(std::max(views_.capacity(), data_of_.size()));
+  for (const std::uint32_t slot : data_of_) ranked.push_back(views_[slot]);
+  views_.swap(ranked);
+  states_.assign(count_, PolicyTaskState{});
 }
 
 void Scheduler::remove(std::size_t pos) {
@@ -133,6 +169,7 @@ void Scheduler::remove(std::size_t pos) {
   if (index_) {
     index_->erase_best(static_cast<std::uint32_t>(pos));
     free_.push_back(static_cast<std::uint32_t>(pos));
+    if (count_ < index_from_ / 2) leave_index();
     return;
   }
   const auto offset = static_cast<std::ptrdiff_t>(pos);
@@ -203,10 +240,10 @@ void Scheduler::fail_next() const {
 
 std::size_t Scheduler::scan_select(double now_s) {
   const DecisionContext ctx{now_s, views_, states_};
-  for (EngineObserver* o : observers_) o->before_decision(ctx, policy_);
+  for (EngineObserver* o : decision_observers_) o->before_decision(ctx, policy_);
   const std::size_t chosen = policy_.select(ctx);
   if (chosen >= views_.size()) throw std::logic_error("policy returned an invalid task index");
-  for (EngineObserver* o : observers_) o->on_decision(ctx, chosen);
+  for (EngineObserver* o : decision_observers_) o->on_decision(ctx, chosen);
   return chosen;
 }
 

@@ -81,6 +81,10 @@ class BoundIndex final : public TaskIndex {
     return tree_best(now);
   }
 
+  // The policy's select() is a stateless scan (no PolicyTaskState): the engine scans short
+  // queues itself (TaskIndex::scan_below()).
+  std::size_t scan_below() const override { return large_from_; }
+
   void update_best(std::uint32_t slot, const TaskView& task) override {
     if (!large_) {
       dense_.update(slot, task);

@@ -78,6 +78,10 @@ class Sdrm3Index final : public TaskIndex {
     add(slot, task);
   }
 
+  // The policy's select() is a stateless scan (no PolicyTaskState): the engine scans short
+  // queues itself (TaskIndex::scan_below()).
+  std::size_t scan_below() const override { return large_from_; }
+
   std::uint32_t best(double now) override {
     if (!large_) return dense_.slot(select_from(dense_.views(), now));
     if (irregular_count_ > 0 || !(now >= max_last_exec_) || !(now >= promoted_upto_)) {

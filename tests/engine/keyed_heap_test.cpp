@@ -100,6 +100,65 @@ TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
   }
 }
 
+// A policy whose index asks the engine to scan below 4 ready tasks (TaskIndex::scan_below()), so
+// the Scheduler moves between its scan and a fresh index many times in one run.
+class SwitchEarly final : public Policy {
+ public:
+  explicit SwitchEarly(std::unique_ptr<Policy> inner) : inner_(std::move(inner)) {}
+  std::size_t select(const DecisionContext& ctx) override { return inner_->select(ctx); }
+  std::unique_ptr<TaskIndex> make_index() const override {
+    ++indexes;
+    return std::make_unique<Index>(inner_->make_index());
+  }
+  mutable int indexes = 0;
+
+ private:
+  struct Index final : TaskIndex {
+    explicit Index(std::unique_ptr<TaskIndex> inner) : inner_(std::move(inner)) {}
+    void insert(std::uint32_t slot, const TaskView& task) override { inner_->insert(slot, task); }
+    std::uint32_t best(double now) override { return inner_->best(now); }
+    void update_best(std::uint32_t slot, const TaskView& task) override {
+      inner_->update_best(slot, task);
+    }
+    void erase_best(std::uint32_t slot) override { inner_->erase_best(slot); }
+    std::size_t scan_below() const override { return 4; }
+    std::unique_ptr<TaskIndex> inner_;
+  };
+  std::unique_ptr<Policy> inner_;
+};
+
+// Scan -> index (at 4 ready tasks) -> scan (below 2) and back, tens of times per run, for the
+// policies whose indexes let the engine scan short queues: the same runs as the scan alone.
+TEST(KeyedHeap, SchedulerMovesBetweenScanAndIndexWithoutChangingTheRun) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  for (Semantics semantics : {Semantics::reference, Semantics::corrected}) {
+    StreamSpec spec;
+    spec.rate_per_s = 85;
+    spec.num_requests = 800;
+    PyRandom rng(5);
+    const auto requests = generate_poisson_stream(set, spec, rng, semantics);
+    for (const char* name : {"dysta", "dysta_oracle", "sdrm3", "sdrm3_sparse", "llf"}) {
+      SCOPED_TRACE(std::string(name) + " " + to_string(semantics));
+      EXPECT_GT(make_policy(name, {}, semantics)->make_index()->scan_below(), 0u);
+      const RunResult scan = run_with(set, requests, name, semantics, false);
+      SwitchEarly policy(make_policy(name, {}, semantics));
+      auto predictor = make_predictor("average", set, {}, semantics);
+      EngineOptions options;
+      options.semantics = semantics;
+      const RunResult mixed = simulate(
+          set, requests, policy, policy_registry().get("policy", name).traits, *predictor, options);
+      EXPECT_GT(policy.indexes, 10);  // one at construction, then one per move to the index
+      EXPECT_EQ(scan.finish_order, mixed.finish_order);
+      EXPECT_EQ(scan.finish_s, mixed.finish_s);
+      EXPECT_EQ(scan.first_start_s, mixed.first_start_s);
+      EXPECT_EQ(scan.decisions, mixed.decisions);
+      EXPECT_EQ(scan.max_ready, mixed.max_ready);
+    }
+  }
+}
+
 // Many requests with equal deadlines and all three priorities at overload: the Planaria index
 // must reproduce the scan's tie rule (corrected: score, then deadline, then arrival; reference:
 // the "-1 incumbent", Q5, with overdue tasks).
