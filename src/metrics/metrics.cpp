@@ -1,6 +1,8 @@
 #include "dysta/metrics.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -30,6 +32,102 @@ double select_percentile(std::vector<double>& values, std::size_t from, double q
   lower = lo;
   return values[lo] + (next - values[lo]) * frac;
 }
+
+// The order statistics of `values` at `ranks` (ascending, each < values.size()) into `out`, or
+// false when a value is negative, -0 or NaN. For the other doubles the IEEE bit patterns order as
+// the values, so a histogram of the patterns (relative to the smallest, about one bucket per
+// value) names the bucket holding each rank, and only those buckets' values are selected among
+// (O(n)). An order statistic is a value, so these are the doubles a sort would put there.
+bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
+                             double* out) {
+  constexpr std::uint64_t kLargestOrdered = 0x7ff0000000000000ULL;  // +inf
+  std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
+  for (const double v : values) {
+    const auto k = std::bit_cast<std::uint64_t>(v);
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  if (hi > kLargestOrdered) return false;
+  if (lo == hi) {
+    for (std::size_t j = 0; j < ranks.size(); ++j) out[j] = values[0];
+    return true;
+  }
+  constexpr int kMaxBits = 12;
+  const int bits = std::min(kMaxBits, std::max(4, static_cast<int>(std::bit_width(values.size()))));
+  const int shift = std::max(0, static_cast<int>(std::bit_width(hi - lo)) - bits);
+  const std::size_t buckets = static_cast<std::size_t>((hi - lo) >> shift) + 1;
+  std::array<std::uint32_t, std::size_t{1} << kMaxBits> count;
+  std::fill_n(count.begin(), buckets, 0u);
+  const auto bucket = [&](double v) {
+    return static_cast<std::size_t>((std::bit_cast<std::uint64_t>(v) - lo) >> shift);
+  };
+  for (const double v : values) ++count[bucket(v)];
+  // Per rank: its bucket, its rank inside the bucket, and the bucket's place among the targets.
+  constexpr std::size_t kMaxRanks = 8;
+  if (ranks.size() > kMaxRanks) return false;
+  std::array<std::size_t, kMaxRanks> of_rank{}, rank_in{};
+  std::array<std::size_t, kMaxRanks> target_bucket{}, target_start{};
+  std::size_t targets = 0, gathered = 0;
+  std::array<std::uint8_t, std::size_t{1} << kMaxBits> tag;  // target + 1; 0: not a target
+  std::fill_n(tag.begin(), buckets, std::uint8_t{0});
+  std::size_t below = 0, b = 0;
+  for (std::size_t j = 0; j < ranks.size(); ++j) {
+    while (below + count[b] <= ranks[j]) below += count[b++];
+    rank_in[j] = ranks[j] - below;
+    if (tag[b] == 0) {
+      target_bucket[targets] = b;
+      target_start[targets] = gathered;
+      gathered += count[b];
+      tag[b] = static_cast<std::uint8_t>(++targets);
+    }
+    of_rank[j] = tag[b] - 1u;
+  }
+  std::vector<double> chosen(gathered);
+  std::array<std::size_t, kMaxRanks> fill = target_start;
+  for (const double v : values) {
+    const std::uint8_t t = tag[bucket(v)];
+    if (t != 0) chosen[fill[t - 1u]++] = v;
+  }
+  for (std::size_t j = 0; j < ranks.size(); ++j) {
+    const std::size_t t = of_rank[j];
+    const auto first = chosen.begin() + static_cast<std::ptrdiff_t>(target_start[t]);
+    const auto last = first + count[target_bucket[t]];
+    const auto nth = first + static_cast<std::ptrdiff_t>(rank_in[j]);
+    std::nth_element(first, nth, last);
+    out[j] = *nth;
+  }
+  return true;
+}
+
+Percentiles percentiles_of(std::span<const double> values) {
+  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
+  constexpr std::size_t kBucketsFrom = 32;  // fewer values: selection in place
+  if (values.size() >= kBucketsFrom) {
+    const double qs[3] = {50, 90, 99};
+    std::array<std::size_t, 6> ranks;
+    std::array<double, 3> fracs;
+    for (int i = 0; i < 3; ++i) {
+      const double pos = qs[i] / 100.0 * static_cast<double>(values.size() - 1);
+      const auto lo = static_cast<std::size_t>(std::floor(pos));
+      ranks[2 * i] = lo;
+      ranks[2 * i + 1] = std::min(lo + 1, values.size() - 1);
+      fracs[i] = pos - static_cast<double>(lo);
+    }
+    std::array<double, 6> at;
+    if (bucket_order_statistics(values, ranks, at.data())) {
+      // select_percentile()'s interpolation of the same two order statistics.
+      const auto interpolate = [&](int i) {
+        return at[2 * i] + (at[2 * i + 1] - at[2 * i]) * fracs[i];
+      };
+      return {interpolate(0), interpolate(1), interpolate(2)};
+    }
+  }
+  std::vector<double> copy(values.begin(), values.end());
+  std::size_t from = 0;
+  const double p50 = select_percentile(copy, from, 50, from);
+  const double p90 = select_percentile(copy, from, 90, from);
+  return {p50, p90, select_percentile(copy, from, 99, from)};
+}
 }  // namespace
 
 double percentile(std::vector<double> values, double q) {
@@ -39,11 +137,7 @@ double percentile(std::vector<double> values, double q) {
 }
 
 Percentiles percentiles_50_90_99(std::vector<double> values) {
-  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
-  std::size_t from = 0;
-  const double p50 = select_percentile(values, from, 50, from);
-  const double p90 = select_percentile(values, from, 90, from);
-  return {p50, p90, select_percentile(values, from, 99, from)};
+  return percentiles_of(values);
 }
 
 void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
@@ -355,8 +449,8 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
   m.stp_multiprogram = sum_p;
   m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (served * sum_p2) : 0.0;
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
-    m.turnaround_s = percentiles_50_90_99(turnaround_);
-    m.normalized_turnaround = percentiles_50_90_99(normalized_);
+    m.turnaround_s = percentiles_of(turnaround_);
+    m.normalized_turnaround = percentiles_of(normalized_);
   } else {
     m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
                       turnaround_sketch_.quantile(99)};
