@@ -36,8 +36,9 @@ double select_percentile(std::vector<double>& values, std::size_t from, double q
 // The order statistics of `values` at `ranks` (ascending, each < values.size()) into `out`, or
 // false when a value is negative, -0 or NaN. For the other doubles the IEEE bit patterns order as
 // the values, so a histogram of the patterns (relative to the smallest, about one bucket per
-// value) names the bucket holding each rank, and only those buckets' values are selected among
-// (O(n)). An order statistic is a value, so these are the doubles a sort would put there.
+// value) names the bucket holding each rank, and only those buckets' values are selected among,
+// the same way when a bucket holds many (each level narrows the range of the patterns; O(n)
+// expected). An order statistic is a value, so these are the doubles a sort would put there.
 bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
                              double* out) {
   constexpr std::uint64_t kLargestOrdered = 0x7ff0000000000000ULL;  // +inf
@@ -52,6 +53,18 @@ bool bucket_order_statistics(std::span<const double> values, std::span<const std
     for (std::size_t j = 0; j < ranks.size(); ++j) out[j] = values[0];
     return true;
   }
+  constexpr std::size_t kSelectBelow = 48;  // fewer values: nth_element
+  if (values.size() < kSelectBelow) {
+    std::array<double, kSelectBelow> copy;
+    std::copy(values.begin(), values.end(), copy.begin());
+    const auto end = copy.begin() + static_cast<std::ptrdiff_t>(values.size());
+    for (std::size_t j = 0; j < ranks.size(); ++j) {
+      const auto nth = copy.begin() + static_cast<std::ptrdiff_t>(ranks[j]);
+      std::nth_element(copy.begin(), nth, end);
+      out[j] = *nth;
+    }
+    return true;
+  }
   constexpr int kMaxBits = 12;
   const int bits = std::min(kMaxBits, std::max(4, static_cast<int>(std::bit_width(values.size()))));
   const int shift = std::max(0, static_cast<int>(std::bit_width(hi - lo)) - bits);
@@ -62,11 +75,11 @@ bool bucket_order_statistics(std::span<const double> values, std::span<const std
     return static_cast<std::size_t>((std::bit_cast<std::uint64_t>(v) - lo) >> shift);
   };
   for (const double v : values) ++count[bucket(v)];
-  // Per rank: its bucket, its rank inside the bucket, and the bucket's place among the targets.
+  // Per rank: its rank inside its bucket; per target bucket: its values' place in `chosen`.
   constexpr std::size_t kMaxRanks = 8;
   if (ranks.size() > kMaxRanks) return false;
   std::array<std::size_t, kMaxRanks> of_rank{}, rank_in{};
-  std::array<std::size_t, kMaxRanks> target_bucket{}, target_start{};
+  std::array<std::size_t, kMaxRanks> target_start{}, target_size{};
   std::size_t targets = 0, gathered = 0;
   std::array<std::uint8_t, std::size_t{1} << kMaxBits> tag;  // target + 1; 0: not a target
   std::fill_n(tag.begin(), buckets, std::uint8_t{0});
@@ -75,8 +88,8 @@ bool bucket_order_statistics(std::span<const double> values, std::span<const std
     while (below + count[b] <= ranks[j]) below += count[b++];
     rank_in[j] = ranks[j] - below;
     if (tag[b] == 0) {
-      target_bucket[targets] = b;
       target_start[targets] = gathered;
+      target_size[targets] = count[b];
       gathered += count[b];
       tag[b] = static_cast<std::uint8_t>(++targets);
     }
@@ -88,13 +101,15 @@ bool bucket_order_statistics(std::span<const double> values, std::span<const std
     const std::uint8_t t = tag[bucket(v)];
     if (t != 0) chosen[fill[t - 1u]++] = v;
   }
-  for (std::size_t j = 0; j < ranks.size(); ++j) {
+  // Ascending ranks meet the targets in order: the ranks of one target are consecutive.
+  for (std::size_t j = 0; j < ranks.size();) {
+    std::size_t k = j;
+    while (k < ranks.size() && of_rank[k] == of_rank[j]) ++k;
     const std::size_t t = of_rank[j];
-    const auto first = chosen.begin() + static_cast<std::ptrdiff_t>(target_start[t]);
-    const auto last = first + count[target_bucket[t]];
-    const auto nth = first + static_cast<std::ptrdiff_t>(rank_in[j]);
-    std::nth_element(first, nth, last);
-    out[j] = *nth;
+    bucket_order_statistics(
+        std::span<const double>(chosen).subspan(target_start[t], target_size[t]),
+        std::span<const std::size_t>(rank_in).subspan(j, k - j), out + j);
+    j = k;
   }
   return true;
 }

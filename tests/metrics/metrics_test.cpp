@@ -151,7 +151,8 @@ TEST(Metrics, PercentileLinear) {
 
 // percentiles_50_90_99() selects by buckets of the values' bit patterns (32 values and more,
 // none negative, -0 or NaN) or in place: both equal the sorted computation bit for bit, on
-// random sizes, spreads, duplicates, zeros, subnormals, infinities and negative values.
+// random sizes, spreads, clusters with outliers, duplicates, zeros, subnormals, infinities and
+// negative values.
 TEST(Metrics, PercentilesEqualTheSortedComputation) {
   std::uint64_t state = 88172645463325252ULL;
   const auto next = [&state] {
@@ -173,7 +174,7 @@ TEST(Metrics, PercentilesEqualTheSortedComputation) {
   };
   for (int trial = 0; trial < 3000; ++trial) {
     const std::size_t n = 1 + next() % (trial % 10 == 0 ? 5000 : 300);
-    const int kind = static_cast<int>(next() % 7);
+    const int kind = static_cast<int>(next() % 8);
     std::vector<double> v(n);
     for (double& x : v) {
       const double u = static_cast<double>(next() >> 11) * 0x1p-53;
@@ -196,9 +197,12 @@ TEST(Metrics, PercentilesEqualTheSortedComputation) {
         case 5:
           x = u - 0.5;
           break;  // negatives: in place
-        default:
+        case 6:
           x = next() % 97 == 0 ? -0.0 : 1e3 * u;
           break;  // -0: in place
+        default:
+          x = next() % 20 == 0 ? 1e3 * u : 1 + u * 1e-13;
+          break;  // a cluster and outliers: buckets within buckets
       }
     }
     const Percentiles p = percentiles_50_90_99(v);
