@@ -102,6 +102,10 @@ class Policy {
   // that returns false.
   virtual bool reads_deadlines() const { return true; }
 
+  // False when layer_done() and decision_overhead_s() are the defaults (PlainPolicy): the
+  // Scheduler then calls neither (two virtual calls per executed layer).
+  virtual bool has_layer_hooks() const { return true; }
+
   // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
   // Scheduler dropping one (SchedulerOptions::drop); the Scheduler then refuses to drop.
   virtual bool allows_drop() const { return true; }
@@ -116,6 +120,16 @@ class Policy {
   // The structure the engine uses instead of select() (task_index.h); nullptr = scan. The
   // default is a KeyHeapIndex on key() for keyed policies. Called once per run.
   virtual std::unique_ptr<TaskIndex> make_index() const;
+};
+
+// A Policy without per-layer hooks: decisions take no simulated time and executed layers are not
+// reported to it (the built-in policies except the hardware model dysta_hw). The hooks are final,
+// so a derived policy cannot override them and be silently skipped.
+class PlainPolicy : public Policy {
+ public:
+  void layer_done(const TaskView&, std::uint32_t, double, double) final {}
+  double decision_overhead_s() const final { return 0; }
+  bool has_layer_hooks() const final { return false; }
 };
 
 // Optional interface of a Policy for observers (decision logs, tests): the number it ranks each

@@ -197,11 +197,12 @@ class Scheduler {
 
   void insert(const Request& request, std::uint32_t number);
   void remove(std::size_t pos);
-  std::size_t scan_select(double now_s);
+  std::size_t observed_select(double now_s);  // the scan with decision observers
   void finish(std::size_t pos, double now_s);
   void flush_pending();
   [[noreturn]] void fail_not_running(std::uint32_t task) const;
   [[noreturn]] void fail_next() const;
+  [[noreturn]] static void fail_select();
 
   const ProfileSet& estimates_;
   Policy& policy_;
@@ -212,6 +213,7 @@ class Scheduler {
   std::vector<EngineObserver*> decision_observers_;  // ... that want the scan's decisions
   const LatencyOracle* oracle_;
   DropRule drop_;
+  bool layer_hooks_;                  // policy_.has_layer_hooks()
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
   // TaskIndex::scan_below() of the policy's index (0: index_ from the start or never).
   std::size_t index_from_ = 0;
@@ -232,6 +234,7 @@ class Scheduler {
 
   bool running_ = false;
   std::size_t running_pos_ = 0;
+  TaskData* running_data_ = nullptr;  // data of the running task (valid while running_)
   double running_start_s_ = 0;
   struct Pending {
     Request request;
@@ -253,17 +256,24 @@ inline ScheduledLayer Scheduler::next(double now_s) {
   if (index_) {
     pos = index_->best(now_s);
     if (pos >= views_.size()) throw std::logic_error("task index returned an invalid slot");
+  } else if (count_ == 1 && index_from_ > 0) {
+    pos = 0;  // the only candidate of a stateless scan (TaskIndex::scan_below())
   } else {
-    pos = scan_select(now_s);
+    pos = decision_observers_.empty() ? policy_.select({now_s, views_, states_})
+                                      : observed_select(now_s);
+    if (pos >= count_) fail_select();
   }
   ++stats_.decisions;
-  const double overhead = policy_.decision_overhead_s();
-  if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
+  if (layer_hooks_) {
+    const double overhead = policy_.decision_overhead_s();
+    if (overhead > 0) now_s += overhead;  // the scheduler's decision delays the layer
+  }
   const TaskView& t = views_[pos];
   TaskData& d = data_at(pos);
   if (d.first_start_s < 0) d.first_start_s = now_s;
   running_ = true;
   running_pos_ = pos;
+  running_data_ = &d;
   running_start_s_ = now_s;
   return {t.request, t.layers_done, now_s, t.variant, t.sample_pos};
 }
@@ -272,11 +282,11 @@ inline bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, 
   const std::size_t pos = running_pos_;
   if (!running_ || views_[pos].request != task) fail_not_running(task);
   TaskView& t = views_[pos];
-  TaskData& d = data_at(pos);
+  TaskData& d = *running_data_;
   const std::uint32_t k = t.layers_done;
   // Spec B.6 steps 2-4: the monitor's gamma, then the remaining-time tables.
   if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, measured_sparsity);
-  policy_.layer_done(t, k, measured_sparsity, now_s);
+  if (layer_hooks_) policy_.layer_done(t, k, measured_sparsity, now_s);
   t.last_exec_s = now_s;
   t.layers_done = k + 1;
   t.est_remaining_s = d.est_remaining[k + 1];

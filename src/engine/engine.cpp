@@ -43,38 +43,31 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
 
   double now = 0.0;
   double busy_until = 0.0;  // end of the last executed layer
-  auto admit = [&](const Request& r) {
-    scheduler.admit(r, now);
+  // The next request not yet admitted (null: none); valid until the source's next pop().
+  const Request* next = source.peek();
+  auto admit = [&] {
+    scheduler.admit(*next, now);
     source.pop();
+    next = source.peek();
   };
   while (true) {
     // Admission (spec B.6 admit()).
-    const Request* next = source.peek();
     if (next) {
       if (scheduler.ready() == 0) {
         const double t = next->arrival_s;
         if (reference) {
           if (t < now) ++stats.clock_rollbacks;
           now = t;
-          admit(*next);
+          admit();
         } else {
           if (t > now) now = t;
-          while (next && next->arrival_s <= now) {
-            admit(*next);
-            next = source.peek();
-          }
+          while (next && next->arrival_s <= now) admit();
         }
         if (now > busy_until) stats.idle_s += now - busy_until;
       } else if (reference) {
-        while (next && next->arrival_s < now) {
-          admit(*next);
-          next = source.peek();
-        }
+        while (next && next->arrival_s < now) admit();
       } else {
-        while (next && next->arrival_s <= now) {
-          admit(*next);
-          next = source.peek();
-        }
+        while (next && next->arrival_s <= now) admit();
       }
     } else if (scheduler.ready() == 0) {
       break;

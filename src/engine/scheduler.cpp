@@ -21,7 +21,8 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
       traits_(traits),
       predictor_(predictor),
       oracle_(options.oracle),
-      drop_(options.drop) {
+      drop_(options.drop),
+      layer_hooks_(policy.has_layer_hooks()) {
   if (traits.oracle && !oracle_) {
     throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
   }
@@ -238,11 +239,15 @@ void Scheduler::fail_next() const {
   throw std::logic_error("Scheduler::next: no ready task");
 }
 
-std::size_t Scheduler::scan_select(double now_s) {
+void Scheduler::fail_select() {
+  throw std::logic_error("policy returned an invalid task index");
+}
+
+std::size_t Scheduler::observed_select(double now_s) {
   const DecisionContext ctx{now_s, views_, states_};
   for (EngineObserver* o : decision_observers_) o->before_decision(ctx, policy_);
   const std::size_t chosen = policy_.select(ctx);
-  if (chosen >= views_.size()) throw std::logic_error("policy returned an invalid task index");
+  if (chosen >= views_.size()) fail_select();
   for (EngineObserver* o : decision_observers_) o->on_decision(ctx, chosen);
   return chosen;
 }

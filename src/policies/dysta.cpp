@@ -22,7 +22,7 @@ struct EstimatedIsolated {
   double operator()(const TaskView& t) const { return t.est_isolated_s; }
 };
 
-class Dysta final : public Policy, public PolicyScores {
+class Dysta final : public PlainPolicy, public PolicyScores {
  public:
   Dysta(bool sparse, double beta) : sparse_(sparse), beta_(beta) {}
 

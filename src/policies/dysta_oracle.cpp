@@ -13,7 +13,7 @@ struct RealIsolated {
   double operator()(const TaskView& t) const { return t.real_isolated_s; }
 };
 
-class DystaOracle final : public Policy, public PolicyScores {
+class DystaOracle final : public PlainPolicy, public PolicyScores {
  public:
   explicit DystaOracle(double beta) : beta_(beta) {}
 

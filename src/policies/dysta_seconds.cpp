@@ -16,7 +16,7 @@ struct UnitDivisor {
   double operator()(const TaskView&) const { return 1.0; }
 };
 
-class DystaSeconds final : public Policy, public PolicyScores {
+class DystaSeconds final : public PlainPolicy, public PolicyScores {
  public:
   explicit DystaSeconds(double beta) : beta_(beta) {}
 

@@ -6,7 +6,7 @@
 namespace dysta {
 namespace {
 
-class Edf final : public Policy, public PolicyScores {
+class Edf final : public PlainPolicy, public PolicyScores {
  public:
   // A task's deadline never changes, so it is a valid heap key (policy.h keyed()).
   bool keyed() const override { return true; }

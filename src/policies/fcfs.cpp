@@ -4,7 +4,7 @@
 namespace dysta {
 namespace {
 
-class Fcfs final : public Policy, public PolicyScores {
+class Fcfs final : public PlainPolicy, public PolicyScores {
  public:
   // Ready tasks are kept in arrival order, so the earliest arrival (first on ties) is index 0.
   std::size_t select(const DecisionContext&) override { return 0; }

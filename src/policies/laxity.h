@@ -66,7 +66,7 @@ struct LaxityBoundRule {
 
 // Least laxity first; a strictly smaller laxity replaces the incumbent, so ties go to the
 // earlier arrival. scores() reports laxity() itself, smallest wins.
-class LeastLaxity final : public Policy, public PolicyScores {
+class LeastLaxity final : public PlainPolicy, public PolicyScores {
  public:
   explicit LeastLaxity(bool sparse) : sparse_(sparse) {}
 

@@ -73,6 +73,8 @@ constexpr std::size_t kSmallBelow = 4;
 
 class PlanariaIndex final : public TaskIndex {
  public:
+  // Planaria's select() is a stateless scan: the engine scans short queues itself.
+  std::size_t scan_below() const override { return kLargeFrom; }
   void insert(std::uint32_t slot, const TaskView& t) override {
     if (!large_) {
       small_.push_back({t.deadline_s, t.request, slot, t.priority});
@@ -195,6 +197,8 @@ class PlanariaIndex final : public TaskIndex {
 // The reference semantics' choice (file comment, "Fast path (reference)").
 class PlanariaReferenceIndex final : public TaskIndex {
  public:
+  // Planaria's select() is a stateless scan: the engine scans short queues itself.
+  std::size_t scan_below() const override { return kLargeFrom; }
   void insert(std::uint32_t slot, const TaskView& t) override {
     if (slot >= nodes_.size()) nodes_.resize(slot + 1);
     Node& n = nodes_[slot];
@@ -392,7 +396,7 @@ class PlanariaReferenceIndex final : public TaskIndex {
   std::uint32_t best_slot_ = 0;
 };
 
-class Planaria final : public Policy, public PolicyScores {
+class Planaria final : public PlainPolicy, public PolicyScores {
  public:
   explicit Planaria(Semantics semantics) : semantics_(semantics) {}
 

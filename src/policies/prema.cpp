@@ -22,7 +22,7 @@
 namespace dysta {
 namespace {
 
-class Prema final : public Policy, public PolicyScores {
+class Prema final : public PlainPolicy, public PolicyScores {
  public:
   Prema(bool sparse, Semantics semantics) : sparse_(sparse), semantics_(semantics) {}
 

@@ -16,7 +16,7 @@
 namespace dysta {
 namespace {
 
-class Sdrm3 final : public Policy, public PolicyScores {
+class Sdrm3 final : public PlainPolicy, public PolicyScores {
  public:
   Sdrm3(bool sparse, double alpha, Semantics semantics)
       : sparse_(sparse), alpha_(alpha), semantics_(semantics) {}

@@ -5,7 +5,7 @@
 namespace dysta {
 namespace {
 
-class Sjf final : public Policy, public PolicyScores {
+class Sjf final : public PlainPolicy, public PolicyScores {
  public:
   explicit Sjf(bool sparse) : sparse_(sparse) {}
 
