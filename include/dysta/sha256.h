@@ -15,6 +15,12 @@ class Sha256 {
   void update(std::string_view bytes);
   // The digest as 64 lowercase hex digits. The object must not be updated afterwards.
   std::string hex();
+  // Whether blocks are compressed with the CPU's SHA instructions (x86 SHA extensions, detected
+  // at start-up) instead of the portable code; both give the same digests.
+  static bool hardware();
+  // Allows (true, the default) or forbids the SHA instructions, for testing the portable code;
+  // returns the previous setting.
+  static bool use_hardware(bool on);
 
  private:
   void block(const unsigned char* p);

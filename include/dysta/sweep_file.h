@@ -53,6 +53,22 @@ PointConfig point_from_json(const nlohmann::json& j, const std::string& file);
 // profile set's path (its file digest stands for it, so moving the data keeps the keys).
 std::string point_key(const PointConfig& point);
 
+// point_key() of points that equal one base point in every field but policy, policy_params,
+// predictor, predictor_params and slo_multiplier (the points of one stream in expand_sweep()),
+// without building their JSON: the compact dump of the canonical JSON is the members' texts
+// `"name":value` joined by commas in key order, so the base's members are dumped once and only
+// the five fields are dumped per key.
+class PointKeyer {
+ public:
+  explicit PointKeyer(const PointConfig& base);
+  // Equals point_key(point) for a point that differs from the base only in those five fields.
+  std::string key(const PointConfig& point) const;
+
+ private:
+  enum class Slot { text, policy, policy_params, predictor, predictor_params, slo_multiplier };
+  std::vector<std::pair<Slot, std::string>> members_;  // in key order; text: `"name":value`
+};
+
 // SHA-256 over the files load_profiles() would read at `path` (names and contents, in order).
 std::string profiles_sha256(const std::string& path);
 

@@ -1,10 +1,13 @@
 #include "dysta/metrics.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "dysta/error.h"
 #include "dysta/numeric.h"
@@ -29,6 +32,117 @@ double select_percentile(std::vector<double>& values, std::size_t from, double q
   lower = lo;
   return values[lo] + (next - values[lo]) * frac;
 }
+
+// The order statistics of `values` at `ranks` (ascending, each < values.size()) into `out`, or
+// false when a value is negative, -0 or NaN. For the other doubles the IEEE bit patterns order as
+// the values, so a histogram of the patterns (relative to the smallest, about one bucket per
+// value) names the bucket holding each rank, and only those buckets' values are selected among,
+// the same way when a bucket holds many (each level narrows the range of the patterns; O(n)
+// expected). An order statistic is a value, so these are the doubles a sort would put there.
+bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
+                             double* out) {
+  constexpr std::uint64_t kLargestOrdered = 0x7ff0000000000000ULL;  // +inf
+  std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
+  for (const double v : values) {
+    const auto k = std::bit_cast<std::uint64_t>(v);
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  if (hi > kLargestOrdered) return false;
+  if (lo == hi) {
+    for (std::size_t j = 0; j < ranks.size(); ++j) out[j] = values[0];
+    return true;
+  }
+  constexpr std::size_t kSelectBelow = 48;  // fewer values: nth_element
+  if (values.size() < kSelectBelow) {
+    std::array<double, kSelectBelow> copy;
+    std::copy(values.begin(), values.end(), copy.begin());
+    const auto end = copy.begin() + static_cast<std::ptrdiff_t>(values.size());
+    for (std::size_t j = 0; j < ranks.size(); ++j) {
+      const auto nth = copy.begin() + static_cast<std::ptrdiff_t>(ranks[j]);
+      std::nth_element(copy.begin(), nth, end);
+      out[j] = *nth;
+    }
+    return true;
+  }
+  constexpr int kMaxBits = 12;
+  const int bits = std::min(kMaxBits, std::max(4, static_cast<int>(std::bit_width(values.size()))));
+  const int shift = std::max(0, static_cast<int>(std::bit_width(hi - lo)) - bits);
+  const std::size_t buckets = static_cast<std::size_t>((hi - lo) >> shift) + 1;
+  std::array<std::uint32_t, std::size_t{1} << kMaxBits> count;
+  std::fill_n(count.begin(), buckets, 0u);
+  const auto bucket = [&](double v) {
+    return static_cast<std::size_t>((std::bit_cast<std::uint64_t>(v) - lo) >> shift);
+  };
+  for (const double v : values) ++count[bucket(v)];
+  // Per rank: its rank inside its bucket; per target bucket: its values' place in `chosen`.
+  constexpr std::size_t kMaxRanks = 8;
+  if (ranks.size() > kMaxRanks) return false;
+  std::array<std::size_t, kMaxRanks> of_rank{}, rank_in{};
+  std::array<std::size_t, kMaxRanks> target_start{}, target_size{};
+  std::size_t targets = 0, gathered = 0;
+  std::array<std::uint8_t, std::size_t{1} << kMaxBits> tag;  // target + 1; 0: not a target
+  std::fill_n(tag.begin(), buckets, std::uint8_t{0});
+  std::size_t below = 0, b = 0;
+  for (std::size_t j = 0; j < ranks.size(); ++j) {
+    while (below + count[b] <= ranks[j]) below += count[b++];
+    rank_in[j] = ranks[j] - below;
+    if (tag[b] == 0) {
+      target_start[targets] = gathered;
+      target_size[targets] = count[b];
+      gathered += count[b];
+      tag[b] = static_cast<std::uint8_t>(++targets);
+    }
+    of_rank[j] = tag[b] - 1u;
+  }
+  std::vector<double> chosen(gathered);
+  std::array<std::size_t, kMaxRanks> fill = target_start;
+  for (const double v : values) {
+    const std::uint8_t t = tag[bucket(v)];
+    if (t != 0) chosen[fill[t - 1u]++] = v;
+  }
+  // Ascending ranks meet the targets in order: the ranks of one target are consecutive.
+  for (std::size_t j = 0; j < ranks.size();) {
+    std::size_t k = j;
+    while (k < ranks.size() && of_rank[k] == of_rank[j]) ++k;
+    const std::size_t t = of_rank[j];
+    bucket_order_statistics(
+        std::span<const double>(chosen).subspan(target_start[t], target_size[t]),
+        std::span<const std::size_t>(rank_in).subspan(j, k - j), out + j);
+    j = k;
+  }
+  return true;
+}
+
+Percentiles percentiles_of(std::span<const double> values) {
+  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
+  constexpr std::size_t kBucketsFrom = 32;  // fewer values: selection in place
+  if (values.size() >= kBucketsFrom) {
+    const double qs[3] = {50, 90, 99};
+    std::array<std::size_t, 6> ranks;
+    std::array<double, 3> fracs;
+    for (int i = 0; i < 3; ++i) {
+      const double pos = qs[i] / 100.0 * static_cast<double>(values.size() - 1);
+      const auto lo = static_cast<std::size_t>(std::floor(pos));
+      ranks[2 * i] = lo;
+      ranks[2 * i + 1] = std::min(lo + 1, values.size() - 1);
+      fracs[i] = pos - static_cast<double>(lo);
+    }
+    std::array<double, 6> at;
+    if (bucket_order_statistics(values, ranks, at.data())) {
+      // select_percentile()'s interpolation of the same two order statistics.
+      const auto interpolate = [&](int i) {
+        return at[2 * i] + (at[2 * i + 1] - at[2 * i]) * fracs[i];
+      };
+      return {interpolate(0), interpolate(1), interpolate(2)};
+    }
+  }
+  std::vector<double> copy(values.begin(), values.end());
+  std::size_t from = 0;
+  const double p50 = select_percentile(copy, from, 50, from);
+  const double p90 = select_percentile(copy, from, 90, from);
+  return {p50, p90, select_percentile(copy, from, 99, from)};
+}
 }  // namespace
 
 double percentile(std::vector<double> values, double q) {
@@ -38,11 +152,7 @@ double percentile(std::vector<double> values, double q) {
 }
 
 Percentiles percentiles_50_90_99(std::vector<double> values) {
-  if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
-  std::size_t from = 0;
-  const double p50 = select_percentile(values, from, 50, from);
-  const double p90 = select_percentile(values, from, 90, from);
-  return {p50, p90, select_percentile(values, from, 99, from)};
+  return percentiles_of(values);
 }
 
 void PolicyStatisticsRecorder::on_run_end(const Policy& policy) {
@@ -139,10 +249,30 @@ MetricsAccumulator::MetricsAccumulator(const ProfileSet& profiles, const Metrics
       turnaround_sketch_(options.relative_accuracy),
       normalized_sketch_(options.relative_accuracy) {}
 
+void MetricsAccumulator::reserve(std::size_t requests) {
+  if (options_.sums == MetricsOptions::Sums::artifact) {
+    normalized_by_completion_.reserve(requests);
+    progress_.reserve(requests);
+  }
+  if (options_.percentiles == MetricsOptions::Percentiles::exact) {
+    turnaround_.reserve(requests);
+    normalized_.reserve(requests);
+  }
+}
+
+GroupRate& MetricsAccumulator::priority_group(int priority) {
+  if (priority >= 0 && priority < kDensePriorities) {
+    const auto p = static_cast<std::size_t>(priority);
+    if (p >= by_dense_priority_.size()) by_dense_priority_.resize(p + 1);
+    return by_dense_priority_[p];
+  }
+  return by_sparse_priority_[priority];
+}
+
 void MetricsAccumulator::count(const Request& r, bool violated) {
   first_arrival_s_ = std::min(first_arrival_s_, r.arrival_s);
   GroupRate& gv = by_variant_.at(r.variant);
-  GroupRate& gp = by_priority_[r.priority];
+  GroupRate& gp = priority_group(r.priority);
   ++gv.requests;
   ++gp.requests;
   if (violated) {
@@ -178,6 +308,80 @@ void MetricsAccumulator::on_completion(const Request& r, std::uint32_t index, do
   }
 }
 
+void MetricsAccumulator::on_completions(std::span<const Request> requests,
+                                        std::span<const std::uint32_t> order,
+                                        std::span<const double> finish_s) {
+  if (options_.sums != MetricsOptions::Sums::artifact ||
+      options_.percentiles != MetricsOptions::Percentiles::exact) {
+    for (const std::uint32_t i : order) on_completion(requests[i], i, 0.0, finish_s[i]);
+    return;
+  }
+  // The same operations as on_completion(), in the same order per request, with the buffers
+  // sized once and the per-variant rows looked up once.
+  std::vector<const double*> remaining(by_variant_.size());
+  std::vector<std::size_t> stride(by_variant_.size());
+  for (std::size_t v = 0; v < by_variant_.size(); ++v) {
+    const VariantProfile& p = profiles_.variant(v);
+    remaining[v] = p.real_remaining_s.data();
+    stride[v] = p.num_layers + 1;
+  }
+  const std::size_t base = turnaround_.size();
+  const std::size_t m = order.size();
+  normalized_by_completion_.resize(base + m);
+  progress_.resize(base + m);
+  turnaround_.resize(base + m);
+  normalized_.resize(base + m);
+  double* const ntt_out = normalized_by_completion_.data() + base;
+  std::pair<std::uint32_t, double>* const progress_out = progress_.data() + base;
+  double* const turnaround_out = turnaround_.data() + base;
+  double* const normalized_out = normalized_.data() + base;
+  double first_arrival = first_arrival_s_, last_finish = last_finish_s_;
+  std::size_t violations = 0;
+  GroupRate* const by_variant = by_variant_.data();
+  const std::size_t variants = by_variant_.size();
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::uint32_t i = order[k];
+    const Request& r = requests[i];
+    const double finish = finish_s[i];
+    if (r.variant >= variants) {
+      // Keep what was fed before this request, as on_completion() would.
+      normalized_by_completion_.resize(base + k);
+      progress_.resize(base + k);
+      turnaround_.resize(base + k);
+      normalized_.resize(base + k);
+      first_arrival_s_ = first_arrival;
+      last_finish_s_ = last_finish;
+      violations_ += violations;
+      served_ += k;
+      throw std::out_of_range("MetricsAccumulator: request of an unknown variant");
+    }
+    const double isolated = remaining[r.variant][r.sample_pos * stride[r.variant]];
+    const double turnaround = finish - r.arrival_s;
+    const double normalized = turnaround / isolated;
+    const double progress = isolated / turnaround;
+    first_arrival = std::min(first_arrival, r.arrival_s);
+    const bool violated = finish > r.deadline_s;
+    GroupRate& gv = by_variant[r.variant];
+    const auto dense = static_cast<std::size_t>(static_cast<unsigned>(r.priority));
+    GroupRate& gp =
+        dense < by_dense_priority_.size() ? by_dense_priority_[dense] : priority_group(r.priority);
+    ++gv.requests;
+    ++gp.requests;
+    violations += violated;
+    gv.violations += violated;
+    gp.violations += violated;
+    if (last_finish <= finish) last_finish = finish;
+    ntt_out[k] = normalized;
+    progress_out[k] = {i, progress};
+    turnaround_out[k] = turnaround;
+    normalized_out[k] = normalized;
+  }
+  first_arrival_s_ = first_arrival;
+  last_finish_s_ = last_finish;
+  violations_ += violations;
+  served_ += m;
+}
+
 void MetricsAccumulator::on_drop(const Request& r, std::uint32_t, double) {
   count(r, true);
   ++dropped_;
@@ -205,7 +409,12 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
     a.requests += by_variant_[v].requests;
     a.violations += by_variant_[v].violations;
   }
-  m.by_priority = by_priority_;
+  m.by_priority = by_sparse_priority_;
+  for (std::size_t p = 0; p < by_dense_priority_.size(); ++p) {
+    if (by_dense_priority_[p].requests > 0) {
+      m.by_priority.emplace(static_cast<int>(p), by_dense_priority_[p]);
+    }
+  }
   if (served_ == 0) return m;
 
   const double served = static_cast<double>(served_);
@@ -255,8 +464,8 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
   m.stp_multiprogram = sum_p;
   m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (served * sum_p2) : 0.0;
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
-    m.turnaround_s = percentiles_50_90_99(turnaround_);
-    m.normalized_turnaround = percentiles_50_90_99(normalized_);
+    m.turnaround_s = percentiles_of(turnaround_);
+    m.normalized_turnaround = percentiles_of(normalized_);
   } else {
     m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
                       turnaround_sketch_.quantile(99)};
@@ -274,6 +483,7 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
     throw std::invalid_argument("compute_metrics: result sized for another request list");
   }
   MetricsAccumulator accumulator(profiles, options);
+  accumulator.reserve(result.finish_order.size());
   std::vector<std::uint8_t> seen(n, 0);
   auto mark = [&](std::uint32_t i) {
     if (i >= n || seen[i]) {
@@ -282,12 +492,8 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
     }
     seen[i] = 1;
   };
-  for (std::uint32_t i : result.finish_order) {
-    mark(i);
-    accumulator.on_completion(requests[i], i,
-                              result.first_start_s.empty() ? 0.0 : result.first_start_s[i],
-                              result.finish_s[i]);
-  }
+  for (std::uint32_t i : result.finish_order) mark(i);
+  accumulator.on_completions(requests, result.finish_order, result.finish_s);
   for (std::uint32_t i = 0; any_dropped && i < n; ++i) {
     if (!result.dropped_flags[i]) continue;
     mark(i);

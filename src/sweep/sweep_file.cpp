@@ -196,6 +196,53 @@ std::string point_key(const PointConfig& point) {
   return sha256_hex(j.dump()).substr(0, 16);
 }
 
+PointKeyer::PointKeyer(const PointConfig& base) {
+  nlohmann::json j = point_json(base);
+  j.erase("profiles");
+  const std::map<std::string, Slot> slots = {{"policy", Slot::policy},
+                                             {"policy_params", Slot::policy_params},
+                                             {"predictor", Slot::predictor},
+                                             {"predictor_params", Slot::predictor_params},
+                                             {"slo_multiplier", Slot::slo_multiplier}};
+  for (const auto& [name, value] : j.items()) {
+    const auto it = slots.find(name);
+    if (it != slots.end()) {
+      members_.emplace_back(it->second, nlohmann::json(name).dump() + ":");
+    } else {
+      members_.emplace_back(Slot::text, nlohmann::json(name).dump() + ":" + value.dump());
+    }
+  }
+}
+
+std::string PointKeyer::key(const PointConfig& point) const {
+  std::string text = "{";
+  for (const auto& [slot, member] : members_) {
+    if (text.size() > 1) text += ',';
+    text += member;
+    switch (slot) {
+      case Slot::text:
+        break;
+      case Slot::policy:
+        text += nlohmann::json(point.policy).dump();
+        break;
+      case Slot::policy_params:
+        text += params_json(point.policy_params).dump();
+        break;
+      case Slot::predictor:
+        text += nlohmann::json(point.predictor).dump();
+        break;
+      case Slot::predictor_params:
+        text += params_json(point.predictor_params).dump();
+        break;
+      case Slot::slo_multiplier:
+        text += nlohmann::json(point.slo_multiplier).dump();
+        break;
+    }
+  }
+  text += '}';
+  return sha256_hex(text).substr(0, 16);
+}
+
 std::string profiles_sha256(const std::string& path) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -408,6 +455,7 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
           base.priorities = config.workload.priorities;
           base.mix = config.workload.mix;
           base.drop = config.drop;
+          const PointKeyer keyer(base);
           nlohmann::json stream_sig = point_json(base);
           stream_sig.erase("policy");
           stream_sig.erase("policy_params");
@@ -431,7 +479,7 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
                     p.policy_params = pc.params;
                     p.predictor = qc.name;
                     p.predictor_params = qc.params;
-                    plan.keys.push_back(point_key(p));
+                    plan.keys.push_back(keyer.key(p));
                     plan.profile_set.push_back(static_cast<std::uint32_t>(set));
                     plan.stream.push_back(sid->second);
                     plan.points.push_back(std::move(p));

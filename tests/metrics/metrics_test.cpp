@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "test_util.h"
@@ -144,6 +147,69 @@ TEST(Metrics, PercentileLinear) {
   EXPECT_EQ(percentile(v, 25), 1.75);
   EXPECT_EQ(percentile({7}, 90), 7.0);
   EXPECT_TRUE(std::isnan(percentile({}, 50)));
+}
+
+// percentiles_50_90_99() selects by buckets of the values' bit patterns (32 values and more,
+// none negative, -0 or NaN) or in place: both equal the sorted computation bit for bit, on
+// random sizes, spreads, clusters with outliers, duplicates, zeros, subnormals, infinities and
+// negative values.
+TEST(Metrics, PercentilesEqualTheSortedComputation) {
+  std::uint64_t state = 88172645463325252ULL;
+  const auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const auto sorted_percentile = [](std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    const double pos = q / 100.0 * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+  };
+  const auto same = [](double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b) ||
+           (std::isnan(a) && std::isnan(b));
+  };
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t n = 1 + next() % (trial % 10 == 0 ? 5000 : 300);
+    const int kind = static_cast<int>(next() % 8);
+    std::vector<double> v(n);
+    for (double& x : v) {
+      const double u = static_cast<double>(next() >> 11) * 0x1p-53;
+      switch (kind) {
+        case 0:
+          x = u;
+          break;  // [0, 1)
+        case 1:
+          x = std::exp(60 * u - 30);
+          break;  // wide positive spread
+        case 2:
+          x = static_cast<double>(next() % 5);
+          break;  // few distinct, zeros
+        case 3:
+          x = 1.0 + u * 1e-12;
+          break;  // narrow spread
+        case 4:
+          x = next() % 50 == 0 ? INFINITY : u * 1e-310;
+          break;  // subnormals, +inf
+        case 5:
+          x = u - 0.5;
+          break;  // negatives: in place
+        case 6:
+          x = next() % 97 == 0 ? -0.0 : 1e3 * u;
+          break;  // -0: in place
+        default:
+          x = next() % 20 == 0 ? 1e3 * u : 1 + u * 1e-13;
+          break;  // a cluster and outliers: buckets within buckets
+      }
+    }
+    const Percentiles p = percentiles_50_90_99(v);
+    ASSERT_TRUE(same(p.p50, sorted_percentile(v, 50))) << trial << " n=" << n << " kind=" << kind;
+    ASSERT_TRUE(same(p.p90, sorted_percentile(v, 90))) << trial << " n=" << n << " kind=" << kind;
+    ASSERT_TRUE(same(p.p99, sorted_percentile(v, 99))) << trial << " n=" << n << " kind=" << kind;
+  }
 }
 
 // Jain's index is 1 when every request makes the same progress.

@@ -192,6 +192,94 @@ TEST(SweepFile, PointJsonRoundTrips) {
   }
 }
 
+// PointKeyer builds the canonical JSON text from the base's members: its keys must be those of
+// point_key() (SHA-256 of nlohmann's dump) for any base and any values of the five per-point
+// fields, including edge numbers, escaped strings, parameters, mixes, drops and earlier rates.
+TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const std::vector<double> numbers = {0.0,     -0.0, 1.0,      0.1,   1e-7,  1e21, 123456789.125,
+                                       1.0 / 3, 30,   2.5e-300, 1e300, -4.75, 1e15, 1e16};
+  const std::vector<std::string> names = {"fcfs", "dysta", "a\"b", "tab\there", "é", "", "x_y"};
+  const auto number = [&] {
+    const double x = numbers[next() % numbers.size()];
+    return next() % 3 == 0 ? x : x * static_cast<double>(next() % 1000 + 1) / 7.0;
+  };
+  const auto params = [&] {
+    ParamValues p;
+    for (std::uint64_t n = next() % 4; n > 0; --n) p[names[next() % names.size()]] = number();
+    return p;
+  };
+  std::size_t checked = 0;
+  for (int b = 0; b < 60; ++b) {
+    PointConfig base;
+    base.profiles = "/some/path/" + std::to_string(b);
+    base.profiles_sha256 = sha256_hex(std::to_string(b));
+    base.sanger.clock_hz = number();
+    base.sanger.bandwidth_gb_s = number();
+    base.semantics = next() % 2 ? Semantics::reference : Semantics::corrected;
+    base.seed = next() % 3 == 0 ? kMaxSeed : next() % 1000;
+    base.rate = number();
+    base.earlier_rates.clear();
+    for (std::uint64_t n = next() % 4; n > 0; --n) base.earlier_rates.push_back(number());
+    base.requests = 1 + next() % 100000;
+    base.priorities.clear();
+    for (std::uint64_t n = next() % 4; n > 0; --n) {
+      base.priorities.push_back(static_cast<int>(1 + next() % kMaxPriority));
+    }
+    base.mix = params();
+    base.drop = static_cast<DropRule>(next() % 3);
+    const PointKeyer keyer(base);
+    for (int k = 0; k < 20; ++k) {
+      PointConfig p = base;
+      p.policy = names[next() % names.size()];
+      p.policy_params = params();
+      p.predictor = names[next() % names.size()];
+      p.predictor_params = params();
+      p.slo_multiplier = number();
+      nlohmann::json j = point_json(p);
+      j.erase("profiles");
+      const std::string expected = sha256_hex(j.dump()).substr(0, 16);
+      ASSERT_EQ(point_key(p), expected);
+      ASSERT_EQ(keyer.key(p), expected) << j.dump();
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1200u);
+}
+
+TEST(SweepFile, Sha256OfEveryLengthAroundTheBlockBoundaries) {
+  // Fed whole or in pieces, with or without the CPU's SHA instructions, the digest is the same;
+  // lengths 0..200 cross the padding cases.
+  for (std::size_t n = 0; n <= 200; ++n) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text += static_cast<char>('a' + (i * 7 + n) % 26);
+    Sha256 pieces;
+    for (std::size_t i = 0; i < n; i += 1 + i % 13) {
+      pieces.update(std::string_view(text).substr(i, 1 + i % 13));
+    }
+    const std::string whole = sha256_hex(text);
+    ASSERT_EQ(pieces.hex(), whole) << n;
+    const bool before = Sha256::use_hardware(false);
+    EXPECT_EQ(sha256_hex(text), whole) << n;
+    Sha256::use_hardware(before);
+  }
+  const bool before = Sha256::use_hardware(false);
+  EXPECT_FALSE(Sha256::hardware());
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  Sha256::use_hardware(before);
+  // Vectors of FIPS 180-4's examples (two blocks; 56 bytes pad into a second block).
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 TEST(SweepFile, BadAxesNameFileLineAndKey) {
   test::TempDir dir;
   const std::string head = "profiles: " + kData + "/sanger\n";
