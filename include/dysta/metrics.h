@@ -69,6 +69,7 @@ class PolicyStatisticsRecorder final : public EngineObserver {
  public:
   bool wants_decisions() const override { return false; }
   bool wants_layers() const override { return false; }
+  bool wants_request_events() const override { return false; }
   void on_run_end(const Policy& policy) override;
   const std::map<std::string, double>& statistics() const { return statistics_; }
 
@@ -155,6 +156,7 @@ class MetricsAccumulator final : public CompletionSink {
  public:
   explicit MetricsAccumulator(const ProfileSet& profiles,
                               const MetricsOptions& options = MetricsOptions::batch());
+  bool wants_request_events() const override { return false; }
   // `index`: the request's number in its run (0, 1, ... in arrival order), each at most once.
   void on_completion(const Request& request, std::uint32_t index, double first_start_s,
                      double finish_s) override;

@@ -32,6 +32,9 @@ class EngineObserver {
   // An observer whose on_layer() does nothing may return false: the scheduler then does not call
   // on_layer() on it (one call per executed layer is the per-layer hot path).
   virtual bool wants_layers() const { return true; }
+  // An observer whose on_admit() and on_finish() do nothing may return false: the scheduler then
+  // does not call them (two calls per request).
+  virtual bool wants_request_events() const { return true; }
   // `now_s`: the time the caller admitted the request at (its arrival or a later layer boundary).
   virtual void on_admit(std::uint32_t /*request*/, double /*now_s*/) {}
   // Right before policy.select() for this decision (the scan path only): the context select()
@@ -211,6 +214,7 @@ class Scheduler {
   std::vector<EngineObserver*> observers_;
   std::vector<EngineObserver*> layer_observers_;     // those of observers_ that want on_layer()
   std::vector<EngineObserver*> decision_observers_;  // ... that want the scan's decisions
+  std::vector<EngineObserver*> request_observers_;   // ... that want on_admit() / on_finish()
   const LatencyOracle* oracle_;
   DropRule drop_;
   bool layer_hooks_;                  // policy_.has_layer_hooks()

@@ -7,6 +7,7 @@ namespace {
 
 class CollectSink final : public CompletionSink {
  public:
+  bool wants_request_events() const override { return false; }
   explicit CollectSink(RunResult& result) : result_(result) {}
   void on_completion(const Request&, std::uint32_t index, double first_start_s,
                      double finish_s) override {

@@ -31,6 +31,7 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
     observers_.push_back(o);
     if (o->wants_layers()) layer_observers_.push_back(o);
     if (o->wants_decisions()) decision_observers_.push_back(o);
+    if (o->wants_request_events()) request_observers_.push_back(o);
   }
   policy_.bind(estimates_);
   if (drop_ != DropRule::none && !policy_.allows_drop()) {
@@ -80,7 +81,7 @@ std::uint32_t Scheduler::admit(const Request& r, double now_s) {
   } else {
     insert(r, number);
   }
-  for (EngineObserver* o : observers_) o->on_admit(number, now_s);
+  for (EngineObserver* o : request_observers_) o->on_admit(number, now_s);
   return number;
 }
 
@@ -259,7 +260,7 @@ void Scheduler::finish(std::size_t pos, double now_s) {
   const TaskData& d = data_at(pos);
   if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
   ++stats_.requests;
-  for (EngineObserver* o : observers_) o->on_finish(t.request, now_s);
+  for (EngineObserver* o : request_observers_) o->on_finish(t.request, now_s);
   for (EngineObserver* o : observers_)
     o->on_completion(d.request, t.request, d.first_start_s, now_s);
   finished_.push_back({d.request, t.request, d.first_start_s, now_s});
