@@ -39,6 +39,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   scheduler_options.drop = options.drop;
   Scheduler scheduler(profiles, policy, traits, predictor, std::move(scheduler_options));
   const bool reference = options.semantics == Semantics::reference;
+  const bool drops = options.drop != DropRule::none;
   const std::span<const VariantProfile> variants = profiles.variants();
   EngineStats stats;
 
@@ -73,7 +74,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     } else if (scheduler.ready() == 0) {
       break;
     }
-    if (options.drop != DropRule::none) {
+    if (drops) {
       scheduler.drop_hopeless(now);
       if (scheduler.ready() == 0) continue;
     }

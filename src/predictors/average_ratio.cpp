@@ -10,7 +10,8 @@ class AverageRatio final : public Predictor {
   explicit AverageRatio(const ProfileSet& profiles) : profiles_(profiles) {}
   double observe(PredictorState& st, std::uint32_t variant, std::uint32_t layer,
                  double measured) const override {
-    st.sum += density_ratio(measured, profiles_.variant(variant).avg_sparsity[layer]);
+    // The Scheduler admits only variants of the profile set (no bounds check per layer).
+    st.sum += density_ratio(measured, profiles_.variants()[variant].avg_sparsity[layer]);
     ++st.count;
     return st.sum / st.count;
   }
