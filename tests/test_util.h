@@ -22,6 +22,18 @@
 
 namespace dysta::test {
 
+// Marsaglia's xorshift64 (13, 7, 17): a test's own reproducible bit stream (never
+// std::*_distribution). `state` must not be 0.
+struct XorShift64 {
+  std::uint64_t state;
+  std::uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
 // A fresh temporary directory, removed on destruction.
 class TempDir {
  public:

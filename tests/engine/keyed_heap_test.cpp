@@ -25,6 +25,26 @@ RunResult run_with(const ProfileSet& set, const std::vector<Request>& requests,
                   options);
 }
 
+// The K.1 synthetic Sanger set (written once per test binary).
+const ProfileSet& k1_sanger() {
+  static const ProfileSet set = [] {
+    test::TempDir dir;
+    write_k1_synthetic_sets(dir.path());
+    return load_profiles(dir.path() / "sanger", {});
+  }();
+  return set;
+}
+
+// A Poisson stream of `n` requests at `rate` on `set` (the default SLO multiplier and priorities).
+std::vector<Request> poisson(const ProfileSet& set, double rate, std::size_t n, std::uint64_t seed,
+                             Semantics semantics) {
+  StreamSpec spec;
+  spec.rate_per_s = rate;
+  spec.num_requests = n;
+  PyRandom rng(seed);
+  return generate_poisson_stream(set, spec, rng, semantics);
+}
+
 TEST(KeyedHeap, SameChoicesAsScanForEveryKeyedPolicy) {
   test::TempDir dir;
   write_k1_synthetic_sets(dir.path());
@@ -78,15 +98,9 @@ TEST(KeyedHeap, OnlyPoliciesWithAnExactIndexProvideOne) {
 // prema_reference_index.h) at long queues in both semantics (the reference semantics' clock
 // rollback makes an index fall back to scanning): same runs as the scan.
 TEST(KeyedHeap, DystaFamilyIndexMatchesTheScanUnderOverload) {
-  test::TempDir dir;
-  write_k1_synthetic_sets(dir.path());
-  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  const ProfileSet& set = k1_sanger();
   for (Semantics semantics : {Semantics::reference, Semantics::corrected}) {
-    StreamSpec spec;
-    spec.rate_per_s = 150;
-    spec.num_requests = 1500;
-    PyRandom rng(11);
-    const auto requests = generate_poisson_stream(set, spec, rng, semantics);
+    const auto requests = poisson(set, 150, 1500, 11, semantics);
     for (const char* name : {"dysta", "dysta_naive", "dysta_oracle", "dysta_seconds", "sdrm3",
                              "sdrm3_sparse", "llf", "llf_sparse", "prema", "prema_sparse"}) {
       const RunResult scan = run_with(set, requests, name, semantics, false);
@@ -131,15 +145,9 @@ class SwitchEarly final : public Policy {
 // Scan -> index (at 4 ready tasks) -> scan (below 2) and back, tens of times per run, for the
 // policies whose indexes let the engine scan short queues: the same runs as the scan alone.
 TEST(KeyedHeap, SchedulerMovesBetweenScanAndIndexWithoutChangingTheRun) {
-  test::TempDir dir;
-  write_k1_synthetic_sets(dir.path());
-  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  const ProfileSet& set = k1_sanger();
   for (Semantics semantics : {Semantics::reference, Semantics::corrected}) {
-    StreamSpec spec;
-    spec.rate_per_s = 85;
-    spec.num_requests = 800;
-    PyRandom rng(5);
-    const auto requests = generate_poisson_stream(set, spec, rng, semantics);
+    const auto requests = poisson(set, 85, 800, 5, semantics);
     for (const char* name : {"dysta", "dysta_oracle", "sdrm3", "sdrm3_sparse", "llf"}) {
       SCOPED_TRACE(std::string(name) + " " + to_string(semantics));
       EXPECT_GT(make_policy(name, {}, semantics)->make_index()->scan_below(), 0u);
@@ -164,14 +172,8 @@ TEST(KeyedHeap, SchedulerMovesBetweenScanAndIndexWithoutChangingTheRun) {
 // admissions flushed by layer_done() may move the Scheduler to its index; running_view() must
 // still be the task that ran.
 TEST(KeyedHeap, RunningViewSurvivesAMoveToTheIndexDuringLayerDone) {
-  test::TempDir dir;
-  write_k1_synthetic_sets(dir.path());
-  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
-  StreamSpec spec;
-  spec.rate_per_s = 85;
-  spec.num_requests = 600;
-  PyRandom rng(7);
-  const auto requests = generate_poisson_stream(set, spec, rng, Semantics::corrected);
+  const ProfileSet& set = k1_sanger();
+  const auto requests = poisson(set, 85, 600, 7, Semantics::corrected);
   SwitchEarly policy(make_policy("dysta", {}, Semantics::corrected));
   auto predictor = make_predictor("average", set, {}, Semantics::corrected);
   Scheduler s(set, policy, policy_registry().get("policy", "dysta").traits, *predictor);

@@ -154,13 +154,7 @@ TEST(Metrics, PercentileLinear) {
 // random sizes, spreads, clusters with outliers, duplicates, zeros, subnormals, infinities and
 // negative values.
 TEST(Metrics, PercentilesEqualTheSortedComputation) {
-  std::uint64_t state = 88172645463325252ULL;
-  const auto next = [&state] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  test::XorShift64 next{88172645463325252ULL};
   const auto sorted_percentile = [](std::vector<double> v, double q) {
     std::sort(v.begin(), v.end());
     const double pos = q / 100.0 * static_cast<double>(v.size() - 1);

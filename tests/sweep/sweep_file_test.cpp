@@ -196,13 +196,7 @@ TEST(SweepFile, PointJsonRoundTrips) {
 // point_key() (SHA-256 of nlohmann's dump) for any base and any values of the five per-point
 // fields, including edge numbers, escaped strings, parameters, mixes, drops and earlier rates.
 TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
-  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
-  const auto next = [&state] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  test::XorShift64 next{0x9e3779b97f4a7c15ULL};
   const std::vector<double> numbers = {0.0,     -0.0, 1.0,      0.1,   1e-7,  1e21, 123456789.125,
                                        1.0 / 3, 30,   2.5e-300, 1e300, -4.75, 1e15, 1e16};
   const std::vector<std::string> names = {"fcfs", "dysta", "a\"b", "tab\there", "é", "", "x_y"};
