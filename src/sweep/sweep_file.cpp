@@ -219,25 +219,14 @@ std::string PointKeyer::key(const PointConfig& point) const {
   for (const auto& [slot, member] : members_) {
     if (text.size() > 1) text += ',';
     text += member;
-    switch (slot) {
-      case Slot::text:
-        break;
-      case Slot::policy:
-        text += nlohmann::json(point.policy).dump();
-        break;
-      case Slot::policy_params:
-        text += params_json(point.policy_params).dump();
-        break;
-      case Slot::predictor:
-        text += nlohmann::json(point.predictor).dump();
-        break;
-      case Slot::predictor_params:
-        text += params_json(point.predictor_params).dump();
-        break;
-      case Slot::slo_multiplier:
-        text += nlohmann::json(point.slo_multiplier).dump();
-        break;
-    }
+    if (slot == Slot::text) continue;
+    const nlohmann::json value = slot == Slot::policy          ? nlohmann::json(point.policy)
+                                 : slot == Slot::policy_params ? params_json(point.policy_params)
+                                 : slot == Slot::predictor     ? nlohmann::json(point.predictor)
+                                 : slot == Slot::predictor_params
+                                     ? params_json(point.predictor_params)
+                                     : nlohmann::json(point.slo_multiplier);
+    text += value.dump();
   }
   text += '}';
   return sha256_hex(text).substr(0, 16);

@@ -232,10 +232,12 @@ struct SharedSchedule {
   std::map<std::string, double> policy_statistics;
 };
 
-// Everything but the SLO multiplier that decides a point's schedule within one stream.
+// Everything but the stream and the SLO multiplier that decides a point's schedule (the
+// semantics too: the answer of slo_free_schedule() is kept across streams).
 std::string schedule_id(const PointConfig& p) {
-  return fmt::format("{}\n{}\n{}\n{}\n{}", p.policy, format_params(p.policy_params), p.predictor,
-                     format_params(p.predictor_params), to_string(p.drop));
+  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}", p.policy, format_params(p.policy_params),
+                     p.predictor, format_params(p.predictor_params), to_string(p.drop),
+                     to_string(p.semantics));
 }
 
 }  // namespace
