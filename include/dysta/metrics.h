@@ -207,6 +207,16 @@ RunMetrics compute_metrics(const ProfileSet& profiles, std::span<const Request> 
                            const RunResult& result,
                            const MetricsOptions& options = MetricsOptions::batch());
 
+// The metrics of the schedule `result` (nothing dropped) for `requests` whose deadlines may differ
+// from those `base` was computed with: `base` is compute_metrics() of the same result for the same
+// requests except deadline_s and slo_multiplier. Returns exactly what compute_metrics(profiles,
+// requests, result) returns, recounting only what reads deadlines (violations, the violation
+// rate, goodput and the groups' violations); O(requests). Sweeps use it for the points of a
+// shared schedule (sweep_runner.h). Throws std::invalid_argument when `result` is sized for
+// another request list or dropped requests.
+RunMetrics recount_violations(RunMetrics base, const ProfileSet& profiles,
+                              std::span<const Request> requests, const RunResult& result);
+
 // Linear-interpolation percentile (numpy's default method) of unsorted values; q in [0, 100].
 // By selection (std::nth_element, O(n) expected), the same value as after a full sort.
 double percentile(std::vector<double> values, double q);

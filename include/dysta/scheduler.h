@@ -176,6 +176,26 @@ class Scheduler {
   // observers' on_drop(); returns how many. Call before next(), not while a layer runs.
   std::size_t drop_hopeless(double now_s);
 
+  // True when next() would choose the only ready task without asking the policy: one task is
+  // ready, nothing runs or waits for admission, the policy's decisions are stateless scans
+  // (TaskIndex::scan_below()), it has no layer hooks and no observer watches decisions. A driver
+  // may then call run_sole() instead of next() / layer_done() pairs.
+  bool sole_runnable() const {
+    return count_ == 1 && !index_ && index_from_ > 0 && !layer_hooks_ && !running_ &&
+           pending_.empty();
+  }
+  // The only ready task (when sole_runnable()).
+  const TaskView& sole_view() const { return views_[0]; }
+  // Runs layers of the only ready task back to back from `now_s`, exactly as next() and
+  // layer_done() pairs would (same statistics, monitor updates and on_layer() calls): layer k
+  // takes latency_s[k] seconds and its monitor measures sparsity[k]. After each layer ending at
+  // time `end`, it goes on unless the task finished or a request arriving at `next_arrival_s`
+  // would be admitted at `end` (end > next_arrival_s, or end >= next_arrival_s when
+  // `admits_equal`; +inf: no further arrival). Returns the end of the last layer run (at least
+  // one). Precondition: sole_runnable() (std::logic_error otherwise).
+  double run_sole(double now_s, const double* latency_s, const double* sparsity,
+                  double next_arrival_s, bool admits_equal);
+
   // Completed requests in completion order since the last clear_finished().
   std::span<const Completion> finished() const { return finished_; }
   void clear_finished() { finished_.clear(); }
@@ -307,6 +327,38 @@ inline bool Scheduler::layer_done(std::uint32_t task, double measured_sparsity, 
   }
   if (!pending_.empty()) flush_pending();
   return finished;
+}
+
+inline double Scheduler::run_sole(double now_s, const double* latency_s, const double* sparsity,
+                                  double next_arrival_s, bool admits_equal) {
+  if (!sole_runnable()) throw std::logic_error("Scheduler::run_sole: not a sole runnable task");
+  if (stats_.max_ready == 0) stats_.max_ready = 1;
+  TaskView& t = views_[0];
+  TaskData& d = data_[data_of_[0]];
+  if (d.first_start_s < 0) d.first_start_s = now_s;
+  running_pos_ = 0;
+  const std::uint32_t layers = t.num_layers;
+  std::uint32_t k = t.layers_done;
+  double now = now_s;
+  // Spec B.6 steps 2-4 per layer, as layer_done(); the views' tables are written once after.
+  while (true) {
+    const double start = now;
+    now = start + latency_s[k];
+    if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, sparsity[k]);
+    for (EngineObserver* o : layer_observers_) o->on_layer(t.request, k, start, now);
+    ++k;
+    ++stats_.decisions;
+    ++stats_.layers_executed;
+    if (k == layers) break;
+    if (admits_equal ? now >= next_arrival_s : now > next_arrival_s) break;
+  }
+  t.last_exec_s = now;
+  t.layers_done = k;
+  t.est_remaining_s = d.est_remaining[k];
+  if (d.real_remaining) t.real_remaining_s = d.real_remaining[k];
+  t.est_next_layer_s = k < layers ? d.est_layer[k] : 0.0;
+  if (k == layers) finish(0, now);
+  return now;
 }
 
 }  // namespace dysta

@@ -89,7 +89,8 @@ struct RunOptions {
   Progress* progress = nullptr;
   // Points of one stream that differ only in SLO multiplier share one simulation when their
   // policy does not read deadlines (Policy::reads_deadlines()) and nothing is dropped: the
-  // schedule is the same, only the metrics are computed per point. Off: every point simulates.
+  // schedule is the same; each point after the first recounts only the metrics that read
+  // deadlines (recount_violations(), metrics.h). Off: every point simulates.
   // The results are identical either way.
   bool share_schedules = true;
 };

@@ -2,6 +2,8 @@
 // measured sparsities from the profile set (spec B.6).
 #include "dysta/engine.h"
 
+#include <limits>
+
 namespace dysta {
 namespace {
 
@@ -77,6 +79,20 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     if (drops) {
       scheduler.drop_hopeless(now);
       if (scheduler.ready() == 0) continue;
+    }
+
+    // The only ready task of a stateless policy runs until the next arrival is due or it ends
+    // (the decisions in between could choose nothing else).
+    if (scheduler.sole_runnable()) {
+      const TaskView& t = scheduler.sole_view();
+      const VariantProfile& v = variants[t.variant];
+      const std::size_t row = std::size_t{t.sample_pos} * v.num_layers;
+      now = scheduler.run_sole(now, v.latency_s.data() + row, v.sparsity.data() + row,
+                               next ? next->arrival_s : std::numeric_limits<double>::infinity(),
+                               !reference);
+      busy_until = now;
+      scheduler.clear_finished();
+      continue;
     }
 
     // Decision, then one layer of the chosen task (spec B.6 steps 2-4).

@@ -227,9 +227,11 @@ bool LocalQueue::next(std::vector<std::size_t>& chunk) {
 
 namespace {
 
+// A schedule whose metrics at other SLO multipliers differ only in what reads deadlines
+// (recount_violations()).
 struct SharedSchedule {
   RunResult raw;
-  std::map<std::string, double> policy_statistics;
+  RunMetrics metrics;
 };
 
 // Everything but the stream and the SLO multiplier that decides a point's schedule (the
@@ -281,12 +283,11 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
             share = it->second;
           }
           if (const auto hit = shared.find(id); share && hit != shared.end()) {
-            metrics = compute_metrics(set, requests, hit->second.raw);
-            metrics.policy_statistics = hit->second.policy_statistics;
+            metrics = recount_violations(hit->second.metrics, set, requests, hit->second.raw);
             if (options.store) raw = hit->second.raw;
           } else {
             metrics = run_point(set, requests, p, options.store || share ? &raw : nullptr);
-            if (share) shared[id] = {raw, metrics.policy_statistics};
+            if (share) shared[id] = {raw, metrics};
           }
           if (options.store) {
             if (options.write_requests) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -230,6 +231,122 @@ RunResult drive_by_hand(const ProfileSet& set, const std::vector<Request>& reqs,
   return r;
 }
 
+// Records every on_layer() call (and no decisions: the keyed path stays on).
+struct LayerLog : EngineObserver {
+  bool wants_decisions() const override { return false; }
+  struct Entry {
+    std::uint32_t request, layer;
+    double start_s, end_s;
+    bool operator==(const Entry&) const = default;
+  };
+  std::vector<Entry> entries;
+  void on_layer(std::uint32_t request, std::uint32_t layer, double start_s, double end_s) override {
+    entries.push_back({request, layer, start_s, end_s});
+  }
+};
+
+// run_sole() does what next() / layer_done() pairs do for a sole ready task (dysta: monitored,
+// so gamma changes every layer): the same layers and times, monitor state, statistics and
+// completion, and it stops exactly where the next arrival would be admitted: at a layer that ends
+// at the arrival when admits_equal (corrected semantics), one layer later otherwise.
+TEST(Scheduler, RunSoleEqualsNextAndLayerDonePairs) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  const Request r = req(0.25, 1, 3);
+  const VariantProfile& v = set.variant(r.variant);
+  ASSERT_GE(v.num_layers, 5u);
+  const double* latency = v.latencies(r.sample_pos).data();
+  const double* sparsity = v.sparsities(r.sample_pos).data();
+  double end_of_layer_2 = r.arrival_s;
+  for (int k = 0; k < 3; ++k) end_of_layer_2 += latency[k];
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    double next_arrival;
+    bool admits_equal;
+    std::size_t layers;  // expected layers run
+  };
+  for (const Case c : {Case{end_of_layer_2, true, 3}, Case{end_of_layer_2, false, 4},
+                       Case{r.arrival_s, true, 1}, Case{inf, false, v.num_layers}}) {
+    SCOPED_TRACE(std::to_string(c.next_arrival) + " " + std::to_string(c.admits_equal));
+    Parts pa = parts(set, "dysta"), pb = parts(set, "dysta");
+    LayerLog log_a, log_b;
+    const ProfileOracle oracle(set);  // real_remaining_s is tracked too
+    SchedulerOptions oa, ob;
+    oa.observers = {&log_a};
+    ob.observers = {&log_b};
+    oa.oracle = ob.oracle = &oracle;
+    Scheduler a(set, *pa.policy, pa.traits, *pa.predictor, oa);
+    Scheduler b(set, *pb.policy, pb.traits, *pb.predictor, ob);
+    a.admit(r, r.arrival_s);
+    b.admit(r, r.arrival_s);
+    ASSERT_TRUE(a.sole_runnable());
+    EXPECT_EQ(a.sole_view().request, 0u);
+    const double end_a = a.run_sole(r.arrival_s, latency, sparsity, c.next_arrival, c.admits_equal);
+    double now = r.arrival_s;
+    bool finished = false;
+    while (!finished) {
+      const ScheduledLayer l = b.next(now);
+      now = l.start_s + latency[l.layer];
+      finished = b.layer_done(l.task, sparsity[l.layer], now);
+      if (c.admits_equal ? now >= c.next_arrival : now > c.next_arrival) break;
+    }
+    EXPECT_EQ(end_a, now);
+    EXPECT_EQ(log_a.entries, log_b.entries);
+    EXPECT_EQ(log_a.entries.size(), c.layers);
+    EXPECT_EQ(a.stats().decisions, b.stats().decisions);
+    EXPECT_EQ(a.stats().layers_executed, c.layers);
+    EXPECT_EQ(a.stats().max_ready, b.stats().max_ready);
+    EXPECT_EQ(a.stats().requests, b.stats().requests);
+    EXPECT_EQ(a.stats().last_finish_s, b.stats().last_finish_s);
+    ASSERT_EQ(a.finished().size(), b.finished().size());
+    if (finished) {
+      EXPECT_EQ(a.finished()[0].first_start_s, r.arrival_s);
+      EXPECT_EQ(a.finished()[0].finish_s, now);
+      EXPECT_EQ(a.ready(), 0u);
+      continue;
+    }
+    // The task's view after the segment, then the next layer of both: same gamma path.
+    const TaskView& ta = a.sole_view();
+    const TaskView& tb = b.running_view();
+    EXPECT_EQ(ta.layers_done, tb.layers_done);
+    EXPECT_EQ(ta.gamma, tb.gamma);
+    EXPECT_NE(ta.gamma, 1.0);
+    EXPECT_EQ(ta.last_exec_s, tb.last_exec_s);
+    EXPECT_EQ(ta.est_remaining_s, tb.est_remaining_s);
+    EXPECT_EQ(ta.est_next_layer_s, tb.est_next_layer_s);
+    EXPECT_EQ(ta.real_remaining_s, tb.real_remaining_s);
+    const ScheduledLayer la = a.next(now), lb = b.next(now);
+    EXPECT_EQ(la.layer, lb.layer);
+    a.layer_done(la.task, sparsity[la.layer], now + 1);
+    b.layer_done(lb.task, sparsity[lb.layer], now + 1);
+    EXPECT_EQ(a.running_view().gamma, b.running_view().gamma);
+  }
+}
+
+// run_sole() only for one ready task of a stateless scan: not for fcfs (its heap index decides
+// from the start), two ready tasks or a running layer.
+TEST(Scheduler, RunSoleOnlyForASoleStatelessTask) {
+  const ProfileSet set = tiny_set();
+  const double latency[] = {1.0, 2.0}, sparsity[] = {0.0, 0.0};
+  Parts fcfs = parts(set, "fcfs");
+  Scheduler f(set, *fcfs.policy, fcfs.traits, *fcfs.predictor);
+  f.admit(req(0, 0), 0);
+  EXPECT_FALSE(f.sole_runnable());
+  EXPECT_THROW(f.run_sole(0, latency, sparsity, 5, true), std::logic_error);
+  Parts dysta = parts(set, "dysta");
+  Scheduler d(set, *dysta.policy, dysta.traits, *dysta.predictor);
+  EXPECT_FALSE(d.sole_runnable());
+  d.admit(req(0, 0), 0);
+  EXPECT_TRUE(d.sole_runnable());
+  const ScheduledLayer l = d.next(0);
+  EXPECT_FALSE(d.sole_runnable());  // a layer runs
+  d.layer_done(l.task, 0.0, 1.0);
+  d.admit(req(0.5, 1), 1.0);
+  EXPECT_FALSE(d.sole_runnable());  // two ready tasks
+  EXPECT_THROW(d.run_sole(1.0, latency, sparsity, 5, true), std::logic_error);
+}
+
 // Property: for every policy, both semantics and several random streams, the hand-driven
 // Scheduler takes exactly the decisions of simulate(): identical finish and start times (bit for
 // bit), completion order, counters and idle time.
@@ -239,9 +356,11 @@ TEST(Scheduler, DrivenByHandEqualsSimulate) {
   for (const char* sub : {"sanger", "eyerissv2"}) {
     const ProfileSet set = load_profiles(dir.path() / sub, {});
     for (Semantics sem : {Semantics::corrected, Semantics::reference}) {
-      for (std::uint64_t seed : {1, 2}) {
+      for (std::uint64_t seed : {1, 2, 3}) {
+        // Seed 3 at a light load: most layers run as a sole ready task (Scheduler::run_sole()).
         StreamSpec spec;
         spec.rate_per_s = std::string(sub) == "sanger" ? 90 : 30;
+        if (seed == 3) spec.rate_per_s /= 6;
         spec.num_requests = 150;
         spec.slo_multiplier = 5;
         PyRandom rng(seed);

@@ -7,8 +7,10 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
+#include "dysta/report.h"
 #include "test_util.h"
 
 namespace dysta {
@@ -204,6 +206,47 @@ TEST(Metrics, PercentilesEqualTheSortedComputation) {
     ASSERT_TRUE(same(p.p90, sorted_percentile(v, 90))) << trial << " n=" << n << " kind=" << kind;
     ASSERT_TRUE(same(p.p99, sorted_percentile(v, 99))) << trial << " n=" << n << " kind=" << kind;
   }
+}
+
+// recount_violations() of a schedule under new deadlines equals compute_metrics() with them.
+// Hand-built: deadlines [3, 5, 7, 5] -> requests 0 and 2 violate (finish 4 > 3, 8 > 7), 1 and 3
+// do not; goodput (4 - 2) / 8. Then random deadlines and priorities, dense and not (-1, 64, 1000),
+// every field compared through the summary JSON.
+TEST_F(HandBuiltRun, RecountViolationsEqualsComputeMetrics) {
+  const RunMetrics base = compute_metrics(set, requests, result);
+  const double deadlines[] = {3, 5, 7, 5};
+  for (std::size_t i = 0; i < requests.size(); ++i) requests[i].deadline_s = deadlines[i];
+  const RunMetrics m = recount_violations(base, set, requests, result);
+  EXPECT_EQ(m.violations, 2u);
+  EXPECT_EQ(m.goodput_inf_s, 0.25);
+  EXPECT_EQ(m.by_architecture.at("x").violations, 2u);
+  EXPECT_EQ(m.by_architecture.at("y").violations, 0u);
+  EXPECT_EQ(m.by_priority.at(3).violations, 1u);
+  EXPECT_EQ(metrics_json(m), metrics_json(compute_metrics(set, requests, result)));
+
+  test::XorShift64 next{0x9e3779b97f4a7c15ULL};
+  const int priorities[] = {1, 3, 9, -1, 64, 1000};
+  for (int trial = 0; trial < 200; ++trial) {
+    for (Request& r : requests) {
+      r.priority = priorities[next() % 6];
+      r.deadline_s = static_cast<double>(next() % 12);
+    }
+    const RunMetrics before = compute_metrics(set, requests, result);
+    for (Request& r : requests) r.deadline_s = static_cast<double>(next() % 12);
+    ASSERT_EQ(metrics_json(recount_violations(before, set, requests, result)),
+              metrics_json(compute_metrics(set, requests, result)))
+        << trial;
+  }
+}
+
+// A result with drops, or of another request list, is refused.
+TEST_F(HandBuiltRun, RecountViolationsRefusesDropsAndOtherLists) {
+  const RunMetrics base = compute_metrics(set, requests, result);
+  RunResult dropped = result;
+  dropped.dropped_flags.assign(requests.size(), 0);
+  EXPECT_THROW(recount_violations(base, set, requests, dropped), std::invalid_argument);
+  const std::vector<Request> fewer(requests.begin(), requests.begin() + 3);
+  EXPECT_THROW(recount_violations(base, set, fewer, result), std::invalid_argument);
 }
 
 // Jain's index is 1 when every request makes the same progress.
