@@ -6,9 +6,17 @@
 #   CNN across arrival rate fig15-cnn: synthetic Eyeriss-V2 set, 2..6 req/s x SLO 10 x 7 policies
 #                          x seeds 1-5 = 175 runs of 1000 requests
 # Prints each grid's wall time (best of --repeat runs) and the speed-up over the artifact's time
-# for the same grid. The artifact (Python) is not part of this repository; its times default to
-# the ones measured side by side on the project's machine for issue 15 (24.7 s and 60.0 s) and
-# can be replaced: ARTIFACT_SANGER_S=... ARTIFACT_CNN_S=... bash bench/paper_grids.sh.
+# for the same grid.
+#
+# The artifact (Python, github SamsungLabs/Sparse-Multi-DNN-Scheduling, commit b9f1913) is not
+# part of this repository. With ARTIFACT_DIR=<a checkout of it>, the script times it side by side:
+# its simulator.py with the arguments of its own scripts (script/attnn/
+# dysta_comparison_sanger_across_slo.sh, script/cnn/dysta_comparison_eyerissv2_across_arrival_rates.sh)
+# on a copy holding the same CSVs, whole processes under Debian's python3 (numpy, pandas,
+# matplotlib, scikit-learn), best of ARTIFACT_REPEAT runs (default 1). Its figure module imports
+# `brokenaxes`, which Debian does not package and these two figures never call: a stub module
+# stands in. Without ARTIFACT_DIR the artifact's times are ARTIFACT_SANGER_S and ARTIFACT_CNN_S
+# (defaults: the times measured side by side on the project's machine on 2026-12-06, bench/README).
 # Usage: bash bench/paper_grids.sh [build-dir] [--repeat N] [--smoke]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,18 +30,51 @@ while [ $# -gt 0 ]; do
 done
 DYSTA="$BUILD/dysta"
 [ -x "$DYSTA" ] || { echo "build first: bash scripts/setup.sh" >&2; exit 1; }
-ARTIFACT_SANGER_S=${ARTIFACT_SANGER_S:-24.7}
-ARTIFACT_CNN_S=${ARTIFACT_CNN_S:-60.0}
+ARTIFACT_SANGER_S=${ARTIFACT_SANGER_S:-19.2}
+ARTIFACT_CNN_S=${ARTIFACT_CNN_S:-7.2}
+ARTIFACT_REPEAT=${ARTIFACT_REPEAT:-1}
+if [ -n "${ARTIFACT_DIR:-}" ] && [ ! -f "$ARTIFACT_DIR/dysta_scheduler/simulator.py" ]; then
+  echo "paper_grids.sh: ARTIFACT_DIR=$ARTIFACT_DIR holds no dysta_scheduler/simulator.py" >&2
+  exit 1
+fi
 SEVEN=fcfs,sjf,prema,planaria,sdrm3,dysta_oracle,dysta
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 now() { date +%s.%N; }
+elapsed() { awk -v s="$1" -v e="$2" 'BEGIN {print e - s}'; }
+least() { awk -v b="$1" -v t="$2" 'BEGIN {print (b == "" || t < b) ? t : b}'; }
+
+# time_artifact <profiles-dir> <csv-subdir> <figure flag> <rates> <slos>: best wall time.
+time_artifact() {
+  local profiles=$1 sub=$2 flag=$3 rates=$4 slos=$5 best="" start end
+  local work="$TMP/artifact"
+  rm -rf "$work" && mkdir -p "$work/stub"
+  cp -r "$ARTIFACT_DIR/dysta_scheduler" "$work/"
+  mkdir -p "$work/dysta_scheduler/csv_files/$sub"
+  cp "$profiles"/*.csv "$work/dysta_scheduler/csv_files/$sub/"
+  echo "def brokenaxes(*args, **kwargs): raise RuntimeError('brokenaxes stub')" \
+    >"$work/stub/brokenaxes.py"
+  for _ in $(seq "$ARTIFACT_REPEAT"); do
+    start=$(now)
+    # shellcheck disable=SC2086 # rates and slos are word lists
+    (cd "$work/dysta_scheduler" && PYTHONPATH="$work/stub" MPLBACKEND=Agg /usr/bin/python3 \
+      simulator.py --schedule_method fcfs sjf prema planaria sdrm3 dysta_oracle dysta "$flag" \
+      --csv_lat_dir "./csv_files/$sub/" --lat_slo_mult ${slos//,/ } \
+      --sample_per_sec ${rates//,/ } --num_sample "$REQUESTS" \
+      --num_random_seeds "$(tr ',' '\n' <<<"$SEEDS" | wc -l)" >"$TMP/artifact.log" 2>&1) ||
+      { echo "paper_grids.sh: the artifact failed (log follows)" >&2; tail -5 "$TMP/artifact.log" >&2; exit 1; }
+    end=$(now)
+    best=$(least "$best" "$(elapsed "$start" "$end")")
+  done
+  echo "$best"
+}
+
 echo "| grid | runs | artifact | dysta, 1 thread (best of $REPEAT) | ratio | load avg |"
 echo "|---|---|---|---|---|---|"
-# name profiles rates slos artifact-seconds
-for grid in "Sanger-across-SLO data/synthetic/sanger 30,40 10,25,50,75,100,150 $ARTIFACT_SANGER_S" \
-            "CNN-across-rates data/synthetic/eyerissv2 2,3,4,5,6 10 $ARTIFACT_CNN_S"; do
-  read -r name profiles rates slos artifact <<<"$grid"
+# name profiles csv-subdir artifact-flag rates slos artifact-seconds
+for grid in "Sanger-across-SLO data/synthetic/sanger sanger --fig_across_slo 30,40 10,25,50,75,100,150 $ARTIFACT_SANGER_S" \
+            "CNN-across-rates data/synthetic/eyerissv2 eyerissv2 --fig_across_ar 2,3,4,5,6 10 $ARTIFACT_CNN_S"; do
+  read -r name profiles sub flag rates slos artifact <<<"$grid"
   best=""; l=$(cut -d' ' -f1 /proc/loadavg)
   for _ in $(seq "$REPEAT"); do
     start=$(now)
@@ -41,11 +82,15 @@ for grid in "Sanger-across-SLO data/synthetic/sanger 30,40 10,25,50,75,100,150 $
       --slos "$slos" --policies "$SEVEN" --seeds "$SEEDS" --requests "$REQUESTS" --threads 1 \
       >"$TMP/grid.csv" 2>/dev/null
     end=$(now)
-    best=$(awk -v b="$best" -v t="$(awk -v s="$start" -v e="$end" 'BEGIN {print e - s}')" \
-      'BEGIN {print (b == "" || t < b) ? t : b}')
+    best=$(least "$best" "$(elapsed "$start" "$end")")
   done
   runs=$(($(wc -l <"$TMP/grid.csv") - 1))
   [ "$runs" -gt 0 ] || { echo "paper_grids.sh: $name gave no rows" >&2; exit 1; }
-  awk -v n="$name" -v r="$runs" -v a="$artifact" -v t="$best" -v l="$l" \
-    'BEGIN {printf "| %s | %d | %.1f s | %.3f s | %.0fx | %s |\n", n, r, a, t, a / t, l}'
+  label="$artifact s"
+  if [ -n "${ARTIFACT_DIR:-}" ]; then
+    artifact=$(time_artifact "$profiles" "$sub" "$flag" "$rates" "$slos")
+    label=$(awk -v a="$artifact" 'BEGIN {printf "%.2f s (measured)", a}')
+  fi
+  awk -v n="$name" -v r="$runs" -v a="$artifact" -v al="$label" -v t="$best" -v l="$l" \
+    'BEGIN {printf "| %s | %d | %s | %.4f s | %.0fx | %s |\n", n, r, al, t, a / t, l}'
 done

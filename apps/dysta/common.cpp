@@ -2,6 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstdlib>
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include "dysta/error.h"
 
 namespace dysta::cli {
@@ -81,6 +90,28 @@ ProfileSet load_config_profiles(const Config& config) {
   ProfileLoadOptions options;
   options.sanger = config.sanger;
   return load_profiles(config.profiles, options);
+}
+
+void reserve_heap_in_huge_pages() {
+#if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t kPad = std::size_t{32} << 20;
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  // Requests below 32 MiB stay on the heap; it grows by the request plus 32 MiB at a time and
+  // is trimmed only when 64 MiB are free at its top.
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(kPad));
+  mallopt(M_TOP_PAD, static_cast<int>(kPad));
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * kPad));
+  const auto start = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  // One growth of the heap by at least 32 MiB, whatever is free at its top now (volatile: the
+  // pair must not be optimised away).
+  void* volatile block = std::malloc(kPad / 2);
+  std::free(block);
+  const auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  const std::uintptr_t first = (start + kHuge - 1) & ~(kHuge - 1);
+  if (end > first + kHuge) {
+    madvise(reinterpret_cast<void*>(first), (end - first) & ~(kHuge - 1), MADV_HUGEPAGE);
+  }
+#endif
 }
 
 }  // namespace dysta::cli

@@ -338,20 +338,32 @@ inline double Scheduler::run_sole(double now_s, const double* latency_s, const d
   if (d.first_start_s < 0) d.first_start_s = now_s;
   running_pos_ = 0;
   const std::uint32_t layers = t.num_layers;
-  std::uint32_t k = t.layers_done;
+  const std::uint32_t first = t.layers_done;
+  std::uint32_t k = first;
   double now = now_s;
   // Spec B.6 steps 2-4 per layer, as layer_done(); the views' tables are written once after.
-  while (true) {
-    const double start = now;
-    now = start + latency_s[k];
-    if (traits_.monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, sparsity[k]);
-    for (EngineObserver* o : layer_observers_) o->on_layer(t.request, k, start, now);
-    ++k;
-    ++stats_.decisions;
-    ++stats_.layers_executed;
-    if (k == layers) break;
-    if (admits_equal ? now >= next_arrival_s : now > next_arrival_s) break;
+  // One loop per admission rule, and the monitor and observers only where present.
+  const bool monitor = traits_.monitor, observers = !layer_observers_.empty();
+  auto run = [&]<bool kAdmitsEqual>() {
+    while (true) {
+      const double start = now;
+      now = start + latency_s[k];
+      if (monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, sparsity[k]);
+      if (observers) {
+        for (EngineObserver* o : layer_observers_) o->on_layer(t.request, k, start, now);
+      }
+      ++k;
+      if (k == layers) break;
+      if (kAdmitsEqual ? now >= next_arrival_s : now > next_arrival_s) break;
+    }
+  };
+  if (admits_equal) {
+    run.template operator()<true>();
+  } else {
+    run.template operator()<false>();
   }
+  stats_.decisions += k - first;
+  stats_.layers_executed += k - first;
   t.last_exec_s = now;
   t.layers_done = k;
   t.est_remaining_s = d.est_remaining[k];
