@@ -106,6 +106,12 @@ class Policy {
   // Scheduler then calls neither (two virtual calls per executed layer).
   virtual bool has_layer_hooks() const { return true; }
 
+  // False for a policy that never reads TaskView::real_remaining_s / real_isolated_s unless its
+  // traits say oracle: a driver may then give the Scheduler no LatencyOracle (the views' true
+  // latencies are NaN) and save their bookkeeping. The built-in policies (PlainPolicy) return
+  // false; the default (true) is always safe.
+  virtual bool reads_true_latencies() const { return true; }
+
   // False for a policy that keeps its own copy of the ready tasks and so cannot follow the
   // Scheduler dropping one (SchedulerOptions::drop); the Scheduler then refuses to drop.
   virtual bool allows_drop() const { return true; }
@@ -130,6 +136,7 @@ class PlainPolicy : public Policy {
   void layer_done(const TaskView&, std::uint32_t, double, double) final {}
   double decision_overhead_s() const final { return 0; }
   bool has_layer_hooks() const final { return false; }
+  bool reads_true_latencies() const override { return false; }
 };
 
 // Optional interface of a Policy for observers (decision logs, tests): the number it ranks each

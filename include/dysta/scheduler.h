@@ -105,6 +105,9 @@ struct SchedulerOptions {
   // than none every decision scans. Throws InputError at construction if the policy does not
   // allow drops (Policy::allows_drop(), dysta_hw).
   DropRule drop = DropRule::none;
+  // Keep completed requests for finished(); a driver that takes completions from an observer
+  // (EngineObserver::on_completion(), simulate_stream()) turns it off and finished() stays empty.
+  bool keep_finished = true;
 };
 
 // The layer the caller must run next: layer `layer` of task `task`, starting at `start_s` (the
@@ -196,7 +199,8 @@ class Scheduler {
   double run_sole(double now_s, const double* latency_s, const double* sparsity,
                   double next_arrival_s, bool admits_equal);
 
-  // Completed requests in completion order since the last clear_finished().
+  // Completed requests in completion order since the last clear_finished() (empty when
+  // SchedulerOptions::keep_finished is off).
   std::span<const Completion> finished() const { return finished_; }
   void clear_finished() { finished_.clear(); }
 
@@ -237,6 +241,7 @@ class Scheduler {
   std::vector<EngineObserver*> request_observers_;   // ... that want on_admit() / on_finish()
   const LatencyOracle* oracle_;
   DropRule drop_;
+  bool keep_finished_;
   bool layer_hooks_;                  // policy_.has_layer_hooks()
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
   // TaskIndex::scan_below() of the policy's index (0: index_ from the start or never).

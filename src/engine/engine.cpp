@@ -37,8 +37,15 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
   scheduler_options.observers = options.observers;
   scheduler_options.observers.push_back(&sink);
   scheduler_options.keyed_fast_path = options.keyed_fast_path;
-  scheduler_options.oracle = &oracle;
+  // True latencies only where something may read them (the views are otherwise never read for
+  // them: Policy::reads_true_latencies()); observers of decisions see the views.
+  bool decision_observers = sink.wants_decisions();
+  for (const EngineObserver* o : options.observers) decision_observers |= o && o->wants_decisions();
+  const bool true_latencies = traits.oracle || options.drop == DropRule::oracle ||
+                              policy.reads_true_latencies() || decision_observers;
+  scheduler_options.oracle = true_latencies ? &oracle : nullptr;
   scheduler_options.drop = options.drop;
+  scheduler_options.keep_finished = false;  // completions reach the sink
   Scheduler scheduler(profiles, policy, traits, predictor, std::move(scheduler_options));
   const bool reference = options.semantics == Semantics::reference;
   const bool drops = options.drop != DropRule::none;
@@ -91,7 +98,6 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
                                next ? next->arrival_s : std::numeric_limits<double>::infinity(),
                                !reference);
       busy_until = now;
-      scheduler.clear_finished();
       continue;
     }
 
@@ -101,7 +107,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     const std::size_t at = run.sample_pos * v.num_layers + run.layer;
     now = run.start_s + v.latency_s[at];
     busy_until = now;
-    if (scheduler.layer_done(run.task, v.sparsity[at], now)) scheduler.clear_finished();
+    scheduler.layer_done(run.task, v.sparsity[at], now);
   }
   for (EngineObserver* o : options.observers) {
     if (o) o->on_run_end(policy);

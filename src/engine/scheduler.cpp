@@ -22,6 +22,7 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
       predictor_(predictor),
       oracle_(options.oracle),
       drop_(options.drop),
+      keep_finished_(options.keep_finished),
       layer_hooks_(policy.has_layer_hooks()) {
   if (traits.oracle && !oracle_) {
     throw std::invalid_argument("Scheduler: an oracle policy needs a LatencyOracle");
@@ -108,24 +109,24 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   d.predictor.sum = 0;
   d.predictor.count = 0;
   ++count_;
-  TaskView& t = index_ ? views_[slot] : views_.emplace_back();
-  t.arrival_s = r.arrival_s;
-  t.deadline_s = r.deadline_s;
-  t.last_exec_s = r.arrival_s;
-  t.est_remaining_s = d.est_remaining[0];
-  t.est_next_layer_s = d.est_layer[0];
-  t.est_isolated_s = d.est_remaining[0];
   const double real =
       d.real_remaining ? d.real_remaining[0] : std::numeric_limits<double>::quiet_NaN();
-  t.real_remaining_s = real;
-  t.real_isolated_s = real;
-  t.gamma = 1.0;
-  t.request = number;
-  t.variant = r.variant;
-  t.layers_done = 0;
-  t.num_layers = static_cast<std::uint32_t>(v.num_layers);
-  t.sample_pos = r.sample_pos;
-  t.priority = r.priority;
+  const TaskView view{.arrival_s = r.arrival_s,
+                      .deadline_s = r.deadline_s,
+                      .last_exec_s = r.arrival_s,
+                      .est_remaining_s = d.est_remaining[0],
+                      .est_next_layer_s = d.est_layer[0],
+                      .est_isolated_s = d.est_remaining[0],
+                      .real_remaining_s = real,
+                      .real_isolated_s = real,
+                      .gamma = 1.0,
+                      .request = number,
+                      .variant = r.variant,
+                      .layers_done = 0,
+                      .num_layers = static_cast<std::uint32_t>(v.num_layers),
+                      .sample_pos = r.sample_pos,
+                      .priority = r.priority};
+  const TaskView& t = index_ ? (views_[slot] = view) : views_.emplace_back(view);
   if (index_) {
     index_->insert(slot, t);
   } else {
@@ -263,7 +264,7 @@ void Scheduler::finish(std::size_t pos, double now_s) {
   for (EngineObserver* o : request_observers_) o->on_finish(t.request, now_s);
   for (EngineObserver* o : observers_)
     o->on_completion(d.request, t.request, d.first_start_s, now_s);
-  finished_.push_back({d.request, t.request, d.first_start_s, now_s});
+  if (keep_finished_) finished_.push_back({d.request, t.request, d.first_start_s, now_s});
   remove(pos);
 }
 

@@ -185,6 +185,32 @@ TEST(Engine, TaskViewFieldsAfterOneLayer) {
   EXPECT_EQ(rec.finished, (std::vector<std::pair<std::uint32_t, double>>{{0, 6.0}}));
 }
 
+// A policy that may read true latencies (the default reads_true_latencies()) gets them from
+// simulate() without observers; the built-in PlainPolicy ones declare they do not read them
+// unless their traits say oracle (then they get them: dysta_oracle's golden parity).
+TEST(Engine, TrueLatenciesReachPoliciesThatMayReadThem) {
+  struct Reads final : Policy {
+    std::vector<double> seen;
+    std::size_t select(const DecisionContext& ctx) override {
+      seen.push_back(ctx.tasks[0].real_remaining_s);
+      return 0;
+    }
+  };
+  const ProfileSet set(
+      {test::simple_variant("m", "m", 3, {1, 2, 3, 3, 2, 1}, {0.5, 0.5, 0.5, 0, 0, 0})});
+  const std::vector<Request> reqs = {req(0, 0, 0), req(0.5, 0, 1)};
+  Reads policy;
+  auto predictor = make_predictor("average", set, {}, Semantics::corrected);
+  simulate(set, reqs, policy, PolicyTraits{}, *predictor, Semantics::corrected);
+  ASSERT_GE(policy.seen.size(), 2u);
+  EXPECT_EQ(policy.seen[0], 6.0);  // r0 at 0: 1 + 2 + 3
+  EXPECT_EQ(policy.seen[1], 5.0);  // r0 at 1 (r1 admitted): layer 0 ran, 2 + 3 left
+  for (const PolicyInfo* info : policy_registry().all()) {
+    const auto p = make_policy(info->name, {}, Semantics::corrected);
+    EXPECT_EQ(p->reads_true_latencies(), p->has_layer_hooks()) << info->name;
+  }
+}
+
 // Pattern-aware policies start from the variant's own averages, the others from the
 // architecture's: "net_p" [1, 1] and "net_q" [3, 3] share architecture "net" (average [2, 2]).
 TEST(Engine, PatternAwareInitialisation) {
