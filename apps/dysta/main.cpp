@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <string_view>
 
 #include "commands.h"
 #include "dysta/error.h"
@@ -15,17 +16,33 @@ int main(int argc, char** argv) {
       "dysta " DYSTA_VERSION
       ": scheduling sparse multi-DNN workloads on DNN accelerators (Sparse-DySta, MICRO'23)"};
   app.require_subcommand(1);
-  dysta::cli::add_run_command(app);
-  dysta::cli::add_sweep_command(app);
-  dysta::cli::add_list_command(app);
-  dysta::cli::add_profile_command(app);
-  dysta::cli::add_merge_command(app);
-  dysta::cli::add_reproduce_command(app);
-  dysta::cli::add_infer_command(app);
-  dysta::cli::add_characterise_command(app);
-  dysta::cli::add_benchmark_command(app);
-  dysta::cli::add_serve_command(app);
-  dysta::cli::add_cluster_command(app);
+  struct Command {
+    std::string_view name;
+    void (*add)(CLI::App&);
+  };
+  static constexpr Command kCommands[] = {
+      {"run", dysta::cli::add_run_command},
+      {"sweep", dysta::cli::add_sweep_command},
+      {"list", dysta::cli::add_list_command},
+      {"profile", dysta::cli::add_profile_command},
+      {"merge", dysta::cli::add_merge_command},
+      {"reproduce", dysta::cli::add_reproduce_command},
+      {"infer", dysta::cli::add_infer_command},
+      {"characterise", dysta::cli::add_characterise_command},
+      {"benchmark", dysta::cli::add_benchmark_command},
+      {"serve", dysta::cli::add_serve_command},
+      {"cluster", dysta::cli::add_cluster_command},
+  };
+  // Only the named command's options are built when the first argument names one (building all
+  // of them is about half of a short run's start-up); `dysta --help`, no command or an unknown
+  // one get every command, for the help text and the error.
+  const Command* named = nullptr;
+  for (const Command& c : kCommands) {
+    if (argc > 1 && c.name == argv[1]) named = &c;
+  }
+  for (const Command& c : kCommands) {
+    if (!named || named == &c) c.add(app);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
