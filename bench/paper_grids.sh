@@ -30,8 +30,8 @@ while [ $# -gt 0 ]; do
 done
 DYSTA="$BUILD/dysta"
 [ -x "$DYSTA" ] || { echo "build first: bash scripts/setup.sh" >&2; exit 1; }
-ARTIFACT_SANGER_S=${ARTIFACT_SANGER_S:-19.2}
-ARTIFACT_CNN_S=${ARTIFACT_CNN_S:-7.2}
+ARTIFACT_SANGER_S=${ARTIFACT_SANGER_S:-18.69}
+ARTIFACT_CNN_S=${ARTIFACT_CNN_S:-6.22}
 ARTIFACT_REPEAT=${ARTIFACT_REPEAT:-1}
 if [ -n "${ARTIFACT_DIR:-}" ] && [ ! -f "$ARTIFACT_DIR/dysta_scheduler/simulator.py" ]; then
   echo "paper_grids.sh: ARTIFACT_DIR=$ARTIFACT_DIR holds no dysta_scheduler/simulator.py" >&2

@@ -72,6 +72,12 @@ std::string requests_csv(const ProfileSet& profiles, const std::vector<Request>&
   out.append(std::string_view(
       "request,arrival_s,model,architecture,sample,priority,slo_multiplier,deadline_s,"
       "first_start_s,finish_s,turnaround_s,isolated_s,normalized_turnaround,violated\n"));
+  // "model,architecture" of each variant, as CSV fields, written once.
+  std::vector<std::string> names(profiles.size());
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const VariantProfile& v = profiles.variant(k);
+    names[k] = csv_field(v.name) + "," + csv_field(v.architecture);
+  }
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const Request& r = requests[i];
     const VariantProfile& v = profiles.variant(r.variant);
@@ -80,8 +86,8 @@ std::string requests_csv(const ProfileSet& profiles, const std::vector<Request>&
     const double turnaround = finish - r.arrival_s;
     fmt::format_to(std::back_inserter(out), "{},", i);
     append_double(out, r.arrival_s);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{},", csv_field(v.name),
-                   csv_field(v.architecture), v.sample_ids[r.sample_pos], r.priority);
+    fmt::format_to(std::back_inserter(out), ",{},{},{},", names[r.variant],
+                   v.sample_ids[r.sample_pos], r.priority);
     for (const double x : {r.slo_multiplier, r.deadline_s, result.first_start_s[i], finish,
                            turnaround, isolated, turnaround / isolated}) {
       append_double(out, x);

@@ -200,11 +200,21 @@ std::vector<Request> read_trace(const std::filesystem::path& path, const Profile
 
 std::string format_trace(const std::vector<Request>& requests, const ProfileSet& profiles) {
   std::string out = "arrival_s,model,sample,priority,slo_multiplier\n";
+  std::vector<std::string> names(profiles.size());  // each variant's CSV field, made once
+  for (std::size_t k = 0; k < names.size(); ++k) names[k] = csv_field(profiles.variant(k).name);
+  out.reserve(out.size() + requests.size() * 64);
   for (const auto& r : requests) {
     const VariantProfile& v = profiles.variant(r.variant);
-    out += format_double(r.arrival_s) + "," + csv_field(v.name) + "," +
-           std::to_string(v.sample_ids[r.sample_pos]) + "," + std::to_string(r.priority) + "," +
-           format_double(r.slo_multiplier) + "\n";
+    out += format_double(r.arrival_s);
+    out += ',';
+    out += names[r.variant];
+    out += ',';
+    out += std::to_string(v.sample_ids[r.sample_pos]);
+    out += ',';
+    out += std::to_string(r.priority);
+    out += ',';
+    out += format_double(r.slo_multiplier);
+    out += '\n';
   }
   return out;
 }
