@@ -13,6 +13,7 @@
 #include "dysta/config.h"
 #include "dysta/experiment.h"
 #include "dysta/profile.h"
+#include "dysta/py_random.h"
 #include "dysta/registry.h"
 #include "dysta/semantics.h"
 #include "dysta/workload.h"
@@ -94,6 +95,22 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file);
 // The requests of a point: a Poisson stream with the point's rate, requests, priorities and mix,
 // SLO multiplier applied (reference semantics: after drawing the streams of earlier_rates).
 std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig& point);
+
+// point_stream() for a run of points, remembering the generator after the last stream: a point
+// of the same set, seed, semantics, requests, priorities and mix whose earlier_rates are the
+// rates drawn so far (the last stream's earlier_rates and rate) continues from there instead of
+// drawing them again (reference semantics draws a sweep's rates in turn from one generator:
+// O(rates) streams per seed instead of O(rates^2)). Returns exactly what point_stream() returns.
+class PointStreams {
+ public:
+  std::vector<Request> stream(const ProfileSet& profiles, const PointConfig& point);
+
+ private:
+  const ProfileSet* profiles_ = nullptr;
+  PointConfig last_;           // the settings of the last stream
+  std::vector<double> drawn_;  // the rates its generator has drawn, in order
+  PyRandom rng_;               // the generator after them
+};
 
 // True when the point's schedule does not depend on its SLO multiplier: its policy never reads
 // deadlines (Policy::reads_deadlines()) and the point drops nothing (drops compare deadlines).

@@ -499,6 +499,32 @@ std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig&
   return generate_poisson_stream(profiles, spec, rng, point.semantics);
 }
 
+std::vector<Request> PointStreams::stream(const ProfileSet& profiles, const PointConfig& point) {
+  const bool continues = profiles_ == &profiles && drawn_ == point.earlier_rates &&
+                         !point.earlier_rates.empty() && last_.seed == point.seed &&
+                         last_.semantics == point.semantics && last_.requests == point.requests &&
+                         last_.priorities == point.priorities && last_.mix == point.mix;
+  StreamSpec spec;
+  spec.num_requests = point.requests;
+  spec.slo_multiplier = point.slo_multiplier;
+  spec.priorities = point.priorities;
+  spec.mix = mix_vector(point, profiles);
+  if (!continues) {
+    rng_ = PyRandom(point.seed);
+    for (const double earlier : point.earlier_rates) {
+      spec.rate_per_s = earlier;
+      generate_poisson_stream(profiles, spec, rng_, point.semantics);
+    }
+  }
+  spec.rate_per_s = point.rate;
+  std::vector<Request> out = generate_poisson_stream(profiles, spec, rng_, point.semantics);
+  profiles_ = &profiles;
+  last_ = point;
+  drawn_ = point.earlier_rates;
+  drawn_.push_back(point.rate);
+  return out;
+}
+
 bool slo_free_schedule(const PointConfig& point) {
   return point.drop == DropRule::none &&
          !make_policy(point.policy, point.policy_params, point.semantics)->reads_deadlines();

@@ -251,6 +251,7 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
   std::mutex failure_mutex;
   auto worker = [&] {
     std::vector<Request> base, requests;
+    PointStreams streams;  // continues reference semantics' generator across a seed's rates
     std::size_t have_stream = std::numeric_limits<std::size_t>::max();
     double have_slo = std::numeric_limits<double>::quiet_NaN();
     // The current stream's schedules that do not depend on the SLO multiplier, by schedule_id().
@@ -263,7 +264,7 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
           const PointConfig& p = plan.points[i];
           const ProfileSet& set = *plan.profile_sets[plan.profile_set[i]];
           if (plan.stream[i] != have_stream) {
-            base = point_stream(set, p);
+            base = streams.stream(set, p);
             requests = base;
             have_stream = plan.stream[i];
             have_slo = p.slo_multiplier;

@@ -88,6 +88,50 @@ TEST(SweepFile, ReferencePointsRecordEarlierRatesAndRecomputeAlone) {
   EXPECT_NE(point_key(fresh), plan.keys[2]);
 }
 
+// PointStreams continues the generator across a seed's rates and equals point_stream() for any
+// order of points: in plan order, reversed, interleaved seeds, a changed request count, and a
+// corrected-semantics point (no earlier rates) in between.
+TEST(SweepFile, PointStreamsEqualPointStreamInAnyOrder) {
+  test::TempDir dir;
+  const Config c =
+      config_from(dir.path(), "profiles: " + kData +
+                                  "/sanger\nsemantics: reference\n"
+                                  "workload: {requests: 80}\n"
+                                  "sweep: {policies: [sjf], rates: [60, 90, 120, 150], "
+                                  "seeds: [3, 4]}\n");
+  const SweepPlan plan = expand_sweep(c, "sweep.yaml");
+  ASSERT_EQ(plan.points.size(), 8u);
+  const ProfileSet& set = *plan.profile_sets[0];
+  std::vector<PointConfig> order(plan.points.begin(), plan.points.end());
+  for (auto it = plan.points.rbegin(); it != plan.points.rend(); ++it) order.push_back(*it);
+  for (std::size_t i = 0; i < 4; ++i) {  // seeds interleaved
+    order.push_back(plan.points[i]);
+    order.push_back(plan.points[4 + i]);
+  }
+  PointConfig fewer = plan.points[1];
+  fewer.requests = 50;
+  order.push_back(plan.points[0]);
+  order.push_back(fewer);
+  PointConfig corrected = plan.points[2];
+  corrected.semantics = Semantics::corrected;
+  corrected.earlier_rates.clear();
+  order.push_back(corrected);
+  order.push_back(plan.points[3]);
+  PointStreams streams;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::vector<Request> a = streams.stream(set, order[k]);
+    const std::vector<Request> b = point_stream(set, order[k]);
+    ASSERT_EQ(a.size(), b.size()) << k;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(a[i].arrival_s, b[i].arrival_s) << k << " " << i;
+      ASSERT_EQ(a[i].variant, b[i].variant) << k << " " << i;
+      ASSERT_EQ(a[i].sample_pos, b[i].sample_pos) << k << " " << i;
+      ASSERT_EQ(a[i].priority, b[i].priority) << k << " " << i;
+      ASSERT_EQ(a[i].deadline_s, b[i].deadline_s) << k << " " << i;
+    }
+  }
+}
+
 TEST(SweepFile, ParameterAndPredictorAxesMultiplyOnlyTheirComponent) {
   test::TempDir dir;
   const Config c = config_from(dir.path(), "profiles: " + kData +
