@@ -485,18 +485,8 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
 }
 
 std::vector<Request> point_stream(const ProfileSet& profiles, const PointConfig& point) {
-  StreamSpec spec;
-  spec.num_requests = point.requests;
-  spec.slo_multiplier = point.slo_multiplier;
-  spec.priorities = point.priorities;
-  spec.mix = mix_vector(point, profiles);
-  PyRandom rng(point.seed);
-  for (const double earlier : point.earlier_rates) {
-    spec.rate_per_s = earlier;
-    generate_poisson_stream(profiles, spec, rng, point.semantics);
-  }
-  spec.rate_per_s = point.rate;
-  return generate_poisson_stream(profiles, spec, rng, point.semantics);
+  PointStreams fresh;  // draws the earlier rates' streams, then the point's
+  return fresh.stream(profiles, point);
 }
 
 std::vector<Request> PointStreams::stream(const ProfileSet& profiles, const PointConfig& point) {
