@@ -512,26 +512,20 @@ RunMetrics recount_violations(RunMetrics base, const ProfileSet& profiles,
       base.requests != n) {
     throw std::invalid_argument("recount_violations: result of another request list or with drops");
   }
-  // Violations per variant, per dense priority (as MetricsAccumulator) and in all.
+  RunMetrics m = std::move(base);
+  if (n == 0) return m;
+  // Violations per variant (indexed), per priority (the groups `base` already has) and in all.
   std::vector<std::size_t> by_variant(profiles.size(), 0);
-  std::vector<std::size_t> by_dense(64, 0);
-  std::map<int, std::size_t> by_sparse;
+  for (auto& [priority, group] : m.by_priority) group.violations = 0;
   std::size_t violations = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Request& r = requests[i];
     if (!(result.finish_s[i] > r.deadline_s)) continue;
     ++violations;
     ++by_variant.at(r.variant);
-    const auto dense = static_cast<std::size_t>(static_cast<unsigned>(r.priority));
-    if (dense < by_dense.size()) {
-      ++by_dense[dense];
-    } else {
-      ++by_sparse[r.priority];
-    }
+    ++m.by_priority.at(r.priority).violations;
   }
-  RunMetrics m = std::move(base);
   m.violations = violations;
-  if (n == 0) return m;
   m.slo_violation_rate = static_cast<double>(violations) / static_cast<double>(n);
   for (auto& [name, group] : m.by_architecture) group.violations = 0;
   for (std::size_t v = 0; v < by_variant.size(); ++v) {
@@ -540,15 +534,6 @@ RunMetrics recount_violations(RunMetrics base, const ProfileSet& profiles,
     if (it == m.by_variant.end()) continue;
     it->second.violations = by_variant[v];
     m.by_architecture.at(p.architecture).violations += by_variant[v];
-  }
-  for (auto& [priority, group] : m.by_priority) {
-    const auto dense = static_cast<std::size_t>(static_cast<unsigned>(priority));
-    if (dense < by_dense.size()) {
-      group.violations = by_dense[dense];
-    } else {
-      const auto it = by_sparse.find(priority);
-      group.violations = it == by_sparse.end() ? 0 : it->second;
-    }
   }
   if (!result.finish_order.empty()) {  // served requests (finish(): goodput 0 otherwise)
     m.goodput_inf_s = static_cast<double>(m.requests - violations) / m.makespan_s;
