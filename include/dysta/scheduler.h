@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -199,6 +200,20 @@ class Scheduler {
   double run_sole(double now_s, const double* latency_s, const double* sparsity,
                   double next_arrival_s, bool admits_equal);
 
+  // True when run_alone() may run a request: sole_runnable() would hold for it, and no observer
+  // watches admissions, layers or decisions and the drop rule is none (fixed at construction).
+  bool can_run_alone() const { return alone_ok_; }
+  // With nothing ready, running or waiting: `request`, admitted at `now_s`, runs alone to its end,
+  // exactly as admit() and then run_sole() with the same arguments would run it, provided that
+  // run_sole() would run its last layer (no arrival at `next_arrival_s` is admitted at an earlier
+  // layer end, as run_sole() decides it). Then it is accounted as those calls would (admission
+  // number, statistics, on_completion(), finished()) without entering the ready tasks, and the
+  // end of its last layer is returned; otherwise nothing changes and NaN is returned (the caller
+  // admits the request as usual). Same exceptions as admit(); std::logic_error unless
+  // can_run_alone() and nothing is ready.
+  double run_alone(const Request& request, double now_s, const double* latency_s,
+                   double next_arrival_s, bool admits_equal);
+
   // Completed requests in completion order since the last clear_finished() (empty when
   // SchedulerOptions::keep_finished is off).
   std::span<const Completion> finished() const { return finished_; }
@@ -227,6 +242,8 @@ class Scheduler {
   std::size_t observed_select(double now_s);  // the scan with decision observers
   void finish(std::size_t pos, double now_s);
   void flush_pending();
+  void check_admission(const Request& request, double now_s) const;
+  [[noreturn]] void fail_alone() const;
   [[noreturn]] void fail_not_running(std::uint32_t task) const;
   [[noreturn]] void fail_next() const;
   [[noreturn]] static void fail_select();
@@ -243,6 +260,7 @@ class Scheduler {
   DropRule drop_;
   bool keep_finished_;
   bool layer_hooks_;                  // policy_.has_layer_hooks()
+  bool alone_ok_ = false;             // can_run_alone()
   std::unique_ptr<TaskIndex> index_;  // null: scan path (tasks in arrival order)
   // TaskIndex::scan_below() of the policy's index (0: index_ from the start or never).
   std::size_t index_from_ = 0;
@@ -375,6 +393,33 @@ inline double Scheduler::run_sole(double now_s, const double* latency_s, const d
   if (d.real_remaining) t.real_remaining_s = d.real_remaining[k];
   t.est_next_layer_s = k < layers ? d.est_layer[k] : 0.0;
   if (k == layers) finish(0, now);
+  return now;
+}
+
+inline double Scheduler::run_alone(const Request& r, double now_s, const double* latency_s,
+                                   double next_arrival_s, bool admits_equal) {
+  if (!alone_ok_ || count_ != 0 || running_ || !pending_.empty()) fail_alone();
+  check_admission(r, now_s);
+  const std::uint32_t layers = static_cast<std::uint32_t>(estimates_.variant(r.variant).num_layers);
+  // run_sole()'s clock: the same additions in the same order, the same stop rule.
+  double now = now_s;
+  for (std::uint32_t k = 0;;) {
+    now += latency_s[k];
+    if (++k == layers) break;
+    if (admits_equal ? now >= next_arrival_s : now > next_arrival_s) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
+  last_arrival_s_ = r.arrival_s;
+  const auto number = static_cast<std::uint32_t>(stats_.admitted++);
+  if (stats_.max_ready == 0) stats_.max_ready = 1;
+  stats_.decisions += layers;
+  stats_.layers_executed += layers;
+  if (stats_.last_finish_s <= now) stats_.last_finish_s = now;
+  ++stats_.requests;
+  for (EngineObserver* o : observers_) o->on_completion(r, number, now_s, now);
+  if (keep_finished_) finished_.push_back({r, number, now_s, now});
   return now;
 }
 

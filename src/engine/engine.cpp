@@ -61,6 +61,7 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
     source.pop();
     next = source.peek();
   };
+  const bool alone = scheduler.can_run_alone();
   while (true) {
     // Admission (spec B.6 admit()).
     if (next) {
@@ -69,12 +70,38 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
         if (reference) {
           if (t < now) ++stats.clock_rollbacks;
           now = t;
-          admit();
-        } else {
-          if (t > now) now = t;
-          while (next && next->arrival_s <= now) admit();
+        } else if (t > now) {
+          now = t;
         }
         if (now > busy_until) stats.idle_s += now - busy_until;
+        // A request that would run alone to its end is accounted without entering the ready
+        // tasks (Scheduler::run_alone(); the policy is never asked with one ready task).
+        if (alone && next->variant < variants.size()) {
+          const Request r = *next;
+          source.pop();
+          next = source.peek();
+          const double next_arrival =
+              next ? next->arrival_s : std::numeric_limits<double>::infinity();
+          if (reference || next_arrival > now) {
+            const VariantProfile& v = variants[r.variant];
+            const double end = scheduler.run_alone(
+                r, now, v.latency_s.data() + std::size_t{r.sample_pos} * v.num_layers, next_arrival,
+                !reference);
+            if (end == end) {  // not NaN: it ran
+              now = end;
+              busy_until = end;
+              continue;
+            }
+          }
+          scheduler.admit(r, now);
+          if (!reference) {
+            while (next && next->arrival_s <= now) admit();
+          }
+        } else if (reference) {
+          admit();
+        } else {
+          while (next && next->arrival_s <= now) admit();
+        }
       } else if (reference) {
         while (next && next->arrival_s < now) admit();
       } else {

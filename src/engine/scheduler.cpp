@@ -50,6 +50,8 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
       index_.reset();
     }
   }
+  alone_ok_ = index_from_ > 0 && !layer_hooks_ && layer_observers_.empty() &&
+              decision_observers_.empty() && request_observers_.empty() && drop_ == DropRule::none;
   constexpr std::size_t kReserve = 64;
   views_.reserve(kReserve);
   data_.reserve(kReserve);
@@ -61,7 +63,7 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
 
 Scheduler::~Scheduler() = default;
 
-std::uint32_t Scheduler::admit(const Request& r, double now_s) {
+void Scheduler::check_admission(const Request& r, double now_s) const {
   if (stats_.admitted > 0 && r.arrival_s < last_arrival_s_) {
     throw InputError(
         "", 0, "arrival_s",
@@ -74,6 +76,15 @@ std::uint32_t Scheduler::admit(const Request& r, double now_s) {
   if (r.variant >= estimates_.size()) {
     throw std::invalid_argument("Scheduler::admit: unknown variant " + std::to_string(r.variant));
   }
+}
+
+void Scheduler::fail_alone() const {
+  if (!alone_ok_) throw std::logic_error("Scheduler::run_alone: not available (can_run_alone())");
+  throw std::logic_error("Scheduler::run_alone: a task is ready, running or waiting");
+}
+
+std::uint32_t Scheduler::admit(const Request& r, double now_s) {
+  check_admission(r, now_s);
   if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
   last_arrival_s_ = r.arrival_s;
   const auto number = static_cast<std::uint32_t>(stats_.admitted++);
@@ -111,22 +122,24 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   ++count_;
   const double real =
       d.real_remaining ? d.real_remaining[0] : std::numeric_limits<double>::quiet_NaN();
-  const TaskView view{.arrival_s = r.arrival_s,
-                      .deadline_s = r.deadline_s,
-                      .last_exec_s = r.arrival_s,
-                      .est_remaining_s = d.est_remaining[0],
-                      .est_next_layer_s = d.est_layer[0],
-                      .est_isolated_s = d.est_remaining[0],
-                      .real_remaining_s = real,
-                      .real_isolated_s = real,
-                      .gamma = 1.0,
-                      .request = number,
-                      .variant = r.variant,
-                      .layers_done = 0,
-                      .num_layers = static_cast<std::uint32_t>(v.num_layers),
-                      .sample_pos = r.sample_pos,
-                      .priority = r.priority};
-  const TaskView& t = index_ ? (views_[slot] = view) : views_.emplace_back(view);
+  // Field by field into the destination: a TaskView built on the stack and then copied is
+  // written in 8-byte and read in 16-byte pieces, a store-forwarding stall per piece.
+  TaskView& t = index_ ? views_[slot] : views_.emplace_back();
+  t.arrival_s = r.arrival_s;
+  t.deadline_s = r.deadline_s;
+  t.last_exec_s = r.arrival_s;
+  t.est_remaining_s = d.est_remaining[0];
+  t.est_next_layer_s = d.est_layer[0];
+  t.est_isolated_s = d.est_remaining[0];
+  t.real_remaining_s = real;
+  t.real_isolated_s = real;
+  t.gamma = 1.0;
+  t.request = number;
+  t.variant = r.variant;
+  t.layers_done = 0;
+  t.num_layers = static_cast<std::uint32_t>(v.num_layers);
+  t.sample_pos = r.sample_pos;
+  t.priority = r.priority;
   if (index_) {
     index_->insert(slot, t);
   } else {

@@ -347,6 +347,97 @@ TEST(Scheduler, RunSoleOnlyForASoleStatelessTask) {
   EXPECT_THROW(d.run_sole(1.0, latency, sparsity, 5, true), std::logic_error);
 }
 
+// run_alone() accounts a request exactly as admit() then run_sole() would when run_sole() runs it
+// to its end, and changes nothing (NaN) when run_sole() would stop at an earlier layer: the four
+// stop cases of RunSoleEqualsNextAndLayerDonePairs, then a second request on both schedulers.
+TEST(Scheduler, RunAloneEqualsAdmitAndRunSole) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
+  const Request r = req(0.25, 1, 3);
+  const VariantProfile& v = set.variant(r.variant);
+  ASSERT_GE(v.num_layers, 5u);
+  const double* latency = v.latencies(r.sample_pos).data();
+  const double* sparsity = v.sparsities(r.sample_pos).data();
+  double end_of_layer_2 = r.arrival_s, end = r.arrival_s;
+  for (int k = 0; k < 3; ++k) end_of_layer_2 += latency[k];
+  for (std::size_t k = 0; k < v.num_layers; ++k) end += latency[k];
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    double next_arrival;
+    bool admits_equal;
+    bool alone;  // run_sole() would run every layer
+  };
+  for (const Case c : {Case{end_of_layer_2, true, false}, Case{end_of_layer_2, false, false},
+                       Case{r.arrival_s, true, false}, Case{inf, false, true},
+                       Case{end, true, true}, Case{end, false, true}}) {
+    SCOPED_TRACE(std::to_string(c.next_arrival) + " " + std::to_string(c.admits_equal));
+    Parts pa = parts(set, "dysta"), pb = parts(set, "dysta");
+    Scheduler a(set, *pa.policy, pa.traits, *pa.predictor);
+    Scheduler b(set, *pb.policy, pb.traits, *pb.predictor);
+    ASSERT_TRUE(a.can_run_alone());
+    const double end_a = a.run_alone(r, r.arrival_s, latency, c.next_arrival, c.admits_equal);
+    b.admit(r, r.arrival_s);
+    const double end_b = b.run_sole(r.arrival_s, latency, sparsity, c.next_arrival, c.admits_equal);
+    if (!c.alone) {
+      EXPECT_TRUE(std::isnan(end_a));
+      EXPECT_EQ(a.stats().admitted, 0u);
+      EXPECT_EQ(a.stats().layers_executed, 0u);
+      EXPECT_EQ(a.ready(), 0u);
+      EXPECT_EQ(b.ready(), 1u);
+      continue;
+    }
+    EXPECT_EQ(end_a, end);
+    EXPECT_EQ(end_a, end_b);
+    EXPECT_EQ(a.ready(), 0u);
+    EXPECT_EQ(a.stats().admitted, b.stats().admitted);
+    EXPECT_EQ(a.stats().requests, 1u);
+    EXPECT_EQ(a.stats().decisions, b.stats().decisions);
+    EXPECT_EQ(a.stats().layers_executed, v.num_layers);
+    EXPECT_EQ(a.stats().max_ready, b.stats().max_ready);
+    EXPECT_EQ(a.stats().first_arrival_s, b.stats().first_arrival_s);
+    EXPECT_EQ(a.stats().last_finish_s, b.stats().last_finish_s);
+    ASSERT_EQ(a.finished().size(), 1u);
+    ASSERT_EQ(b.finished().size(), 1u);
+    EXPECT_EQ(a.finished()[0].task, b.finished()[0].task);
+    EXPECT_EQ(a.finished()[0].first_start_s, b.finished()[0].first_start_s);
+    EXPECT_EQ(a.finished()[0].finish_s, b.finished()[0].finish_s);
+    // The next admission continues the same numbering and arrival-order check.
+    const Request r2 = req(end + 1, 0, 0);
+    EXPECT_EQ(a.admit(r2, end + 1), b.admit(r2, end + 1));
+    EXPECT_THROW(a.run_alone(r, end + 1, latency, inf, true), std::logic_error);  // one is ready
+  }
+}
+
+// run_alone() is there only where run_sole() is and nothing watches layers, admissions or
+// decisions, and it checks the request as admit() does.
+TEST(Scheduler, RunAloneOnlyWhereNothingWatches) {
+  const ProfileSet set = tiny_set();
+  const double latency[] = {1.0, 2.0};
+  const double inf = std::numeric_limits<double>::infinity();
+  Parts fcfs = parts(set, "fcfs");
+  Scheduler f(set, *fcfs.policy, fcfs.traits, *fcfs.predictor);
+  EXPECT_FALSE(f.can_run_alone());
+  EXPECT_THROW(f.run_alone(req(0, 0), 0, latency, inf, true), std::logic_error);
+  Parts dysta = parts(set, "dysta");
+  LayerLog log;
+  SchedulerOptions with_log;
+  with_log.observers = {&log};
+  EXPECT_FALSE(
+      Scheduler(set, *dysta.policy, dysta.traits, *dysta.predictor, with_log).can_run_alone());
+  SchedulerOptions with_drop;
+  with_drop.drop = DropRule::estimated;
+  EXPECT_FALSE(
+      Scheduler(set, *dysta.policy, dysta.traits, *dysta.predictor, with_drop).can_run_alone());
+  Scheduler d(set, *dysta.policy, dysta.traits, *dysta.predictor);
+  ASSERT_TRUE(d.can_run_alone());
+  EXPECT_THROW(d.run_alone(req(2, 0), 1, latency, inf, true), std::invalid_argument);  // future
+  EXPECT_THROW(d.run_alone(req(0, 7), 0, latency, inf, true), std::invalid_argument);  // variant
+  EXPECT_EQ(d.run_alone(req(1, 0), 1, latency, inf, true), 4.0);
+  EXPECT_THROW(d.run_alone(req(0.5, 0), 4, latency, inf, true), InputError);  // arrival order
+  EXPECT_EQ(d.stats().admitted, 1u);
+}
+
 // Property: for every policy, both semantics and several random streams, the hand-driven
 // Scheduler takes exactly the decisions of simulate(): identical finish and start times (bit for
 // bit), completion order, counters and idle time.
