@@ -200,17 +200,18 @@ class Scheduler {
   double run_sole(double now_s, const double* latency_s, const double* sparsity,
                   double next_arrival_s, bool admits_equal);
 
-  // True when run_alone() may run a request: sole_runnable() would hold for it, and no observer
-  // watches admissions, layers or decisions and the drop rule is none (fixed at construction).
+  // True when run_alone() may run a request (fixed at construction): the policy decides by a
+  // stateless scan (as for sole_runnable()) or by a TaskIndex::memoryless() index, it has no layer
+  // hooks, no observer watches admissions, layers or decisions and the drop rule is none.
   bool can_run_alone() const { return alone_ok_; }
-  // With nothing ready, running or waiting: `request`, admitted at `now_s`, runs alone to its end,
-  // exactly as admit() and then run_sole() with the same arguments would run it, provided that
-  // run_sole() would run its last layer (no arrival at `next_arrival_s` is admitted at an earlier
-  // layer end, as run_sole() decides it). Then it is accounted as those calls would (admission
-  // number, statistics, on_completion(), finished()) without entering the ready tasks, and the
-  // end of its last layer is returned; otherwise nothing changes and NaN is returned (the caller
-  // admits the request as usual). Same exceptions as admit(); std::logic_error unless
-  // can_run_alone() and nothing is ready.
+  // With nothing ready, running or waiting: `request`, admitted at `now_s`, runs alone to its end
+  // (layer k takes latency_s[k] seconds, back to back from `now_s`, as next() / layer_done() pairs
+  // or run_sole() would run it), provided that no arrival at `next_arrival_s` would be admitted
+  // at an earlier layer end (end > next_arrival_s, or >= when `admits_equal`, as run_sole()). Then
+  // it is accounted as those calls would (admission number, statistics, on_completion(),
+  // finished()) without entering the ready tasks, and the end of its last layer is returned;
+  // otherwise nothing changes and NaN is returned (the caller admits the request as usual). Same
+  // exceptions as admit(); std::logic_error unless can_run_alone() and nothing is ready.
   double run_alone(const Request& request, double now_s, const double* latency_s,
                    double next_arrival_s, bool admits_equal);
 

@@ -32,6 +32,10 @@ class TaskIndex {
   // policy's select() reads no PolicyTaskState and keeps no state between decisions, so the two
   // paths make the same choice at every decision. 0 (the default): the index from the start.
   virtual std::size_t scan_below() const { return 0; }
+  // True only if an index that has become empty decides exactly as a fresh one would, so a task
+  // that was inserted, chosen at each of its layers and erased while no other task was ready
+  // leaves no trace (Scheduler::run_alone() then skips it). False (the default): unknown.
+  virtual bool memoryless() const { return false; }
 };
 
 // Min-heap on (key(task), arrival order): the choice of a policy that runs the task with the
@@ -44,6 +48,7 @@ class KeyHeapIndex final : public TaskIndex {
   std::uint32_t best(double) override { return heap_.front().slot; }
   void update_best(std::uint32_t slot, const TaskView& task) override;
   void erase_best(std::uint32_t slot) override;
+  bool memoryless() const override { return true; }  // the heap is its only state
 
   struct Entry {
     double key;

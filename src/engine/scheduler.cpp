@@ -50,8 +50,9 @@ Scheduler::Scheduler(const ProfileSet& estimates, Policy& policy, const PolicyTr
       index_.reset();
     }
   }
-  alone_ok_ = index_from_ > 0 && !layer_hooks_ && layer_observers_.empty() &&
-              decision_observers_.empty() && request_observers_.empty() && drop_ == DropRule::none;
+  alone_ok_ = (index_from_ > 0 || (index_ && index_->memoryless())) && !layer_hooks_ &&
+              layer_observers_.empty() && decision_observers_.empty() &&
+              request_observers_.empty() && drop_ == DropRule::none;
   constexpr std::size_t kReserve = 64;
   views_.reserve(kReserve);
   data_.reserve(kReserve);

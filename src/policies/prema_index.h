@@ -93,6 +93,12 @@ class PremaIndex final : public TaskIndex {
     erase_large(slot);
   }
 
+  // The index makes exactly Prema::select()'s choices, and select()'s choice after the ready set
+  // was empty depends only on the tasks admitted since: each is new at the first decision (its
+  // token becomes its priority whatever the idle time), and that decision overwrites the last
+  // decision time, the only state select() keeps between decisions.
+  bool memoryless() const override { return true; }
+
  private:
   // The dense tasks become the index's: a token < 0 is set to the priority at the next
   // decision (as the scan does); the others are exact after the last decision.

@@ -118,6 +118,11 @@ class PremaReferenceIndex final : public TaskIndex {
     erase_large(slot);
   }
 
+  // The index makes exactly Prema::select()'s choices (its fallbacks replay the scan's own
+  // arithmetic), and in the reference semantics select() keeps no state between decisions: the
+  // tokens are per task, so once the ready set is empty nothing carries over.
+  bool memoryless() const override { return true; }
+
  private:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();

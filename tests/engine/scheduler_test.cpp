@@ -409,16 +409,26 @@ TEST(Scheduler, RunAloneEqualsAdmitAndRunSole) {
   }
 }
 
-// run_alone() is there only where run_sole() is and nothing watches layers, admissions or
-// decisions, and it checks the request as admit() does.
+// run_alone() is there only for stateless scans and memoryless indexes (fcfs's heap, prema's
+// token index) when nothing watches layers, admissions or decisions, and it checks the request as
+// admit() does.
 TEST(Scheduler, RunAloneOnlyWhereNothingWatches) {
   const ProfileSet set = tiny_set();
   const double latency[] = {1.0, 2.0};
   const double inf = std::numeric_limits<double>::infinity();
   Parts fcfs = parts(set, "fcfs");
-  Scheduler f(set, *fcfs.policy, fcfs.traits, *fcfs.predictor);
+  EXPECT_TRUE(Scheduler(set, *fcfs.policy, fcfs.traits, *fcfs.predictor).can_run_alone());
+  SchedulerOptions scan;
+  scan.keyed_fast_path = false;  // fcfs's select() with no index: not known to be stateless
+  Scheduler f(set, *fcfs.policy, fcfs.traits, *fcfs.predictor, scan);
   EXPECT_FALSE(f.can_run_alone());
   EXPECT_THROW(f.run_alone(req(0, 0), 0, latency, inf, true), std::logic_error);
+  Parts prema = parts(set, "prema");
+  EXPECT_TRUE(Scheduler(set, *prema.policy, prema.traits, *prema.predictor).can_run_alone());
+  SchedulerOptions prema_scan;
+  prema_scan.keyed_fast_path = false;  // select() keeps the last decision time
+  EXPECT_FALSE(
+      Scheduler(set, *prema.policy, prema.traits, *prema.predictor, prema_scan).can_run_alone());
   Parts dysta = parts(set, "dysta");
   LayerLog log;
   SchedulerOptions with_log;
