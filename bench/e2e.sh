@@ -25,7 +25,9 @@ SEVEN=fcfs,sjf,prema,planaria,sdrm3,dysta_oracle,dysta
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-now() { date +%s.%N; }
+# Timestamps from bash itself (bash >= 5): a `date` process per timestamp would add its own
+# start-up (about 2 ms on the machine of bench/README.md) to every measured run.
+export LC_ALL=C  # EPOCHREALTIME with a decimal point
 # Fails the script when a measured quantity is not a positive number.
 positive() { awk -v v="$2" 'BEGIN {exit !(v + 0 > 0)}' || { echo "e2e.sh: $1 is '$2', expected > 0" >&2; exit 1; }; }
 # Sums the named columns of a `dysta sweep --csv` table: prints rows and each column's sum.
@@ -50,14 +52,14 @@ GRIDS=(
 )
 
 echo "== spec G.2 grid: seeds $SEEDS x $REQUESTS requests, $THREADS threads"
-total_start=$(now)
+total_start=$EPOCHREALTIME
 all_points=0; all_requests=0; all_layers=0; all_time=0
 for grid in "${GRIDS[@]}"; do
   read -r name profiles rates slos policies <<<"$grid"
-  start=$(now)
+  start=$EPOCHREALTIME
   "$DYSTA" sweep --csv --profiles "$profiles" --rates "$rates" --slos "$slos" \
     --policies "$policies" --seeds "$SEEDS" --requests "$REQUESTS" --threads "$THREADS" >"$TMP/$name.csv"
-  end=$(now)
+  end=$EPOCHREALTIME
   read -r points requests layers < <(sum_columns "$TMP/$name.csv" requests,layers_executed)
   positive "$name requests" "$requests"; positive "$name layers" "$layers"
   all_points=$((all_points + points)); all_requests=$((all_requests + requests)); all_layers=$((all_layers + layers))
@@ -65,7 +67,7 @@ for grid in "${GRIDS[@]}"; do
   awk -v n="$name" -v p="$points" -v r="$requests" -v l="$layers" -v s="$start" -v e="$end" \
     'BEGIN {t=e-s; printf "  %-12s %4d runs %8.3f s  %6.2f ms/run  %10.0f req/s  %11.0f layers/s\n", n, p, t, 1000*t/p, r/t, l/t}'
 done
-total_end=$(now)
+total_end=$EPOCHREALTIME
 # TOTAL: the eight dysta processes' wall times (start to exit each); the script's own column sums
 # between them are reported apart.
 awk -v p="$all_points" -v r="$all_requests" -v l="$all_layers" -v t="$all_time" -v s="$total_start" -v e="$total_end" \
@@ -74,10 +76,10 @@ awk -v p="$all_points" -v r="$all_requests" -v l="$all_layers" -v t="$all_time" 
 npoint=$(awk -F, '{print NF}' <<<"$POINT_SEEDS")
 echo "== one $REQUESTS-request point (single thread), mean of $npoint runs, synthetic Sanger set at 60 req/s"
 for policy in fcfs sjf prema planaria sdrm3 dysta dysta_oracle; do
-  start=$(now)
+  start=$EPOCHREALTIME
   "$DYSTA" sweep --csv --profiles "$SANGER" --rates 60 --slos 10 --policies "$policy" \
     --seeds "$POINT_SEEDS" --requests "$REQUESTS" --threads 1 >"$TMP/point.csv"
-  end=$(now)
+  end=$EPOCHREALTIME
   read -r points requests < <(sum_columns "$TMP/point.csv" requests)
   positive "$policy point requests" "$requests"
   awk -v n="$policy" -v k="$npoint" -v s="$start" -v e="$end" 'BEGIN {printf "  %-12s %6.3f ms/point (incl. process start)\n", n, 1000*(e-s)/k}'
@@ -86,9 +88,9 @@ done
 echo "== overload: 1.5x capacity of the synthetic Sanger set (138 req/s), single run"
 for n in "${OVERLOAD[@]}"; do
   for policy in fcfs sjf planaria prema sdrm3 dysta; do
-    start=$(now)
+    start=$EPOCHREALTIME
     "$DYSTA" run -q --profiles "$SANGER" --policy "$policy" --rate 138 --requests "$n" --out "$TMP/ov" >/dev/null
-    end=$(now)
+    end=$EPOCHREALTIME
     maxq=$(python3 -c "import json,sys;print(json.load(open('$TMP/ov/summary.json'))['metrics']['max_ready_tasks'])")
     positive "$policy overload max ready tasks" "$maxq"
     awk -v p="$policy" -v n="$n" -v q="$maxq" -v s="$start" -v e="$end" \
@@ -97,14 +99,14 @@ for n in "${OVERLOAD[@]}"; do
 done
 
 echo "== streaming: $STREAM requests, dysta, 60 req/s, online metrics"
-start=$(now)
+start=$EPOCHREALTIME
 if [ -x /usr/bin/time ]; then
   /usr/bin/time -f "  peak RSS %M KB" "$DYSTA" run -q --stream --profiles "$SANGER" --policy dysta --rate 60 \
     --requests "$STREAM" --out "$TMP/stream"
 else
   "$DYSTA" run -q --stream --profiles "$SANGER" --policy dysta --rate 60 --requests "$STREAM" --out "$TMP/stream"
 fi
-end=$(now)
+end=$EPOCHREALTIME
 done_requests=$(python3 -c "import json;print(json.load(open('$TMP/stream/summary.json'))['metrics']['requests'])")
 positive "stream requests" "$done_requests"
 awk -v r="$done_requests" -v s="$start" -v e="$end" 'BEGIN {printf "  wall %.2f s, %.0f req/s\n", e-s, r/(e-s)}'

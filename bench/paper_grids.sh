@@ -40,7 +40,9 @@ fi
 SEVEN=fcfs,sjf,prema,planaria,sdrm3,dysta_oracle,dysta
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-now() { date +%s.%N; }
+# Timestamps from bash itself (bash >= 5): a `date` process per timestamp would add its own
+# start-up (about 2 ms on the machine of bench/README.md) to every measured run.
+export LC_ALL=C  # EPOCHREALTIME with a decimal point
 elapsed() { awk -v s="$1" -v e="$2" 'BEGIN {print e - s}'; }
 least() { awk -v b="$1" -v t="$2" 'BEGIN {print (b == "" || t < b) ? t : b}'; }
 
@@ -55,7 +57,7 @@ time_artifact() {
   echo "def brokenaxes(*args, **kwargs): raise RuntimeError('brokenaxes stub')" \
     >"$work/stub/brokenaxes.py"
   for _ in $(seq "$ARTIFACT_REPEAT"); do
-    start=$(now)
+    start=$EPOCHREALTIME
     # shellcheck disable=SC2086 # rates and slos are word lists
     (cd "$work/dysta_scheduler" && PYTHONPATH="$work/stub" MPLBACKEND=Agg /usr/bin/python3 \
       simulator.py --schedule_method fcfs sjf prema planaria sdrm3 dysta_oracle dysta "$flag" \
@@ -63,7 +65,7 @@ time_artifact() {
       --sample_per_sec ${rates//,/ } --num_sample "$REQUESTS" \
       --num_random_seeds "$(tr ',' '\n' <<<"$SEEDS" | wc -l)" >"$TMP/artifact.log" 2>&1) ||
       { echo "paper_grids.sh: the artifact failed (log follows)" >&2; tail -5 "$TMP/artifact.log" >&2; exit 1; }
-    end=$(now)
+    end=$EPOCHREALTIME
     best=$(least "$best" "$(elapsed "$start" "$end")")
   done
   echo "$best"
@@ -77,11 +79,11 @@ for grid in "Sanger-across-SLO data/synthetic/sanger sanger --fig_across_slo 30,
   read -r name profiles sub flag rates slos artifact <<<"$grid"
   best=""; l=$(cut -d' ' -f1 /proc/loadavg)
   for _ in $(seq "$REPEAT"); do
-    start=$(now)
+    start=$EPOCHREALTIME
     "$DYSTA" sweep --csv --semantics reference --profiles "$profiles" --rates "$rates" \
       --slos "$slos" --policies "$SEVEN" --seeds "$SEEDS" --requests "$REQUESTS" --threads 1 \
       >"$TMP/grid.csv" 2>/dev/null
-    end=$(now)
+    end=$EPOCHREALTIME
     best=$(least "$best" "$(elapsed "$start" "$end")")
   done
   runs=$(($(wc -l <"$TMP/grid.csv") - 1))
