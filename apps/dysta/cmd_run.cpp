@@ -61,9 +61,6 @@ nlohmann::json summary_header(const Config& config, const std::string& workload)
 }
 
 void run(const RunFlags& flags) {
-  // A batch run keeps every request; a streaming one keeps O(1) per request (bench/README.md:
-  // its peak RSS is a target) and stays on ordinary pages.
-  if (!flags.stream) reserve_heap_in_huge_pages();
   // Extra output files: a folder of that name is an error before anything runs or is written.
   for (const auto& [flag, value] :
        {std::pair<const char*, const std::string&>{"--export-trace", flags.export_trace},

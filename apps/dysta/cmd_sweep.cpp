@@ -180,7 +180,6 @@ void cluster_sweep(const SweepFlags& flags, const Config& config, const std::str
 }
 
 void sweep(const SweepFlags& flags) {
-  reserve_heap_in_huge_pages();  // a sweep keeps every point's metrics
   ConfigFlags cf = flags.config;
   auto list = [](const std::string& text) { return "[" + text + "]"; };
   if (!flags.policies.empty()) cf.sets.push_back("sweep.policies=" + list(flags.policies));

@@ -244,6 +244,11 @@ class Scheduler {
   void finish(std::size_t pos, double now_s);
   void flush_pending();
   void check_admission(const Request& request, double now_s) const;
+  // run_sole()'s clock for `layers` layers from `now_s`: the same additions in the same order and
+  // the same stop rule; the end of the last layer, or NaN if the arrival at `next_arrival_s` is
+  // admitted at an earlier layer end. Out of line: the sum stays in a register.
+  static double alone_end(double now_s, const double* latency_s, std::uint32_t layers,
+                          double next_arrival_s, bool admits_equal);
   [[noreturn]] void fail_alone() const;
   [[noreturn]] void fail_not_running(std::uint32_t task) const;
   [[noreturn]] void fail_next() const;
@@ -402,15 +407,8 @@ inline double Scheduler::run_alone(const Request& r, double now_s, const double*
   if (!alone_ok_ || count_ != 0 || running_ || !pending_.empty()) fail_alone();
   check_admission(r, now_s);
   const std::uint32_t layers = static_cast<std::uint32_t>(estimates_.variant(r.variant).num_layers);
-  // run_sole()'s clock: the same additions in the same order, the same stop rule.
-  double now = now_s;
-  for (std::uint32_t k = 0;;) {
-    now += latency_s[k];
-    if (++k == layers) break;
-    if (admits_equal ? now >= next_arrival_s : now > next_arrival_s) {
-      return std::numeric_limits<double>::quiet_NaN();
-    }
-  }
+  const double now = alone_end(now_s, latency_s, layers, next_arrival_s, admits_equal);
+  if (now != now) return now;  // NaN: an arrival is admitted before the last layer
   if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
   last_arrival_s_ = r.arrival_s;
   const auto number = static_cast<std::uint32_t>(stats_.admitted++);

@@ -79,6 +79,21 @@ void Scheduler::check_admission(const Request& r, double now_s) const {
   }
 }
 
+double Scheduler::alone_end(double now_s, const double* latency_s, std::uint32_t layers,
+                            double next_arrival_s, bool admits_equal) {
+  const auto run = [&]<bool kAdmitsEqual>() {
+    double now = now_s;
+    for (std::uint32_t k = 0;;) {
+      now += latency_s[k];
+      if (++k == layers) return now;
+      if (kAdmitsEqual ? now >= next_arrival_s : now > next_arrival_s) {
+        return std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+  };
+  return admits_equal ? run.template operator()<true>() : run.template operator()<false>();
+}
+
 void Scheduler::fail_alone() const {
   if (!alone_ok_) throw std::logic_error("Scheduler::run_alone: not available (can_run_alone())");
   throw std::logic_error("Scheduler::run_alone: a task is ready, running or waiting");
