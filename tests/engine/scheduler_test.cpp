@@ -245,21 +245,37 @@ struct LayerLog : EngineObserver {
   }
 };
 
+// The K1 synthetic Sanger set and one request whose variant has at least 5 layers, for the
+// run_sole() and run_alone() tests: its layers' latencies and sparsities, and the end of its layer
+// 2 when it starts at its arrival.
+struct SoleRequest {
+  ProfileSet set;
+  Request r;
+  const double* latency = nullptr;
+  const double* sparsity = nullptr;
+  std::size_t layers = 0;
+  double end_of_layer_2 = 0;
+};
+SoleRequest sole_request() {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  SoleRequest s{load_profiles(dir.path() / "sanger", {}), req(0.25, 1, 3)};
+  const VariantProfile& v = s.set.variant(s.r.variant);
+  s.latency = v.latencies(s.r.sample_pos).data();  // the variant's storage: valid after a move
+  s.sparsity = v.sparsities(s.r.sample_pos).data();
+  s.layers = v.num_layers;
+  s.end_of_layer_2 = s.r.arrival_s;
+  for (int k = 0; k < 3; ++k) s.end_of_layer_2 += s.latency[k];
+  return s;
+}
+
 // run_sole() does what next() / layer_done() pairs do for a sole ready task (dysta: monitored,
 // so gamma changes every layer): the same layers and times, monitor state, statistics and
 // completion, and it stops exactly where the next arrival would be admitted: at a layer that ends
 // at the arrival when admits_equal (corrected semantics), one layer later otherwise.
 TEST(Scheduler, RunSoleEqualsNextAndLayerDonePairs) {
-  test::TempDir dir;
-  write_k1_synthetic_sets(dir.path());
-  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
-  const Request r = req(0.25, 1, 3);
-  const VariantProfile& v = set.variant(r.variant);
-  ASSERT_GE(v.num_layers, 5u);
-  const double* latency = v.latencies(r.sample_pos).data();
-  const double* sparsity = v.sparsities(r.sample_pos).data();
-  double end_of_layer_2 = r.arrival_s;
-  for (int k = 0; k < 3; ++k) end_of_layer_2 += latency[k];
+  const auto [set, r, latency, sparsity, layers, end_of_layer_2] = sole_request();
+  ASSERT_GE(layers, 5u);
   const double inf = std::numeric_limits<double>::infinity();
   struct Case {
     double next_arrival;
@@ -267,7 +283,7 @@ TEST(Scheduler, RunSoleEqualsNextAndLayerDonePairs) {
     std::size_t layers;  // expected layers run
   };
   for (const Case c : {Case{end_of_layer_2, true, 3}, Case{end_of_layer_2, false, 4},
-                       Case{r.arrival_s, true, 1}, Case{inf, false, v.num_layers}}) {
+                       Case{r.arrival_s, true, 1}, Case{inf, false, layers}}) {
     SCOPED_TRACE(std::to_string(c.next_arrival) + " " + std::to_string(c.admits_equal));
     Parts pa = parts(set, "dysta"), pb = parts(set, "dysta");
     LayerLog log_a, log_b;
@@ -351,17 +367,10 @@ TEST(Scheduler, RunSoleOnlyForASoleStatelessTask) {
 // to its end, and changes nothing (NaN) when run_sole() would stop at an earlier layer: the four
 // stop cases of RunSoleEqualsNextAndLayerDonePairs, then a second request on both schedulers.
 TEST(Scheduler, RunAloneEqualsAdmitAndRunSole) {
-  test::TempDir dir;
-  write_k1_synthetic_sets(dir.path());
-  const ProfileSet set = load_profiles(dir.path() / "sanger", {});
-  const Request r = req(0.25, 1, 3);
-  const VariantProfile& v = set.variant(r.variant);
-  ASSERT_GE(v.num_layers, 5u);
-  const double* latency = v.latencies(r.sample_pos).data();
-  const double* sparsity = v.sparsities(r.sample_pos).data();
-  double end_of_layer_2 = r.arrival_s, end = r.arrival_s;
-  for (int k = 0; k < 3; ++k) end_of_layer_2 += latency[k];
-  for (std::size_t k = 0; k < v.num_layers; ++k) end += latency[k];
+  const auto [set, r, latency, sparsity, layers, end_of_layer_2] = sole_request();
+  ASSERT_GE(layers, 5u);
+  double end = r.arrival_s;
+  for (std::size_t k = 0; k < layers; ++k) end += latency[k];
   const double inf = std::numeric_limits<double>::infinity();
   struct Case {
     double next_arrival;
@@ -393,7 +402,7 @@ TEST(Scheduler, RunAloneEqualsAdmitAndRunSole) {
     EXPECT_EQ(a.stats().admitted, b.stats().admitted);
     EXPECT_EQ(a.stats().requests, 1u);
     EXPECT_EQ(a.stats().decisions, b.stats().decisions);
-    EXPECT_EQ(a.stats().layers_executed, v.num_layers);
+    EXPECT_EQ(a.stats().layers_executed, layers);
     EXPECT_EQ(a.stats().max_ready, b.stats().max_ready);
     EXPECT_EQ(a.stats().first_arrival_s, b.stats().first_arrival_s);
     EXPECT_EQ(a.stats().last_finish_s, b.stats().last_finish_s);
