@@ -244,6 +244,10 @@ class Scheduler {
   void finish(std::size_t pos, double now_s);
   void flush_pending();
   void check_admission(const Request& request, double now_s) const;
+  // The next admission number (arrival bookkeeping); after check_admission().
+  std::uint32_t number_admission(const Request& request);
+  // A completed request: statistics, on_finish(), on_completion() and finished().
+  void complete(const Request& request, std::uint32_t number, double first_start_s, double now_s);
   // run_sole()'s clock for `layers` layers from `now_s`: the same additions in the same order and
   // the same stop rule; the end of the last layer, or NaN if the arrival at `next_arrival_s` is
   // admitted at an earlier layer end. Out of line: the sum stays in a register.
@@ -409,16 +413,11 @@ inline double Scheduler::run_alone(const Request& r, double now_s, const double*
   const std::uint32_t layers = static_cast<std::uint32_t>(estimates_.variant(r.variant).num_layers);
   const double now = alone_end(now_s, latency_s, layers, next_arrival_s, admits_equal);
   if (now != now) return now;  // NaN: an arrival is admitted before the last layer
-  if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
-  last_arrival_s_ = r.arrival_s;
-  const auto number = static_cast<std::uint32_t>(stats_.admitted++);
+  const std::uint32_t number = number_admission(r);
   if (stats_.max_ready == 0) stats_.max_ready = 1;
   stats_.decisions += layers;
   stats_.layers_executed += layers;
-  if (stats_.last_finish_s <= now) stats_.last_finish_s = now;
-  ++stats_.requests;
-  for (EngineObserver* o : observers_) o->on_completion(r, number, now_s, now);
-  if (keep_finished_) finished_.push_back({r, number, now_s, now});
+  complete(r, number, now_s, now);
   return now;
 }
 

@@ -99,11 +99,24 @@ void Scheduler::fail_alone() const {
   throw std::logic_error("Scheduler::run_alone: a task is ready, running or waiting");
 }
 
-std::uint32_t Scheduler::admit(const Request& r, double now_s) {
-  check_admission(r, now_s);
+std::uint32_t Scheduler::number_admission(const Request& r) {
   if (stats_.admitted == 0) stats_.first_arrival_s = r.arrival_s;
   last_arrival_s_ = r.arrival_s;
-  const auto number = static_cast<std::uint32_t>(stats_.admitted++);
+  return static_cast<std::uint32_t>(stats_.admitted++);
+}
+
+void Scheduler::complete(const Request& r, std::uint32_t number, double first_start_s,
+                         double now_s) {
+  if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
+  ++stats_.requests;
+  for (EngineObserver* o : request_observers_) o->on_finish(number, now_s);
+  for (EngineObserver* o : observers_) o->on_completion(r, number, first_start_s, now_s);
+  if (keep_finished_) finished_.push_back({r, number, first_start_s, now_s});
+}
+
+std::uint32_t Scheduler::admit(const Request& r, double now_s) {
+  check_admission(r, now_s);
+  const std::uint32_t number = number_admission(r);
   if (running_) {
     pending_.push_back({r, number});
   } else {
@@ -286,14 +299,8 @@ std::size_t Scheduler::observed_select(double now_s) {
 }
 
 void Scheduler::finish(std::size_t pos, double now_s) {
-  const TaskView& t = views_[pos];
   const TaskData& d = data_at(pos);
-  if (stats_.last_finish_s <= now_s) stats_.last_finish_s = now_s;
-  ++stats_.requests;
-  for (EngineObserver* o : request_observers_) o->on_finish(t.request, now_s);
-  for (EngineObserver* o : observers_)
-    o->on_completion(d.request, t.request, d.first_start_s, now_s);
-  if (keep_finished_) finished_.push_back({d.request, t.request, d.first_start_s, now_s});
+  complete(d.request, views_[pos].request, d.first_start_s, now_s);
   remove(pos);
 }
 

@@ -24,6 +24,16 @@ Config config_from(const fs::path& dir, const std::string& yaml) {
   return load_config(dir / "sweep.yaml", {});
 }
 
+// An sjf sweep of the synthetic Sanger set in reference semantics; `rates` and `seeds` are YAML
+// list items ("60, 90").
+Config reference_sjf_sweep(const fs::path& dir, int requests, const std::string& rates,
+                           const std::string& seeds) {
+  return config_from(dir, "profiles: " + kData + "/sanger\nsemantics: reference\n" +
+                              "workload: {requests: " + std::to_string(requests) + "}\n" +
+                              "sweep: {policies: [sjf], rates: [" + rates + "], seeds: [" + seeds +
+                              "]}\n");
+}
+
 std::vector<std::optional<RunMetrics>> run_all(const SweepPlan& plan, unsigned threads = 2) {
   LocalQueue queue(pending_points(plan, nullptr, {}, true));
   std::vector<std::optional<RunMetrics>> results;
@@ -67,11 +77,7 @@ TEST(SweepFile, ClassicAxesExpandInRunSweepOrderWithTheSameResults) {
 
 TEST(SweepFile, ReferencePointsRecordEarlierRatesAndRecomputeAlone) {
   test::TempDir dir;
-  const Config c = config_from(dir.path(), "profiles: " + kData +
-                                               "/sanger\nsemantics: reference\n"
-                                               "workload: {requests: 100}\n"
-                                               "sweep: {policies: [sjf], rates: [60, 90, 120], "
-                                               "seeds: [3]}\n");
+  const Config c = reference_sjf_sweep(dir.path(), 100, "60, 90, 120", "3");
   const SweepPlan plan = expand_sweep(c, "sweep.yaml");
   ASSERT_EQ(plan.points.size(), 3u);
   EXPECT_TRUE(plan.points[0].earlier_rates.empty());
@@ -93,12 +99,7 @@ TEST(SweepFile, ReferencePointsRecordEarlierRatesAndRecomputeAlone) {
 // corrected-semantics point (no earlier rates) in between.
 TEST(SweepFile, PointStreamsEqualPointStreamInAnyOrder) {
   test::TempDir dir;
-  const Config c =
-      config_from(dir.path(), "profiles: " + kData +
-                                  "/sanger\nsemantics: reference\n"
-                                  "workload: {requests: 80}\n"
-                                  "sweep: {policies: [sjf], rates: [60, 90, 120, 150], "
-                                  "seeds: [3, 4]}\n");
+  const Config c = reference_sjf_sweep(dir.path(), 80, "60, 90, 120, 150", "3, 4");
   const SweepPlan plan = expand_sweep(c, "sweep.yaml");
   ASSERT_EQ(plan.points.size(), 8u);
   const ProfileSet& set = *plan.profile_sets[0];
