@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <utility>
@@ -192,12 +194,46 @@ class MetricsAccumulator final : public CompletionSink {
   double last_finish_s_ = 0;
   // Sums::compensated
   CompensatedSum normalized_sum_, progress_sum_, progress_sq_sum_;
-  // Sums::artifact: NTTs in completion order; (request number, progress) pairs
-  std::vector<double> normalized_by_completion_;
-  std::vector<std::pair<std::uint32_t, double>> progress_;
+  // Buffers written in full after they grow (on_completions()): elements are left
+  // uninitialised instead of zeroed first.
+  template <class T>
+  struct UninitialisedAllocator : std::allocator<T> {
+    using value_type = T;
+    template <class U>
+    struct rebind {
+      using other = UninitialisedAllocator<U>;
+    };
+    UninitialisedAllocator() = default;
+    template <class U>
+    UninitialisedAllocator(const UninitialisedAllocator<U>&) {}
+    template <class U>
+    void construct(U* p) {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  using Values = std::vector<double, UninitialisedAllocator<double>>;
+  struct Progress {
+    std::uint32_t index;  // request number
+    double progress;
+  };
+  // The IEEE bit patterns' smallest and largest of some values (percentiles_of()).
+  struct BitRange {
+    std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
+  };
+
+  // Sums::artifact: NTTs in completion order (with exact percentiles also their percentiles'
+  // input); (request number, progress) pairs
+  Values normalized_by_completion_;
+  std::vector<Progress, UninitialisedAllocator<Progress>> progress_;
   // Percentiles
   QuantileSketch turnaround_sketch_, normalized_sketch_;
-  std::vector<double> turnaround_, normalized_;  // exact only
+  Values turnaround_;  // exact only
+  Values normalized_;  // exact only, when normalized_by_completion_ does not hold them
+  BitRange turnaround_bits_, normalized_bits_;  // exact only: of turnaround_ and the NTTs
 };
 
 // Feeds `result` (every request completed or dropped; completions in result.finish_order) to a

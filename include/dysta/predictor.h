@@ -32,6 +32,18 @@ class Predictor {
   virtual ~Predictor() = default;
   virtual double observe(PredictorState& state, std::uint32_t variant, std::uint32_t layer,
                          double measured_sparsity) const = 0;
+  // observe() of layers first, first + 1, ..., first + count - 1 (count >= 1) in turn, with
+  // measured sparsities measured_sparsity[0 .. count); returns the last gamma. For runs of
+  // layers nothing reads the gammas between (Scheduler::run_sole()); an override must leave
+  // `state` and return exactly what the calls would.
+  virtual double observe_layers(PredictorState& state, std::uint32_t variant, std::uint32_t first,
+                                const double* measured_sparsity, std::uint32_t count) const {
+    double gamma = 0;
+    for (std::uint32_t j = 0; j < count; ++j) {
+      gamma = observe(state, variant, first + j, measured_sparsity[j]);
+    }
+    return gamma;
+  }
 };
 
 // Density ratio rho = (1 - measured) / (1 - average) of one layer (spec D). A layer whose average

@@ -375,14 +375,15 @@ inline double Scheduler::run_sole(double now_s, const double* latency_s, const d
   std::uint32_t k = first;
   double now = now_s;
   // Spec B.6 steps 2-4 per layer, as layer_done(); the views' tables are written once after.
-  // One loop per admission rule, and the monitor and observers only where present.
+  // One loop per admission rule. Without layer observers nothing reads the gammas between the
+  // layers: the monitor observes the run's layers in one call after (observe_layers()).
   const bool monitor = traits_.monitor, observers = !layer_observers_.empty();
-  auto run = [&]<bool kAdmitsEqual>() {
+  auto run = [&]<bool kAdmitsEqual, bool kObserved>() {
     while (true) {
       const double start = now;
       now = start + latency_s[k];
-      if (monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, sparsity[k]);
-      if (observers) {
+      if constexpr (kObserved) {
+        if (monitor) t.gamma = predictor_.observe(d.predictor, t.variant, k, sparsity[k]);
         for (EngineObserver* o : layer_observers_) o->on_layer(t.request, k, start, now);
       }
       ++k;
@@ -390,10 +391,22 @@ inline double Scheduler::run_sole(double now_s, const double* latency_s, const d
       if (kAdmitsEqual ? now >= next_arrival_s : now > next_arrival_s) break;
     }
   };
-  if (admits_equal) {
-    run.template operator()<true>();
+  if (observers) {
+    if (admits_equal) {
+      run.template operator()<true, true>();
+    } else {
+      run.template operator()<false, true>();
+    }
   } else {
-    run.template operator()<false>();
+    if (admits_equal) {
+      run.template operator()<true, false>();
+    } else {
+      run.template operator()<false, false>();
+    }
+    if (monitor) {
+      t.gamma =
+          predictor_.observe_layers(d.predictor, t.variant, first, sparsity + first, k - first);
+    }
   }
   stats_.decisions += k - first;
   stats_.layers_executed += k - first;

@@ -39,15 +39,30 @@ double select_percentile(std::vector<double>& values, std::size_t from, double q
 // value) names the bucket holding each rank, and only those buckets' values are selected among,
 // the same way when a bucket holds many (each level narrows the range of the patterns; O(n)
 // expected). An order statistic is a value, so these are the doubles a sort would put there.
-bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
-                             double* out) {
-  constexpr std::uint64_t kLargestOrdered = 0x7ff0000000000000ULL;  // +inf
+// `lo` and `hi`: the smallest and largest bit pattern of `values` (bit_range()).
+bool bucket_order_statistics(std::span<const double> values, std::uint64_t lo, std::uint64_t hi,
+                             std::span<const std::size_t> ranks, double* out);
+
+// The smallest and largest IEEE bit pattern of `values`.
+std::pair<std::uint64_t, std::uint64_t> bit_range(std::span<const double> values) {
   std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
   for (const double v : values) {
     const auto k = std::bit_cast<std::uint64_t>(v);
     lo = std::min(lo, k);
     hi = std::max(hi, k);
   }
+  return {lo, hi};
+}
+
+bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
+                             double* out) {
+  const auto [lo, hi] = bit_range(values);
+  return bucket_order_statistics(values, lo, hi, ranks, out);
+}
+
+bool bucket_order_statistics(std::span<const double> values, std::uint64_t lo, std::uint64_t hi,
+                             std::span<const std::size_t> ranks, double* out) {
+  constexpr std::uint64_t kLargestOrdered = 0x7ff0000000000000ULL;  // +inf
   if (hi > kLargestOrdered) return false;
   if (lo == hi) {
     for (std::size_t j = 0; j < ranks.size(); ++j) out[j] = values[0];
@@ -114,7 +129,8 @@ bool bucket_order_statistics(std::span<const double> values, std::span<const std
   return true;
 }
 
-Percentiles percentiles_of(std::span<const double> values) {
+// `lo` and `hi`: bit_range(values), known to the caller.
+Percentiles percentiles_of(std::span<const double> values, std::uint64_t lo, std::uint64_t hi) {
   if (values.empty()) return {std::nan(""), std::nan(""), std::nan("")};
   constexpr std::size_t kBucketsFrom = 32;  // fewer values: selection in place
   if (values.size() >= kBucketsFrom) {
@@ -129,7 +145,7 @@ Percentiles percentiles_of(std::span<const double> values) {
       fracs[i] = pos - static_cast<double>(lo);
     }
     std::array<double, 6> at;
-    if (bucket_order_statistics(values, ranks, at.data())) {
+    if (bucket_order_statistics(values, lo, hi, ranks, at.data())) {
       // select_percentile()'s interpolation of the same two order statistics.
       const auto interpolate = [&](int i) {
         return at[2 * i] + (at[2 * i + 1] - at[2 * i]) * fracs[i];
@@ -142,6 +158,19 @@ Percentiles percentiles_of(std::span<const double> values) {
   const double p50 = select_percentile(copy, from, 50, from);
   const double p90 = select_percentile(copy, from, 90, from);
   return {p50, p90, select_percentile(copy, from, 99, from)};
+}
+
+Percentiles percentiles_of(std::span<const double> values) {
+  const auto [lo, hi] = bit_range(values);
+  return percentiles_of(values, lo, hi);
+}
+
+// Widens `range` by the bit pattern of `v`.
+template <class Range>
+void widen(Range& range, double v) {
+  const auto k = std::bit_cast<std::uint64_t>(v);
+  range.lo = std::min(range.lo, k);
+  range.hi = std::max(range.hi, k);
 }
 }  // namespace
 
@@ -256,7 +285,7 @@ void MetricsAccumulator::reserve(std::size_t requests) {
   }
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
     turnaround_.reserve(requests);
-    normalized_.reserve(requests);
+    if (options_.sums != MetricsOptions::Sums::artifact) normalized_.reserve(requests);
   }
 }
 
@@ -293,7 +322,7 @@ void MetricsAccumulator::on_completion(const Request& r, std::uint32_t index, do
   if (last_finish_s_ <= finish_s) last_finish_s_ = finish_s;
   if (options_.sums == MetricsOptions::Sums::artifact) {
     normalized_by_completion_.push_back(normalized);
-    progress_.emplace_back(index, progress);
+    progress_.push_back({index, progress});
   } else {
     normalized_sum_.add(normalized);
     progress_sum_.add(progress);
@@ -301,7 +330,10 @@ void MetricsAccumulator::on_completion(const Request& r, std::uint32_t index, do
   }
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
     turnaround_.push_back(turnaround);
-    normalized_.push_back(normalized);
+    widen(turnaround_bits_, turnaround);
+    widen(normalized_bits_, normalized);
+    // With Sums::artifact normalized_by_completion_ holds the same values in the same order.
+    if (options_.sums != MetricsOptions::Sums::artifact) normalized_.push_back(normalized);
   } else {
     turnaround_sketch_.add(turnaround);
     normalized_sketch_.add(normalized);
@@ -330,12 +362,11 @@ void MetricsAccumulator::on_completions(std::span<const Request> requests,
   normalized_by_completion_.resize(base + m);
   progress_.resize(base + m);
   turnaround_.resize(base + m);
-  normalized_.resize(base + m);
   double* const ntt_out = normalized_by_completion_.data() + base;
-  std::pair<std::uint32_t, double>* const progress_out = progress_.data() + base;
+  Progress* const progress_out = progress_.data() + base;
   double* const turnaround_out = turnaround_.data() + base;
-  double* const normalized_out = normalized_.data() + base;
   double first_arrival = first_arrival_s_, last_finish = last_finish_s_;
+  BitRange turnaround_bits = turnaround_bits_, normalized_bits = normalized_bits_;
   std::size_t violations = 0;
   GroupRate* const by_variant = by_variant_.data();
   const std::size_t variants = by_variant_.size();
@@ -348,7 +379,8 @@ void MetricsAccumulator::on_completions(std::span<const Request> requests,
       normalized_by_completion_.resize(base + k);
       progress_.resize(base + k);
       turnaround_.resize(base + k);
-      normalized_.resize(base + k);
+      turnaround_bits_ = turnaround_bits;
+      normalized_bits_ = normalized_bits;
       first_arrival_s_ = first_arrival;
       last_finish_s_ = last_finish;
       violations_ += violations;
@@ -374,8 +406,11 @@ void MetricsAccumulator::on_completions(std::span<const Request> requests,
     ntt_out[k] = normalized;
     progress_out[k] = {i, progress};
     turnaround_out[k] = turnaround;
-    normalized_out[k] = normalized;
+    widen(turnaround_bits, turnaround);
+    widen(normalized_bits, normalized);
   }
+  turnaround_bits_ = turnaround_bits;
+  normalized_bits_ = normalized_bits;
   first_arrival_s_ = first_arrival;
   last_finish_s_ = last_finish;
   violations_ += violations;
@@ -449,7 +484,10 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
         sum_p2 += by_index[i] * by_index[i];
       }
     } else {
-      std::vector<std::pair<std::uint32_t, double>> by_request = progress_;
+      std::vector<std::pair<std::uint32_t, double>> by_request(progress_.size());
+      for (std::size_t k = 0; k < progress_.size(); ++k) {
+        by_request[k] = {progress_[k].index, progress_[k].progress};
+      }
       std::sort(by_request.begin(), by_request.end());
       for (const auto& [index, p] : by_request) {
         sum_p += p;
@@ -464,8 +502,10 @@ RunMetrics MetricsAccumulator::finish(const EngineStats& stats) const {
   m.stp_multiprogram = sum_p;
   m.jain_fairness = sum_p2 > 0 ? (sum_p * sum_p) / (served * sum_p2) : 0.0;
   if (options_.percentiles == MetricsOptions::Percentiles::exact) {
-    m.turnaround_s = percentiles_of(turnaround_);
-    m.normalized_turnaround = percentiles_of(normalized_);
+    m.turnaround_s = percentiles_of(turnaround_, turnaround_bits_.lo, turnaround_bits_.hi);
+    m.normalized_turnaround = percentiles_of(
+        options_.sums == MetricsOptions::Sums::artifact ? normalized_by_completion_ : normalized_,
+        normalized_bits_.lo, normalized_bits_.hi);
   } else {
     m.turnaround_s = {turnaround_sketch_.quantile(50), turnaround_sketch_.quantile(90),
                       turnaround_sketch_.quantile(99)};

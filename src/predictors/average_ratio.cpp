@@ -15,6 +15,16 @@ class AverageRatio final : public Predictor {
     ++st.count;
     return st.sum / st.count;
   }
+  // The same additions in the same order; only the last mean is divided out.
+  double observe_layers(PredictorState& st, std::uint32_t variant, std::uint32_t first,
+                        const double* measured, std::uint32_t count) const override {
+    const double* average = profiles_.variants()[variant].avg_sparsity.data() + first;
+    double sum = st.sum;
+    for (std::uint32_t j = 0; j < count; ++j) sum += density_ratio(measured[j], average[j]);
+    st.sum = sum;
+    st.count += count;
+    return st.sum / st.count;
+  }
 
  private:
   const ProfileSet& profiles_;
