@@ -151,27 +151,19 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
   ++count_;
   const double real =
       d.real_remaining ? d.real_remaining[0] : std::numeric_limits<double>::quiet_NaN();
-  // Field by field into the destination: a TaskView built on the stack and then copied is
-  // written in 8-byte and read in 16-byte pieces, a store-forwarding stall per piece.
-  TaskView& t = index_ ? views_[slot] : views_.emplace_back();
-  t.arrival_s = r.arrival_s;
-  t.deadline_s = r.deadline_s;
-  t.last_exec_s = r.arrival_s;
-  t.est_remaining_s = d.est_remaining[0];
-  t.est_next_layer_s = d.est_layer[0];
-  t.est_isolated_s = d.est_remaining[0];
-  t.real_remaining_s = real;
-  t.real_isolated_s = real;
-  t.gamma = 1.0;
-  t.request = number;
-  t.variant = r.variant;
-  t.layers_done = 0;
-  t.num_layers = static_cast<std::uint32_t>(v.num_layers);
-  t.sample_pos = r.sample_pos;
-  t.priority = r.priority;
+  // Built in the destination, every field once (a TaskView built on the stack and then copied
+  // is written in 8-byte and read in 16-byte pieces, a store-forwarding stall per piece).
+  const auto build = [&](auto construct) -> TaskView& {
+    return construct(r.arrival_s, r.deadline_s, r.arrival_s, d.est_remaining[0], d.est_layer[0],
+                     d.est_remaining[0], real, real, 1.0, number, r.variant, std::uint32_t{0},
+                     static_cast<std::uint32_t>(v.num_layers), r.sample_pos, r.priority);
+  };
   if (index_) {
-    index_->insert(slot, t);
+    index_->insert(slot, build([&](auto... field) -> TaskView& {
+                     return *::new (static_cast<void*>(&views_[slot])) TaskView{field...};
+                   }));
   } else {
+    build([&](auto... field) -> TaskView& { return views_.emplace_back(field...); });
     states_.push_back(PolicyTaskState{});
     data_of_.push_back(slot);
     if (count_ == index_from_) enter_index();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -100,6 +102,46 @@ TEST(Predictor, RegressionReproducesLinearRemaining) {
   EXPECT_NEAR(p->observe(st, 0, 1, 0.5), 1.0, 1e-12);
   // After the last layer nothing is left to predict.
   EXPECT_EQ(p->observe(st, 0, 2, 0.5), 1.0);
+}
+
+// observe_layers() of any run of layers leaves the state and returns the gamma of observe()
+// called layer by layer, bit for bit, for every registered predictor (Scheduler::run_sole()
+// uses it). Sparsities not exact in binary, so the ratios' sums round.
+TEST(Predictor, ObserveLayersEqualsObserveLayerByLayer) {
+  constexpr std::uint32_t kLayers = 12;
+  std::vector<double> latency, sparsity;
+  std::uint64_t x = 12345;
+  auto next = [&] {  // LCG in [0, 1)
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(x >> 11) * 0x1p-53;
+  };
+  for (std::uint32_t i = 0; i < 3 * kLayers; ++i) {
+    latency.push_back(0.001 + next());
+    sparsity.push_back(0.9 * next());
+  }
+  const ProfileSet set({test::simple_variant("v", "v", kLayers, latency, sparsity)});
+  std::vector<double> measured;
+  for (std::uint32_t l = 0; l < kLayers; ++l) measured.push_back(0.95 * next());
+  for (const PredictorInfo* info : predictor_registry().all()) {
+    for (Semantics sem : {Semantics::reference, Semantics::corrected}) {
+      auto p = make_predictor(info->name, set, {}, sem);
+      for (std::uint32_t split = 1; split < kLayers; ++split) {
+        PredictorState one, many;
+        double gamma_one = 0, gamma_many = 0;
+        for (std::uint32_t l = 0; l < kLayers; ++l) {
+          gamma_one = p->observe(one, 0, l, measured[l]);
+        }
+        // Runs of `split` layers (the last one shorter).
+        for (std::uint32_t l = 0; l < kLayers; l += split) {
+          const std::uint32_t n = std::min(split, kLayers - l);
+          gamma_many = p->observe_layers(many, 0, l, measured.data() + l, n);
+        }
+        EXPECT_EQ(gamma_many, gamma_one) << info->name << " split " << split;
+        EXPECT_EQ(many.sum, one.sum) << info->name;
+        EXPECT_EQ(many.count, one.count) << info->name;
+      }
+    }
+  }
 }
 
 TEST(Predictor, UnknownNameListsValid) {
