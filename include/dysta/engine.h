@@ -73,6 +73,12 @@ struct EngineOptions {
   // SchedulerOptions::drop: drop hopeless requests (DropRule, scheduler.h); with a rule other
   // than none every decision scans.
   DropRule drop = DropRule::none;
+  // Optional memo shared by the runs of one request stream (the same requests in the same order,
+  // deadlines aside, in the same semantics) on one profile set: entry i holds the outcome of the
+  // source's request i run alone from its arrival (Scheduler::run_alone()), -infinity until
+  // known; fill it with -infinity for another stream. Results are the same with or without it
+  // (the points of a sweep's stream share one: sweep_runner.cpp).
+  std::span<double> alone_ends;
 };
 
 // Runs requests from `source` to completion under `policy`, reporting each completion to `sink`

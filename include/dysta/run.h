@@ -25,10 +25,12 @@ struct PolicyChoice {
 
 // Simulates `requests` under the named policy and returns its metrics (and the raw result).
 // `observers` subscribe to the run (timeline, decision log, ...); the policy's statistics
-// (PolicyStatistics) are collected into RunMetrics::policy_statistics.
+// (PolicyStatistics) are collected into RunMetrics::policy_statistics. `alone_ends`:
+// EngineOptions::alone_ends (same results with or without it).
 RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& requests,
                       const std::string& policy, const PolicyChoice& choice, Semantics semantics,
-                      RunResult* raw = nullptr, std::span<EngineObserver* const> observers = {});
+                      RunResult* raw = nullptr, std::span<EngineObserver* const> observers = {},
+                      std::span<double> alone_ends = {});
 
 // Throws InputError unless every policy, predictor and parameter is known (checked up front so a
 // sweep fails before doing any work).

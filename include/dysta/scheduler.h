@@ -212,8 +212,11 @@ class Scheduler {
   // finished()) without entering the ready tasks, and the end of its last layer is returned;
   // otherwise nothing changes and NaN is returned (the caller admits the request as usual). Same
   // exceptions as admit(); std::logic_error unless can_run_alone() and nothing is ready.
+  // `end_memo`: null, or a memo of the outcome for exactly these arguments (-infinity: not known
+  // yet); read instead of adding up the layers when known, written when computed
+  // (EngineOptions::alone_ends).
   double run_alone(const Request& request, double now_s, const double* latency_s,
-                   double next_arrival_s, bool admits_equal);
+                   double next_arrival_s, bool admits_equal, double* end_memo = nullptr);
 
   // Completed requests in completion order since the last clear_finished() (empty when
   // SchedulerOptions::keep_finished is off).
@@ -420,11 +423,17 @@ inline double Scheduler::run_sole(double now_s, const double* latency_s, const d
 }
 
 inline double Scheduler::run_alone(const Request& r, double now_s, const double* latency_s,
-                                   double next_arrival_s, bool admits_equal) {
+                                   double next_arrival_s, bool admits_equal, double* end_memo) {
   if (!alone_ok_ || count_ != 0 || running_ || !pending_.empty()) fail_alone();
   check_admission(r, now_s);
   const std::uint32_t layers = static_cast<std::uint32_t>(estimates_.variant(r.variant).num_layers);
-  const double now = alone_end(now_s, latency_s, layers, next_arrival_s, admits_equal);
+  double now;
+  if (end_memo && *end_memo != -std::numeric_limits<double>::infinity()) {
+    now = *end_memo;
+  } else {
+    now = alone_end(now_s, latency_s, layers, next_arrival_s, admits_equal);
+    if (end_memo) *end_memo = now;
+  }
   if (now != now) return now;  // NaN: an arrival is admitted before the last layer
   const std::uint32_t number = number_admission(r);
   if (stats_.max_ready == 0) stats_.max_ready = 1;

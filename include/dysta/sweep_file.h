@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -117,9 +118,11 @@ class PointStreams {
 // Predictors and the engine read no deadlines.
 bool slo_free_schedule(const PointConfig& point);
 
-// Runs a point (its stream must come from point_stream()).
+// Runs a point (its stream must come from point_stream()). `alone_ends`:
+// EngineOptions::alone_ends, shared by the points of one stream (same results without it).
 RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& requests,
-                     const PointConfig& point, RunResult* raw = nullptr);
+                     const PointConfig& point, RunResult* raw = nullptr,
+                     std::span<double> alone_ends = {});
 
 // "beta=0.01;n=3" (sorted by name; "" without parameters): the CSV form of parameters.
 std::string format_params(const ParamValues& params);

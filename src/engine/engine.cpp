@@ -84,9 +84,14 @@ EngineStats simulate_stream(const ProfileSet& profiles, RequestSource& source, P
               next ? next->arrival_s : std::numeric_limits<double>::infinity();
           if (reference || next_arrival > now) {
             const VariantProfile& v = variants[r.variant];
+            // The memo holds runs from the arrival (the clock may be past it in corrected).
+            const std::size_t number = scheduler.stats().admitted;  // r's place in the source
+            double* const memo = number < options.alone_ends.size() && now == r.arrival_s
+                                     ? &options.alone_ends[number]
+                                     : nullptr;
             const double end = scheduler.run_alone(
                 r, now, v.latency_s.data() + std::size_t{r.sample_pos} * v.num_layers, next_arrival,
-                !reference);
+                !reference, memo);
             if (end == end) {  // not NaN: it ran
               now = end;
               busy_until = end;

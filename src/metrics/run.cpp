@@ -17,7 +17,7 @@ const ParamValues& params_for(const PolicyChoice& choice, const std::string& pol
 RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& requests,
                       const std::string& policy_name, const PolicyChoice& choice,
                       Semantics semantics, RunResult* raw,
-                      std::span<EngineObserver* const> observers) {
+                      std::span<EngineObserver* const> observers, std::span<double> alone_ends) {
   const PolicyInfo& info = policy_registry().get("policy", policy_name);
   auto policy = make_policy(policy_name, params_for(choice, policy_name), semantics);
   auto predictor = make_predictor(choice.predictor, profiles, choice.predictor_params, semantics);
@@ -27,6 +27,7 @@ RunMetrics run_policy(const ProfileSet& profiles, const std::vector<Request>& re
   options.observers.assign(observers.begin(), observers.end());
   options.observers.push_back(&statistics);
   options.drop = choice.drop;
+  options.alone_ends = alone_ends;
   RunResult result = simulate(profiles, requests, *policy, info.traits, *predictor, options);
   RunMetrics metrics = compute_metrics(profiles, requests, result);
   metrics.policy_statistics = statistics.statistics();

@@ -521,13 +521,13 @@ bool slo_free_schedule(const PointConfig& point) {
 }
 
 RunMetrics run_point(const ProfileSet& profiles, const std::vector<Request>& requests,
-                     const PointConfig& point, RunResult* raw) {
+                     const PointConfig& point, RunResult* raw, std::span<double> alone_ends) {
   PolicyChoice choice;
   choice.predictor = point.predictor;
   choice.predictor_params = point.predictor_params;
   choice.drop = point.drop;
   choice.policy_params[point.policy] = point.policy_params;
-  return run_policy(profiles, requests, point.policy, choice, point.semantics, raw);
+  return run_policy(profiles, requests, point.policy, choice, point.semantics, raw, {}, alone_ends);
 }
 
 }  // namespace dysta

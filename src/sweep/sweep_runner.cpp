@@ -251,6 +251,8 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
   std::mutex failure_mutex;
   auto worker = [&] {
     std::vector<Request> base, requests;
+    // The current stream's run_alone() outcomes (EngineOptions::alone_ends).
+    std::vector<double> alone_ends;
     PointStreams streams;  // continues reference semantics' generator across a seed's rates
     std::size_t have_stream = std::numeric_limits<std::size_t>::max();
     double have_slo = std::numeric_limits<double>::quiet_NaN();
@@ -266,6 +268,7 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
           if (plan.stream[i] != have_stream) {
             base = streams.stream(set, p);
             requests = base;
+            alone_ends.assign(base.size(), -std::numeric_limits<double>::infinity());
             have_stream = plan.stream[i];
             have_slo = p.slo_multiplier;
             shared.clear();
@@ -287,7 +290,8 @@ void run_points(const SweepPlan& plan, PointQueue& queue, const RunOptions& opti
             metrics = recount_violations(hit->second.metrics, set, requests, hit->second.raw);
             if (options.store) raw = hit->second.raw;
           } else {
-            metrics = run_point(set, requests, p, options.store || share ? &raw : nullptr);
+            metrics =
+                run_point(set, requests, p, options.store || share ? &raw : nullptr, alone_ends);
             if (share) shared[id] = {raw, metrics};
           }
           if (options.store) {

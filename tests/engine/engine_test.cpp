@@ -3,11 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "dysta/experiment.h"
+#include "dysta/run.h"
 #include "dysta/synthetic.h"
 #include "test_util.h"
 
@@ -254,6 +258,45 @@ TEST(Engine, K1ProbeClockRollbacks) {
     EXPECT_EQ(raw.clock_rollbacks, probe.rollbacks);
     EXPECT_EQ(m.clock_rollbacks, probe.rollbacks);
     EXPECT_EQ(run_policy(set, reqs, "fcfs", {}, Semantics::corrected).clock_rollbacks, 0u);
+  }
+}
+
+// EngineOptions::alone_ends: one memo shared by every policy's runs of a stream, at two SLO
+// multipliers (deadlines aside the same requests), gives the results of runs without it; the
+// runs fill it (it is used).
+TEST(Engine, AloneEndsMemoChangesNothing) {
+  test::TempDir dir;
+  write_k1_synthetic_sets(dir.path());
+  for (const char* sub : {"sanger", "eyerissv2"}) {
+    const ProfileSet set = load_profiles(dir.path() / sub, {});
+    for (const double rate : {5.0, 40.0}) {
+      for (const Semantics sem : {Semantics::reference, Semantics::corrected}) {
+        SCOPED_TRACE(std::string(sub) + " rate " + std::to_string(rate) + " " + to_string(sem));
+        StreamSpec spec;
+        spec.rate_per_s = rate;
+        spec.num_requests = 300;
+        PyRandom rng(7);
+        const std::vector<Request> base = generate_poisson_stream(set, spec, rng, sem);
+        std::vector<double> memo(base.size(), -std::numeric_limits<double>::infinity());
+        for (const double slo : {10.0, 50.0}) {
+          std::vector<Request> reqs = base;
+          apply_slo_multiplier(reqs, set, slo);
+          for (const PolicyInfo* info : policy_registry().all()) {
+            RunResult plain, memoised;
+            const RunMetrics a = run_policy(set, reqs, info->name, {}, sem, &plain);
+            const RunMetrics b = run_policy(set, reqs, info->name, {}, sem, &memoised, {}, memo);
+            test::expect_same_metrics(a, b);
+            EXPECT_EQ(plain.finish_s, memoised.finish_s) << info->name;
+            EXPECT_EQ(plain.first_start_s, memoised.first_start_s) << info->name;
+            EXPECT_EQ(plain.finish_order, memoised.finish_order) << info->name;
+          }
+        }
+        const auto known = std::count_if(memo.begin(), memo.end(), [](double e) {
+          return e != -std::numeric_limits<double>::infinity();
+        });
+        EXPECT_GT(known, 0);
+      }
+    }
   }
 }
 
