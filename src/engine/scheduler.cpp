@@ -163,7 +163,11 @@ void Scheduler::insert(const Request& r, std::uint32_t number) {
                      return *::new (static_cast<void*>(&views_[slot])) TaskView{field...};
                    }));
   } else {
+#if __cpp_aggregate_paren_init >= 201902L
     build([&](auto... field) -> TaskView& { return views_.emplace_back(field...); });
+#else  // e.g. Clang before 16: built on the stack and copied
+    build([&](auto... field) -> TaskView& { return views_.emplace_back(TaskView{field...}); });
+#endif
     states_.push_back(PolicyTaskState{});
     data_of_.push_back(slot);
     if (count_ == index_from_) enter_index();
