@@ -43,15 +43,21 @@ double select_percentile(std::vector<double>& values, std::size_t from, double q
 bool bucket_order_statistics(std::span<const double> values, std::uint64_t lo, std::uint64_t hi,
                              std::span<const std::size_t> ranks, double* out);
 
+// Widens `range` (members lo, hi) by the IEEE bit pattern of `v`.
+template <class Range>
+void widen(Range& range, double v) {
+  const auto k = std::bit_cast<std::uint64_t>(v);
+  range.lo = std::min(range.lo, k);
+  range.hi = std::max(range.hi, k);
+}
+
 // The smallest and largest IEEE bit pattern of `values`.
 std::pair<std::uint64_t, std::uint64_t> bit_range(std::span<const double> values) {
-  std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
-  for (const double v : values) {
-    const auto k = std::bit_cast<std::uint64_t>(v);
-    lo = std::min(lo, k);
-    hi = std::max(hi, k);
-  }
-  return {lo, hi};
+  struct {
+    std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
+  } range;
+  for (const double v : values) widen(range, v);
+  return {range.lo, range.hi};
 }
 
 bool bucket_order_statistics(std::span<const double> values, std::span<const std::size_t> ranks,
@@ -165,13 +171,6 @@ Percentiles percentiles_of(std::span<const double> values) {
   return percentiles_of(values, lo, hi);
 }
 
-// Widens `range` by the bit pattern of `v`.
-template <class Range>
-void widen(Range& range, double v) {
-  const auto k = std::bit_cast<std::uint64_t>(v);
-  range.lo = std::min(range.lo, k);
-  range.hi = std::max(range.hi, k);
-}
 }  // namespace
 
 double percentile(std::vector<double> values, double q) {
