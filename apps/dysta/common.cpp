@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
@@ -96,18 +97,19 @@ void reserve_heap_in_huge_pages() {
 #if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE)
   constexpr std::size_t kPad = std::size_t{32} << 20;
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  // Requests below 32 MiB stay on the heap; it grows by the request plus 32 MiB at a time and
-  // is trimmed only when 64 MiB are free at its top.
+  // Requests below 32 MiB stay on the heap, which is never trimmed. Its first growth adds 1 GiB
+  // of address space (touched memory only counts in RSS); later ones the request plus 32 MiB.
   mallopt(M_MMAP_THRESHOLD, static_cast<int>(kPad));
-  mallopt(M_TOP_PAD, static_cast<int>(kPad));
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * kPad));
-  // One growth of the heap by at least 32 MiB, whatever is free at its top now (volatile: the
-  // pair must not be optimised away). The block starts where the heap's free top starts.
+  mallopt(M_TOP_PAD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  // That first growth, whatever is free at its top now (volatile: the pair must not be
+  // optimised away). The block starts where the heap's free top starts.
   void* volatile block = std::malloc(kPad / 2);
   const auto top = reinterpret_cast<std::uintptr_t>(block);
   std::free(block);
   const auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
   const std::uintptr_t first = (top + kHuge - 1) & ~(kHuge - 1);
+  mallopt(M_TOP_PAD, static_cast<int>(kPad));
   if (top != 0 && end > first + kHuge) {
     madvise(reinterpret_cast<void*>(first), (end - first) & ~(kHuge - 1), MADV_HUGEPAGE);
     // The free top below the first huge page stays in 4 KiB pages (a fault each, about 10 us on

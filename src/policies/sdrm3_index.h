@@ -165,9 +165,11 @@ class Sdrm3Index final : public TaskIndex {
   static constexpr double kInf = std::numeric_limits<double>::infinity();
   enum class Where : std::uint8_t { none, pending, bucket };
 
-  struct Task {
-    TaskView view;
-    double deadline = 0, torun = 0, head = 0, last = 0;
+  // What a decision reads of a task, in one cache line (a long queue's tasks are visited at
+  // random); the task's whole view is kept apart in views_.
+  struct alignas(64) Task {
+    double deadline = 0, torun = 0, head = 0, last = 0, arrival = 0;
+    std::uint32_t request = 0;
     std::uint32_t generation = 0;  // bumped whenever the task leaves its place
     std::uint32_t pos = 0;         // in pending_ (Where::pending)
     std::uint32_t bucket = 0;      // Where::bucket
@@ -175,6 +177,7 @@ class Sdrm3Index final : public TaskIndex {
     bool live = false;
     bool irregular = false;
   };
+  static_assert(sizeof(Task) == 64);
   struct HeapEntry {
     double last;
     std::uint32_t slot;
@@ -203,8 +206,8 @@ class Sdrm3Index final : public TaskIndex {
     bool offer(const Sdrm3Index& index, std::uint32_t slot_, double s) {
       if (std::isnan(s)) return false;
       const Task& t = index.tasks_[slot_];
-      const double a = t.view.arrival_s;
-      const std::uint32_t r = t.view.request;
+      const double a = t.arrival;
+      const std::uint32_t r = t.request;
       bool better;
       if (index.corrected_) {
         better = !found || s > score || (s == score && r < request);
@@ -338,7 +341,7 @@ class Sdrm3Index final : public TaskIndex {
     scan_views_.clear();
     scan_slots_.clear();
     order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
-      scan_views_.push_back(tasks_[a.slot].view);
+      scan_views_.push_back(views_[a.slot]);
       scan_slots_.push_back(a.slot);
     });
     return scan_slots_[select_from(scan_views_, now)];
@@ -357,7 +360,7 @@ class Sdrm3Index final : public TaskIndex {
     });
     std::uint32_t incumbent = tail_.back();
     for (std::size_t i = tail_.size() - 1; i-- > 0;) {
-      if (!(tasks_[incumbent].view.arrival_s < tasks_[tail_[i]].view.arrival_s)) {
+      if (!(tasks_[incumbent].arrival < tasks_[tail_[i]].arrival)) {
         incumbent = tail_[i];
       }
     }
@@ -368,7 +371,7 @@ class Sdrm3Index final : public TaskIndex {
     const Sdrm3Index* index;
     bool operator()(const ArrivalOrder::Entry& a) const {
       const Task& t = index->tasks_[a.slot];
-      return t.live && t.view.request == a.request;
+      return t.live && t.request == a.request;
     }
   };
   Alive alive() const {
@@ -397,7 +400,10 @@ class Sdrm3Index final : public TaskIndex {
 
   // A task enters the bucket mode's records: arrival order, then its place.
   void add(std::uint32_t slot, const TaskView& task) {
-    if (slot >= tasks_.size()) tasks_.resize(slot + 1);
+    if (slot >= tasks_.size()) {
+      tasks_.resize(slot + 1);
+      views_.resize(slot + 1);
+    }
     Task& t = tasks_[slot];
     t.live = true;
     t.where = Where::none;
@@ -409,7 +415,9 @@ class Sdrm3Index final : public TaskIndex {
   void place(std::uint32_t slot, const TaskView& task) {
     Task& t = tasks_[slot];
     const Sdrm3Terms x = sdrm3_terms(task, 0.0, sparse_);
-    t.view = task;
+    views_[slot] = task;
+    t.arrival = task.arrival_s;
+    t.request = task.request;
     t.deadline = task.deadline_s;
     t.torun = x.torun;
     t.head = x.head;
@@ -513,7 +521,7 @@ class Sdrm3Index final : public TaskIndex {
   // Bucket mode -> scan mode: the ready tasks in arrival order become the dense copy.
   void leave() {
     order_.for_each(alive(), [&](const ArrivalOrder::Entry& a) {
-      dense_.add(a.slot, tasks_[a.slot].view);
+      dense_.add(a.slot, views_[a.slot]);
       tasks_[a.slot].live = false;
     });
     reset_records();
@@ -545,7 +553,8 @@ class Sdrm3Index final : public TaskIndex {
   // Scan mode.
   DenseTasks dense_;
   // Bucket mode.
-  std::vector<Task> tasks_;  // by slot
+  std::vector<Task> tasks_;      // by slot
+  std::vector<TaskView> views_;  // by slot: the view of tasks_[slot]
   std::vector<std::uint32_t> pending_;
   std::vector<Deadline> deadlines_;  // min-heap on the deadline, of pending regular tasks
   std::vector<Bucket> buckets_;
