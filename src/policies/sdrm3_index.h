@@ -32,7 +32,11 @@
 // variant, monitored ratio), P the pending tasks (reference only) and V the heap nodes whose
 // bound reaches the best score (the winner, its exact ties, and in the corrected semantics
 // tasks whose deadline has not passed, whose bound exceeds their score). Worst case O(R): every
-// head distinct, or alpha = 0 (every bound equals the best score). Insertion, update and removal:
+// head distinct, or alpha = 0 (every bound equals the best score). The H term is one vectorised
+// pass over the buckets' fronts; the buckets whose bound may reach the best score are then found
+// in the short list that pass keeps of the buckets within 2^-30 of the largest bound, and only
+// when the best score leaves room below that list in a second pass over all H (typical in the
+// reference semantics, where a late front scores below its bound). Insertion, update and removal:
 // O(log R) (heaps) plus O(1) expected (the head -> bucket map).
 #pragma once
 
@@ -60,11 +64,13 @@ namespace dysta::detail {
 class Sdrm3Index final : public TaskIndex {
  public:
   Sdrm3Index(double alpha, bool sparse, Semantics semantics, std::size_t large_from = 128,
-             std::size_t small_below = 64, bool equal_bounds_visited = true)
+             std::size_t small_below = 64, bool equal_bounds_visited = true,
+             bool near_list_checked = true)
       : alpha_(alpha),
         sparse_(sparse),
         corrected_(semantics == Semantics::corrected),
         equal_bounds_visited_(equal_bounds_visited),
+        near_list_checked_(near_list_checked),
         large_from_(large_from),
         small_below_(std::min(small_below, large_from)) {}
 
@@ -97,14 +103,20 @@ class Sdrm3Index final : public TaskIndex {
     // last run) x (1 / head) per bucket, within a few ulps of the quotient of bucket_bound(), and
     // their maximum Y (a NaN y never becomes Y). The bucket with the largest bound has y >= Y x
     // (1 - 1e-14), so those buckets are visited first (in the corrected semantics a front whose
-    // deadline has passed scores exactly its bound, so they usually settle the best score).
+    // deadline has passed scores exactly its bound, so they usually settle the best score). The
+    // same pass lists every bucket with y >= near(Y) (near_, in bucket order; empty if some y is
+    // NaN): the later selections read that list instead of every bucket when their threshold is
+    // at least near(Y).
     const std::size_t count = active_.size();
     quotient_.resize(count);
+    near_.resize(count);
     const double* last = front_last_.data();
     const double* inverse = front_inverse_.data();
     double* y = quotient_.data();
-    const double top = quotients(now, last, inverse, y, count) * (1 - 1e-14);
-    for_each_selected(y, count, top, nullptr,
+    const Pass1 pass1 = quotients(now, last, inverse, y, count, near_.data());
+    const double top = pass1.top * (1 - 1e-14);
+    const Pass1* list = listable(pass1, top) ? &pass1 : nullptr;
+    for_each_selected(y, count, list, near_.data(), top, nullptr,
                       [&](std::size_t b) { return visit(buckets_[active_[b]], now, c); });
     if (nan_met_) return scan(now);
     // Pass 2: the other buckets whose exact front bound reaches the best score. y_floor is a
@@ -118,7 +130,8 @@ class Sdrm3Index final : public TaskIndex {
           (c.score / (1 + 1e-14)) - (corrected_ ? 1.0 : 0.0) - 4e-16 * std::abs(c.score);
       if (margin > 0) y_floor = margin / alpha_ / (1 + 1e-13);
     }
-    for_each_selected(y, count, y_floor, &top, [&](std::size_t b) {
+    list = listable(pass1, y_floor) ? &pass1 : nullptr;
+    for_each_selected(y, count, list, near_.data(), y_floor, &top, [&](std::size_t b) {
       const Bucket& bucket = buckets_[active_[b]];
       return !reaches(c, bucket_bound(last[b], bucket.head, now)) || visit(bucket, now, c);
     });
@@ -256,38 +269,76 @@ class Sdrm3Index final : public TaskIndex {
                         corrected_ ? Semantics::corrected : Semantics::reference);
   }
 
-  // y[b] = (now - last[b]) x inverse[b] for every b < count; returns the largest (a NaN y is
-  // never the largest; -inf when count is 0).
-  static double quotients(double now, const double* last, const double* inverse, double* y,
-                          std::size_t count) {
-    std::size_t b = 0;
+  // The threshold of pass 1's list for a largest y of `top`: a non-decreasing function, below
+  // `top` x (1 - 1e-14) for top > 0 (a margin of about 1e-9 relative).
+  static double near(double top) { return top * (1 - 0x1p-30); }
+  struct Pass1;
+  // Whether pass 1's list holds every bucket with y >= `from`.
+  bool listable(const Pass1& pass1, double from) const {
+    return pass1.listed && (from >= near(pass1.top) || !near_list_checked_);
+  }
+  struct Pass1 {
+    double top;              // the largest y (a NaN y is never the largest; -inf when count is 0)
+    std::size_t near_count;  // buckets listed
+    bool listed;             // false if some y is NaN (then the list is not used)
+  };
+  // y[b] = (now - last[b]) x inverse[b] for every b < count. Lists in `near` (room for count), in
+  // order, every b with y[b] >= near(the largest y over the lanes' running maximum): a bucket left
+  // out has y[b] < near(its lane's largest y so far) <= near(the largest y), near() being
+  // non-decreasing.
+  static Pass1 quotients(double now, const double* last, const double* inverse, double* y,
+                         std::size_t count, std::uint32_t* near_list) {
+    std::size_t b = 0, listed = 0;
     double top = -kInf;
+    bool nan = false;
 #if defined(__SSE2__)
-    const __m128d at = _mm_set1_pd(now);
-    __m128d top2 = _mm_set1_pd(-kInf);
+    const __m128d at = _mm_set1_pd(now), factor = _mm_set1_pd(1 - 0x1p-30);
+    __m128d top2 = _mm_set1_pd(-kInf), nan2 = _mm_setzero_pd();
     for (; b + 2 <= count; b += 2) {
       const __m128d v =
           _mm_mul_pd(_mm_sub_pd(at, _mm_loadu_pd(last + b)), _mm_loadu_pd(inverse + b));
       _mm_storeu_pd(y + b, v);
       top2 = _mm_max_pd(v, top2);  // MAXPD returns its second operand when the first is NaN
+      nan2 = _mm_or_pd(nan2, _mm_cmpunord_pd(v, v));
+      const int mask = _mm_movemask_pd(_mm_cmpge_pd(v, _mm_mul_pd(top2, factor)));
+      if (mask != 0) {  // (rarely, past the first buckets)
+        near_list[listed] = static_cast<std::uint32_t>(b);
+        listed += static_cast<std::size_t>(mask & 1);
+        near_list[listed] = static_cast<std::uint32_t>(b + 1);
+        listed += static_cast<std::size_t>(mask >> 1);
+      }
     }
     double lanes[2];
     _mm_storeu_pd(lanes, top2);
     top = std::max(lanes[0], lanes[1]);
+    nan = _mm_movemask_pd(nan2) != 0;
 #endif
     for (; b < count; ++b) {
       y[b] = (now - last[b]) * inverse[b];
       if (y[b] > top) top = y[b];
+      if (std::isnan(y[b])) nan = true;
+      if (y[b] >= near(top)) near_list[listed++] = static_cast<std::uint32_t>(b);
     }
-    return top;
+    return {top, listed, !nan};
   }
   // Calls f(b) for every b < count with !(y[b] < from) and, if `below` is set, y[b] < *below
   // (so a NaN y is selected only without `below`), in order, stopping when f returns false
-  // (then nan_met_ is set: f met a NaN score).
+  // (then nan_met_ is set: f met a NaN score). With a `list`, only the b it holds are looked at.
   template <typename F>
-  void for_each_selected(const double* y, std::size_t count, double from, const double* below,
-                         F&& f) {
+  void for_each_selected(const double* y, std::size_t count, const Pass1* list,
+                         const std::uint32_t* near_list, double from, const double* below, F&& f) {
     nan_met_ = false;
+    if (list) {
+      for (std::size_t i = 0; i < list->near_count; ++i) {
+        const std::uint32_t b = near_list[i];
+        if (y[b] < from || (below && !(y[b] < *below))) continue;
+        if (!f(b)) {
+          nan_met_ = true;
+          return;
+        }
+      }
+      return;
+    }
     std::size_t b = 0;
 #if defined(__SSE2__)
     const __m128d lo = _mm_set1_pd(from), hi = _mm_set1_pd(below ? *below : 0.0);
@@ -547,6 +598,7 @@ class Sdrm3Index final : public TaskIndex {
   bool sparse_;
   bool corrected_;
   bool equal_bounds_visited_;
+  bool near_list_checked_;  // false: the mutant of the property tests (the list read unchecked)
   std::size_t large_from_, small_below_;
   bool large_ = false;
   std::size_t live_count_ = 0;
@@ -563,6 +615,7 @@ class Sdrm3Index final : public TaskIndex {
   std::vector<double> front_last_;     // by position in active_: its heap front's last run
   std::vector<double> front_inverse_;  // by position in active_: 1 / its head (rounded)
   std::vector<double> quotient_;
+  std::vector<std::uint32_t> near_;  // pass 1's list (best())
   bool nan_met_ = false;
   ArrivalOrder order_;
   std::size_t irregular_count_ = 0;

@@ -77,12 +77,13 @@ IndexFactory prema_index(bool sparse, double wake_scale) {
         large_from, wake_scale);
   };
 }
-// equal_bounds_visited = false: the mutant stop rule.
+// equal_bounds_visited = false: the mutant stop rule; near_list_checked = false: the mutant
+// that reads pass 1's short list of buckets whatever the threshold.
 IndexFactory sdrm3_index(double alpha, bool sparse, Semantics semantics,
-                         bool equal_bounds_visited = true) {
+                         bool equal_bounds_visited = true, bool near_list_checked = true) {
   return [=](std::size_t large_from, std::size_t small_below) -> std::unique_ptr<TaskIndex> {
     return std::make_unique<detail::Sdrm3Index>(alpha, sparse, semantics, large_from, small_below,
-                                                equal_bounds_visited);
+                                                equal_bounds_visited, near_list_checked);
   };
 }
 template <typename Rule>
@@ -235,6 +236,24 @@ TEST(Sdrm3Index, MutantStopRuleFailsTheProperty) {
                         .mismatches;
     }
     EXPECT_GT(mismatches, 0) << to_string(semantics);
+  }
+}
+// ... and a best() that reads only the buckets listed near the largest bound, also when the best
+// score found leaves room below that list.
+TEST(Sdrm3Index, MutantNearListFailsTheProperty) {
+  for (Semantics semantics : {Semantics::corrected, Semantics::reference}) {
+    for (bool sparse : {false, true}) {
+      const PolicyFactory policy = [=] {
+        return make_policy(sparse ? "sdrm3_sparse" : "sdrm3", {}, semantics);
+      };
+      int mismatches = 0;
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        mismatches += compare_run(policy, sdrm3_index(1.0, sparse, semantics, true, false), kSpread,
+                                  seed, 0, 0, false, false, false)
+                          .mismatches;
+      }
+      EXPECT_GT(mismatches, 0) << to_string(semantics) << (sparse ? " sparse" : "");
+    }
   }
 }
 TEST(LaxityIndex, MutantStopRuleFailsTheProperty) {
