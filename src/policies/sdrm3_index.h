@@ -45,6 +45,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -104,8 +106,8 @@ class Sdrm3Index final : public TaskIndex {
     // their maximum Y (a NaN y never becomes Y). The bucket with the largest bound has y >= Y x
     // (1 - 1e-14), so those buckets are visited first (in the corrected semantics a front whose
     // deadline has passed scores exactly its bound, so they usually settle the best score). The
-    // same pass lists every bucket with y >= near(Y) (near_, in bucket order; empty if some y is
-    // NaN): the later selections read that list instead of every bucket when their threshold is
+    // same pass lists every bucket with y >= near(Y) (near_, in bucket order; unused if some y
+    // is NaN): the later selections read that list instead of every bucket when their threshold is
     // at least near(Y).
     const std::size_t count = active_.size();
     quotient_.resize(count);
@@ -115,8 +117,7 @@ class Sdrm3Index final : public TaskIndex {
     double* y = quotient_.data();
     const Pass1 pass1 = quotients(now, last, inverse, y, count, near_.data());
     const double top = pass1.top * (1 - 1e-14);
-    const Pass1* list = listable(pass1, top) ? &pass1 : nullptr;
-    for_each_selected(y, count, list, near_.data(), top, nullptr,
+    for_each_selected(y, count, list_for(pass1, top), top, nullptr,
                       [&](std::size_t b) { return visit(buckets_[active_[b]], now, c); });
     if (nan_met_) return scan(now);
     // Pass 2: the other buckets whose exact front bound reaches the best score. y_floor is a
@@ -130,8 +131,7 @@ class Sdrm3Index final : public TaskIndex {
           (c.score / (1 + 1e-14)) - (corrected_ ? 1.0 : 0.0) - 4e-16 * std::abs(c.score);
       if (margin > 0) y_floor = margin / alpha_ / (1 + 1e-13);
     }
-    list = listable(pass1, y_floor) ? &pass1 : nullptr;
-    for_each_selected(y, count, list, near_.data(), y_floor, &top, [&](std::size_t b) {
+    for_each_selected(y, count, list_for(pass1, y_floor), y_floor, &top, [&](std::size_t b) {
       const Bucket& bucket = buckets_[active_[b]];
       return !reaches(c, bucket_bound(last[b], bucket.head, now)) || visit(bucket, now, c);
     });
@@ -272,19 +272,19 @@ class Sdrm3Index final : public TaskIndex {
   // The threshold of pass 1's list for a largest y of `top`: a non-decreasing function, below
   // `top` x (1 - 1e-14) for top > 0 (a margin of about 1e-9 relative).
   static double near(double top) { return top * (1 - 0x1p-30); }
-  struct Pass1;
-  // Whether pass 1's list holds every bucket with y >= `from`.
-  bool listable(const Pass1& pass1, double from) const {
-    return pass1.listed && (from >= near(pass1.top) || !near_list_checked_);
-  }
   struct Pass1 {
     double top;              // the largest y (a NaN y is never the largest; -inf when count is 0)
-    std::size_t near_count;  // buckets listed
+    std::size_t near_count;  // buckets listed in near_
     bool listed;             // false if some y is NaN (then the list is not used)
   };
-  // y[b] = (now - last[b]) x inverse[b] for every b < count. Lists in `near` (room for count), in
-  // order, every b with y[b] >= near(the largest y over the lanes' running maximum): a bucket left
-  // out has y[b] < near(its lane's largest y so far) <= near(the largest y), near() being
+  // Pass 1's list if it holds every bucket with y >= `from`.
+  std::optional<std::span<const std::uint32_t>> list_for(const Pass1& pass1, double from) const {
+    if (!pass1.listed || (from < near(pass1.top) && near_list_checked_)) return std::nullopt;
+    return std::span<const std::uint32_t>(near_.data(), pass1.near_count);
+  }
+  // y[b] = (now - last[b]) x inverse[b] for every b < count. Lists in `near_list` (room for count),
+  // in order, every b with y[b] >= near(the largest y over the lanes' running maximum): a bucket
+  // left out has y[b] < near(its lane's largest y so far) <= near(the largest y), near() being
   // non-decreasing.
   static Pass1 quotients(double now, const double* last, const double* inverse, double* y,
                          std::size_t count, std::uint32_t* near_list) {
@@ -325,12 +325,12 @@ class Sdrm3Index final : public TaskIndex {
   // (so a NaN y is selected only without `below`), in order, stopping when f returns false
   // (then nan_met_ is set: f met a NaN score). With a `list`, only the b it holds are looked at.
   template <typename F>
-  void for_each_selected(const double* y, std::size_t count, const Pass1* list,
-                         const std::uint32_t* near_list, double from, const double* below, F&& f) {
+  void for_each_selected(const double* y, std::size_t count,
+                         std::optional<std::span<const std::uint32_t>> list, double from,
+                         const double* below, F&& f) {
     nan_met_ = false;
     if (list) {
-      for (std::size_t i = 0; i < list->near_count; ++i) {
-        const std::uint32_t b = near_list[i];
+      for (const std::uint32_t b : *list) {
         if (y[b] < from || (below && !(y[b] < *below))) continue;
         if (!f(b)) {
           nan_met_ = true;
