@@ -48,7 +48,9 @@ std::vector<MergedPoint> with_bounds(const SweepFlags& flags, const SweepPlan& p
 
 void print_results(const SweepFlags& flags, const Config& config, const SweepPlan& plan,
                    const std::vector<MergedPoint>& merged_points) {
-  const std::vector<MergedPoint> merged = with_bounds(flags, plan, merged_points);
+  std::vector<MergedPoint> bounded;
+  if (flags.bound) bounded = with_bounds(flags, plan, merged_points);
+  const std::vector<MergedPoint>& merged = flags.bound ? bounded : merged_points;
   if (flags.csv) {
     std::cout << merged_csv(merged);
     return;
@@ -223,8 +225,8 @@ void sweep(const SweepFlags& flags) {
     std::vector<std::optional<RunMetrics>> results;
     run_points(plan, queue, {config.sweep.threads, nullptr, true, &progress}, &results);
     progress.finish();
-    print_results(flags, config, plan, collect_results(plan, results));
-    return;
+    print_results(flags, config, plan, collect_results(plan, std::move(results)));
+    exit_after_output();
   }
 
   const PointStore store(config.output);

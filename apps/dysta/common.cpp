@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
 
 #if defined(__linux__) && defined(__GLIBC__)
@@ -121,6 +123,15 @@ void reserve_heap_in_huge_pages() {
     }
   }
 #endif
+}
+
+[[noreturn]] void exit_after_output() {
+  std::cout.flush();
+  const bool written = static_cast<bool>(std::cout) && std::fflush(stdout) == 0;
+  if (!written) std::cerr << "dysta: error: standard output: the results could not be written\n";
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(written ? 0 : 2);
 }
 
 }  // namespace dysta::cli

@@ -74,5 +74,7 @@ std::string format_double(double value);
 // line break, or leading or trailing space or tab (which the reader would trim), else unchanged.
 // CsvReader reads every such field back to `text`.
 std::string csv_field(const std::string& text);
+// csv_field(text) appended to `out`.
+void append_csv_field(std::string& out, std::string_view text);
 
 }  // namespace dysta

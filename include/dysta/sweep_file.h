@@ -59,16 +59,25 @@ std::string point_key(const PointConfig& point);
 // predictor, predictor_params and slo_multiplier (the points of one stream in expand_sweep()),
 // without building their JSON: the compact dump of the canonical JSON is the members' texts
 // `"name":value` joined by commas in key order, so the base's members are dumped once and only
-// the five fields are dumped per key.
+// the five fields are dumped per key, each distinct value once (the last few are remembered:
+// a stream's points repeat the same policies, predictors and SLO multipliers).
 class PointKeyer {
  public:
   explicit PointKeyer(const PointConfig& base);
   // Equals point_key(point) for a point that differs from the base only in those five fields.
-  std::string key(const PointConfig& point) const;
+  // Not const: it remembers dumps (one keyer per thread).
+  std::string key(const PointConfig& point);
 
  private:
   enum class Slot { text, policy, policy_params, predictor, predictor_params, slo_multiplier };
+  // Remembered dumps of one slot: (value, JSON text), at most kRemembered.
+  template <class Value>
+  using Dumps = std::vector<std::pair<Value, std::string>>;
+  static constexpr std::size_t kRemembered = 32;
   std::vector<std::pair<Slot, std::string>> members_;  // in key order; text: `"name":value`
+  Dumps<std::string> policies_, predictors_;
+  Dumps<ParamValues> policy_params_, predictor_params_;
+  Dumps<double> slos_;
 };
 
 // SHA-256 over the files load_profiles() would read at `path` (names and contents, in order).

@@ -24,6 +24,9 @@ std::vector<MergedPoint> collect_plan(const SweepPlan& plan, const PointStore& s
 // The plan's points in plan order from in-memory results (every entry must be set).
 std::vector<MergedPoint> collect_results(const SweepPlan& plan,
                                          const std::vector<std::optional<RunMetrics>>& results);
+// The same, moving the metrics out of `results`.
+std::vector<MergedPoint> collect_results(const SweepPlan& plan,
+                                         std::vector<std::optional<RunMetrics>>&& results);
 // Every point under `paths` (each a sweep output folder, its points/ folder, or one point's
 // folder), in sort_points() order. A key found twice is kept once. Throws
 // InputError when a path holds no point.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -214,19 +215,65 @@ PointKeyer::PointKeyer(const PointConfig& base) {
   }
 }
 
-std::string PointKeyer::key(const PointConfig& point) const {
+namespace {
+
+// Equal texts, or numbers with equal bits (0.0 and -0.0 dump differently and must stay apart).
+bool same(const std::string& a, const std::string& b) {
+  return a == b;
+}
+bool same(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+bool same(const ParamValues& a, const ParamValues& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+           return x.first == y.first && same(x.second, y.second);
+         });
+}
+
+// The dump of `value` remembered in `dumps`, else made by `dump` and remembered.
+template <class Value, class Dump>
+const std::string& remembered_dump(std::vector<std::pair<Value, std::string>>& dumps,
+                                   std::size_t limit, const Value& value, Dump dump) {
+  for (const auto& [v, text] : dumps) {
+    if (same(v, value)) return text;
+  }
+  if (dumps.size() == limit) dumps.clear();
+  dumps.emplace_back(value, dump());
+  return dumps.back().second;
+}
+
+}  // namespace
+
+std::string PointKeyer::key(const PointConfig& point) {
   std::string text = "{";
   for (const auto& [slot, member] : members_) {
     if (text.size() > 1) text += ',';
     text += member;
-    if (slot == Slot::text) continue;
-    const nlohmann::json value = slot == Slot::policy          ? nlohmann::json(point.policy)
-                                 : slot == Slot::policy_params ? params_json(point.policy_params)
-                                 : slot == Slot::predictor     ? nlohmann::json(point.predictor)
-                                 : slot == Slot::predictor_params
-                                     ? params_json(point.predictor_params)
-                                     : nlohmann::json(point.slo_multiplier);
-    text += value.dump();
+    switch (slot) {
+      case Slot::text:
+        break;
+      case Slot::policy:
+        text += remembered_dump(policies_, kRemembered, point.policy,
+                                [&] { return nlohmann::json(point.policy).dump(); });
+        break;
+      case Slot::policy_params:
+        text += remembered_dump(policy_params_, kRemembered, point.policy_params,
+                                [&] { return params_json(point.policy_params).dump(); });
+        break;
+      case Slot::predictor:
+        text += remembered_dump(predictors_, kRemembered, point.predictor,
+                                [&] { return nlohmann::json(point.predictor).dump(); });
+        break;
+      case Slot::predictor_params:
+        text += remembered_dump(predictor_params_, kRemembered, point.predictor_params,
+                                [&] { return params_json(point.predictor_params).dump(); });
+        break;
+      case Slot::slo_multiplier:
+        text += remembered_dump(slos_, kRemembered, point.slo_multiplier,
+                                [&] { return nlohmann::json(point.slo_multiplier).dump(); });
+        break;
+    }
   }
   text += '}';
   return sha256_hex(text).substr(0, 16);
@@ -444,7 +491,7 @@ SweepPlan expand_sweep(const Config& config, const std::string& config_file) {
           base.priorities = config.workload.priorities;
           base.mix = config.workload.mix;
           base.drop = config.drop;
-          const PointKeyer keyer(base);
+          PointKeyer keyer(base);
           nlohmann::json stream_sig = point_json(base);
           stream_sig.erase("policy");
           stream_sig.erase("policy_params");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 #include <tuple>
@@ -83,13 +84,24 @@ std::vector<MergedPoint> collect_plan(const SweepPlan& plan, const PointStore& s
 
 std::vector<MergedPoint> collect_results(const SweepPlan& plan,
                                          const std::vector<std::optional<RunMetrics>>& results) {
+  return collect_results(plan, std::vector<std::optional<RunMetrics>>(results));
+}
+
+std::vector<MergedPoint> collect_results(const SweepPlan& plan,
+                                         std::vector<std::optional<RunMetrics>>&& results) {
   std::vector<MergedPoint> out;
+  out.reserve(plan.points.size());
+  // A point listed again (equal key) repeats the metrics of its first listing.
   std::map<std::string, std::size_t> first;
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     const auto [it, inserted] = first.try_emplace(plan.keys[i], i);
-    const auto& m = results.at(inserted ? i : it->second);
+    if (!inserted) {
+      out.push_back({plan.keys[i], plan.points[i], out[it->second].metrics});
+      continue;
+    }
+    std::optional<RunMetrics>& m = results.at(i);
     if (!m) throw std::logic_error("collect_results: point " + std::to_string(i) + " not run");
-    out.push_back({plan.keys[i], plan.points[i], *m});
+    out.push_back({plan.keys[i], plan.points[i], std::move(*m)});
   }
   return out;
 }
@@ -187,24 +199,57 @@ std::string merged_csv(const std::vector<MergedPoint>& points) {
       "normalized_turnaround_p50,normalized_turnaround_p90,normalized_turnaround_p99,"
       "jain_fairness,max_ready_tasks,decisions,layers_executed,makespan_s,idle_s,drop,"
       "goodput_inf_per_s,dropped,drop_rate,key\n";
+  out.reserve(out.size() + points.size() * 512);
+  // Each field followed by a comma (the last by the newline); numbers as format_double() and
+  // integers in decimal, written in place.
+  const auto text = [&out](std::string_view field) {
+    out += field;
+    out += ',';
+  };
+  const auto quoted = [&out](const std::string& field) {
+    append_csv_field(out, field);
+    out += ',';
+  };
+  const auto number = [&out](auto value) {
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+    out.append(buf, ec == std::errc() ? end : buf);
+    out += ',';
+  };
   for (std::size_t i = 0; i < points.size(); ++i) {
     const PointConfig& p = points[i].point;
     const RunMetrics& m = points[i].metrics;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},", csv_field(p.profiles),
-                       to_string(p.semantics), p.policy, csv_field(format_params(p.policy_params)),
-                       p.predictor, csv_field(format_params(p.predictor_params)), p.seed,
-                       format_double(p.rate), format_double(p.slo_multiplier), p.requests,
-                       csv_field(labels.label[i]), csv_field(labels.group[i]));
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-        format_double(m.slo_violation_rate), m.violations, format_double(m.antt),
-        format_double(m.throughput_inf_s), format_double(m.stp_multiprogram),
-        format_double(m.turnaround_s.p50), format_double(m.turnaround_s.p90),
-        format_double(m.turnaround_s.p99), format_double(m.normalized_turnaround.p50),
-        format_double(m.normalized_turnaround.p90), format_double(m.normalized_turnaround.p99),
-        format_double(m.jain_fairness), m.max_ready, m.decisions, m.layers_executed,
-        format_double(m.makespan_s), format_double(m.idle_s), to_string(p.drop),
-        format_double(m.goodput_inf_s), m.dropped, format_double(m.drop_rate), points[i].key);
+    quoted(p.profiles);
+    text(to_string(p.semantics));
+    text(p.policy);
+    quoted(format_params(p.policy_params));
+    text(p.predictor);
+    quoted(format_params(p.predictor_params));
+    number(p.seed);
+    number(p.rate);
+    number(p.slo_multiplier);
+    number(p.requests);
+    quoted(labels.label[i]);
+    quoted(labels.group[i]);
+    number(m.slo_violation_rate);
+    number(m.violations);
+    for (const double x :
+         {m.antt, m.throughput_inf_s, m.stp_multiprogram, m.turnaround_s.p50, m.turnaround_s.p90,
+          m.turnaround_s.p99, m.normalized_turnaround.p50, m.normalized_turnaround.p90,
+          m.normalized_turnaround.p99, m.jain_fairness}) {
+      number(x);
+    }
+    number(m.max_ready);
+    number(m.decisions);
+    number(m.layers_executed);
+    number(m.makespan_s);
+    number(m.idle_s);
+    text(to_string(p.drop));
+    number(m.goodput_inf_s);
+    number(m.dropped);
+    number(m.drop_rate);
+    out += points[i].key;
+    out += '\n';
   }
   return out;
 }

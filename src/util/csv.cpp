@@ -204,15 +204,24 @@ std::string format_double(double value) {
 }
 
 std::string csv_field(const std::string& text) {
+  std::string out;
+  append_csv_field(out, text);
+  return out;
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
   const bool edge_space = !text.empty() && (text.front() == ' ' || text.front() == '\t' ||
                                             text.back() == ' ' || text.back() == '\t');
-  if (text.find_first_of(",\"\n\r") == std::string::npos && !edge_space) return text;
-  std::string q = "\"";
-  for (const char c : text) {
-    if (c == '"') q += '"';
-    q += c;
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos && !edge_space) {
+    out += text;
+    return;
   }
-  return q + "\"";
+  out += '"';
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
 }  // namespace dysta

@@ -239,7 +239,8 @@ TEST(SweepFile, PointJsonRoundTrips) {
 
 // PointKeyer builds the canonical JSON text from the base's members: its keys must be those of
 // point_key() (SHA-256 of nlohmann's dump) for any base and any values of the five per-point
-// fields, including edge numbers, escaped strings, parameters, mixes, drops and earlier rates.
+// fields, including edge numbers (0.0 and -0.0 apart), escaped strings, parameters, mixes, drops
+// and earlier rates.
 TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
   test::XorShift64 next{0x9e3779b97f4a7c15ULL};
   const std::vector<double> numbers = {0.0,     -0.0, 1.0,      0.1,   1e-7,  1e21, 123456789.125,
@@ -273,8 +274,10 @@ TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
     }
     base.mix = params();
     base.drop = static_cast<DropRule>(next() % 3);
-    const PointKeyer keyer(base);
-    for (int k = 0; k < 20; ++k) {
+    // One keyer for all the base's points: it remembers dumps, more values than it keeps.
+    PointKeyer keyer(base);
+    std::vector<std::pair<PointConfig, std::string>> keyed;
+    for (int k = 0; k < 50; ++k) {
       PointConfig p = base;
       p.policy = names[next() % names.size()];
       p.policy_params = params();
@@ -286,10 +289,15 @@ TEST(SweepFile, PointKeyerEqualsPointKeyOnRandomPoints) {
       const std::string expected = sha256_hex(j.dump()).substr(0, 16);
       ASSERT_EQ(point_key(p), expected);
       ASSERT_EQ(keyer.key(p), expected) << j.dump();
+      keyed.emplace_back(std::move(p), expected);
       ++checked;
     }
+    // Keyed again in reverse: remembered and forgotten dumps alike give the same keys.
+    for (auto it = keyed.rbegin(); it != keyed.rend(); ++it) {
+      ASSERT_EQ(keyer.key(it->first), it->second);
+    }
   }
-  EXPECT_EQ(checked, 1200u);
+  EXPECT_EQ(checked, 3000u);
 }
 
 TEST(SweepFile, Sha256OfEveryLengthAroundTheBlockBoundaries) {
