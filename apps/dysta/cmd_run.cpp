@@ -137,7 +137,7 @@ void run(const RunFlags& flags) {
     for (const auto& [name, contents] : files) write_file_atomically(dir / name, contents);
   });
 
-  if (flags.quiet) return;
+  if (flags.quiet) exit_after_output();
   if (!config.description.empty()) std::cout << config.description << "\n";
   std::cout << fmt::format(
       "policy {} | predictor {} | {} semantics{}\nprofiles {} ({} models)\nworkload {} requests, "
@@ -163,6 +163,7 @@ void run(const RunFlags& flags) {
   std::string names;
   for (const auto& [name, _] : files) names += (names.empty() ? "" : ", ") + name;
   std::cout << fmt::format("\nwrote {}/{{{}}}\n", config.output, names);
+  exit_after_output();
 }
 
 }  // namespace
