@@ -45,7 +45,8 @@ void reserve_heap_in_huge_pages();
 // status 0 without running destructors or exit handlers (the kernel takes the memory back; freeing
 // a sweep's plan, results and the CLI took about 0.5 ms of a 40 ms grid, bench/README.md). For
 // callers with nothing left pending: worker threads joined, output files closed, no MPI. A
-// failed write to standard output (a full disk, a closed pipe) exits with status 2 and a message.
+// failed write to standard output (a full disk behind a redirection) exits with status 2 and a
+// message; a closed pipe ends the process by SIGPIPE, as any write to it did before.
 [[noreturn]] void exit_after_output();
 
 }  // namespace dysta::cli
