@@ -246,7 +246,12 @@ const std::string& remembered_dump(std::vector<std::pair<Value, std::string>>& d
 }  // namespace
 
 std::string PointKeyer::key(const PointConfig& point) {
+  const auto json = [](const auto& value) { return nlohmann::json(value); };
   std::string text = "{";
+  // Appends the dump of `value` (as `to_json` makes it), remembered in `dumps`.
+  const auto add = [&text](auto& dumps, const auto& value, auto to_json) {
+    text += remembered_dump(dumps, kRemembered, value, [&] { return to_json(value).dump(); });
+  };
   for (const auto& [slot, member] : members_) {
     if (text.size() > 1) text += ',';
     text += member;
@@ -254,24 +259,19 @@ std::string PointKeyer::key(const PointConfig& point) {
       case Slot::text:
         break;
       case Slot::policy:
-        text += remembered_dump(policies_, kRemembered, point.policy,
-                                [&] { return nlohmann::json(point.policy).dump(); });
+        add(policies_, point.policy, json);
         break;
       case Slot::policy_params:
-        text += remembered_dump(policy_params_, kRemembered, point.policy_params,
-                                [&] { return params_json(point.policy_params).dump(); });
+        add(policy_params_, point.policy_params, params_json);
         break;
       case Slot::predictor:
-        text += remembered_dump(predictors_, kRemembered, point.predictor,
-                                [&] { return nlohmann::json(point.predictor).dump(); });
+        add(predictors_, point.predictor, json);
         break;
       case Slot::predictor_params:
-        text += remembered_dump(predictor_params_, kRemembered, point.predictor_params,
-                                [&] { return params_json(point.predictor_params).dump(); });
+        add(predictor_params_, point.predictor_params, params_json);
         break;
       case Slot::slo_multiplier:
-        text += remembered_dump(slos_, kRemembered, point.slo_multiplier,
-                                [&] { return nlohmann::json(point.slo_multiplier).dump(); });
+        add(slos_, point.slo_multiplier, json);
         break;
     }
   }
